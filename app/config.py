@@ -1,0 +1,92 @@
+"""Configuration from environment variables; the README's table lists every one.
+
+`load_config` is pure (environment in, settings out) so it can be tested without an app.
+"""
+import secrets
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message names the variable and what it expects."""
+
+
+BACKENDS = ("sandbox", "odoo")
+ENVIRONMENTS = ("production", "development")
+
+
+def _int(environ: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, but it is {raw!r}.") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, but it is {value}.")
+    return value
+
+
+def _choice(environ: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    value = environ.get(name) or default
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, but it is {value!r}.")
+    return value
+
+
+def _secret_key(environ: Mapping[str, str], env: str, instance_path: Path) -> str:
+    """SECRET_KEY from the environment; in development, one generated once and kept in the instance folder."""
+    if environ.get("SECRET_KEY"):
+        return environ["SECRET_KEY"]
+    if env == "production":
+        raise ConfigError(
+            "SECRET_KEY is not set. Set it to a long random string shared by every web process "
+            "(for example the output of: python -c 'import secrets; print(secrets.token_hex(32))')."
+        )
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def load_config(environ: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
+    """Flask settings for this process, read from `environ`."""
+    env = _choice(environ, "WARDSTOCK_ENV", ENVIRONMENTS, "production")
+    backend = _choice(environ, "WARDSTOCK_BACKEND", BACKENDS, "sandbox")
+    database_url = environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'wardstock.sqlite'}"
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    odoo = {name: environ.get(name, "") for name in ("ODOO_URL", "ODOO_DB", "ODOO_USER", "ODOO_API_KEY")}
+    if backend == "odoo":
+        missing = [name for name, value in odoo.items() if not value]
+        if missing:
+            raise ConfigError(f"WARDSTOCK_BACKEND is odoo but {', '.join(missing)} is not set.")
+    secure_cookies = env == "production"
+    return {
+        "WARDSTOCK_ENV": env,
+        "WARDSTOCK_BACKEND": backend,
+        "SECRET_KEY": _secret_key(environ, env, instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        **odoo,
+        # Shared handhelds: a session dies with the shift or after idle time, never lasts a year.
+        "IDLE_LOGOUT": timedelta(minutes=_int(environ, "IDLE_LOGOUT_MINUTES", 15, minimum=1)),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=_int(environ, "SESSION_MAX_HOURS", 12, minimum=1)),
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": timedelta(seconds=0),
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "LOGIN_MAX_FAILURES_PER_USER": _int(environ, "LOGIN_MAX_FAILURES_PER_USER", 5, minimum=1),
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": _int(environ, "LOGIN_MAX_FAILURES_PER_ADDRESS", 30, minimum=1),
+        "LOGIN_LOCKOUT": timedelta(minutes=_int(environ, "LOGIN_LOCKOUT_MINUTES", 15, minimum=1)),
+        "TRUSTED_PROXIES": _int(environ, "TRUSTED_PROXIES", 0),
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session; idle logout bounds it
+        "MAX_CONTENT_LENGTH": _int(environ, "MAX_UPLOAD_MB", 16, minimum=1) * 1024 * 1024,
+    }

@@ -1,0 +1,1 @@
+"""The server half of offline sync: outbox, worker and the inventory backends (sandbox and Odoo)."""

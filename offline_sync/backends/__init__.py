@@ -1,0 +1,1 @@
+"""Inventory backends: the embedded training sandbox and real Odoo, behind one contract."""

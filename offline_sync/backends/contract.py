@@ -1,0 +1,241 @@
+"""The contract every inventory backend keeps: commands in, outcomes out, never an exception.
+
+A command is one user action confirmed on a device, identified by its `op_id` on every hop
+and inside the backend itself (DESIGN §4). A backend applies it at most once: before each
+write it looks for the `op_id` and answers `duplicate` if it finds it. Products are named by
+GTIN-14 (the form on the label), locations by their barcode, lots by name: the device knows
+those, and the backend maps them to its own ids.
+"""
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, Protocol, runtime_checkable
+
+
+class OutcomeStatus(StrEnum):
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"  # the op_id was found already applied: nothing written this time
+    CONFLICT = "conflict"  # needs a person; the command is parked, never retried blindly
+    TRANSIENT = "transient"  # connection, timeout, backend restarting: retry later
+
+
+class ConflictKind(StrEnum):
+    """DESIGN §5: each kind has its own resolutions, offered to a supervisor."""
+
+    UNKNOWN_PRODUCT = "unknown_product"
+    UNKNOWN_LOT = "unknown_lot"
+    EXPIRY_MISMATCH = "expiry_mismatch"
+    INSUFFICIENT_STOCK = "insufficient_stock"
+    EXPIRED_OR_RECALLED = "expired_or_recalled"
+    RECEIPT_CLOSED = "receipt_closed"
+    COUNT_OVERTAKEN = "count_overtaken"
+    NOT_PERMITTED = "not_permitted"
+    LOCATION_UNKNOWN = "location_unknown"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: OutcomeStatus
+    message: str = ""  # a sentence a storekeeper or supervisor can act on
+    refs: Mapping[str, Any] = field(default_factory=dict)  # backend references, e.g. picking name and id
+    conflict: ConflictKind | None = None
+    detail: Mapping[str, Any] = field(default_factory=dict)  # facts behind a conflict, for the resolution screen
+
+    @classmethod
+    def applied(cls, message: str = "", **refs: Any) -> "Outcome":
+        return cls(OutcomeStatus.APPLIED, message, refs)
+
+    @classmethod
+    def duplicate(cls, message: str = "", **refs: Any) -> "Outcome":
+        return cls(OutcomeStatus.DUPLICATE, message, refs)
+
+    @classmethod
+    def conflicted(cls, kind: ConflictKind, message: str, **detail: Any) -> "Outcome":
+        return cls(OutcomeStatus.CONFLICT, message, conflict=kind, detail=detail)
+
+    @classmethod
+    def transient(cls, message: str) -> "Outcome":
+        return cls(OutcomeStatus.TRANSIENT, message)
+
+
+# ---- commands -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemLine:
+    """One scanned item: what, which lot, how many (in the product's unit)."""
+
+    gtin: str
+    quantity: float
+    lot: str | None = None
+    expiry: date | None = None  # from the label; compared with the backend's lot
+
+
+@dataclass(frozen=True)
+class Receive:
+    """Scanned boxes received onto an open receipt (marked as picked, nothing else)."""
+
+    op_id: str
+    receipt: str  # the receipt's reference, e.g. CS/IN/00001
+    lines: tuple[ItemLine, ...]
+
+
+@dataclass(frozen=True)
+class ValidateReceipt:
+    op_id: str
+    receipt: str
+    backorder: bool  # keep the unreceived rest as a backorder, or drop it
+
+
+@dataclass(frozen=True)
+class UnplannedReceipt:
+    """Goods that arrived without a purchase order: a new receipt, received and validated."""
+
+    op_id: str
+    destination: str  # location barcode
+    lines: tuple[ItemLine, ...]
+
+
+@dataclass(frozen=True)
+class Transfer:
+    op_id: str
+    source: str  # location barcode
+    destination: str
+    lines: tuple[ItemLine, ...]
+
+
+@dataclass(frozen=True)
+class Consume:
+    """Ward stock used for a patient or procedure; `reference` is a case number, never a name."""
+
+    op_id: str
+    location: str
+    lines: tuple[ItemLine, ...]
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class Count:
+    """A counted quantity for one product/lot at one location, with what the counter saw then."""
+
+    op_id: str
+    location: str
+    gtin: str
+    lot: str | None
+    counted: float
+    captured_at: datetime
+    seen_on_hand: float | None = None  # None for a blind count
+
+
+class CountResolution(StrEnum):
+    KEEP_COUNTED = "keep_counted"  # on-hand ends at the counted figure
+    KEEP_DIFFERENCE = "keep_difference"  # on-hand ends at current on-hand + the difference seen at count time
+    EXPLICIT = "explicit"  # on-hand ends at a quantity a person states
+
+
+@dataclass(frozen=True)
+class ResolveCount:
+    op_id: str  # the parked count's op_id: the effect stays findable by it
+    count: Count
+    resolution: CountResolution
+    quantity: float | None = None  # for EXPLICIT
+
+
+Command = Receive | ValidateReceipt | UnplannedReceipt | Transfer | Consume | Count | ResolveCount
+
+
+# ---- catalog --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Product:
+    id: int
+    gtin: str  # GTIN-14
+    name: str
+    code: str
+    unit: str
+    tracked_by_lot: bool
+    uses_expiry: bool
+
+
+@dataclass(frozen=True)
+class Lot:
+    id: int
+    product_id: int
+    name: str
+    expiry: date | None
+    recalled: bool = False
+
+
+@dataclass(frozen=True)
+class Location:
+    id: int
+    barcode: str
+    name: str  # full path, e.g. "CS/Ward 3B/Supply Room"
+    parent_id: int | None
+    usage: str  # internal, supplier, consumption, inventory
+
+
+@dataclass(frozen=True)
+class ReceiptLine:
+    product_id: int
+    expected: float
+    received: float
+
+
+@dataclass(frozen=True)
+class Receipt:
+    id: int
+    reference: str
+    state: str  # open, done, cancelled
+    destination_id: int
+    lines: tuple[ReceiptLine, ...]
+
+
+@dataclass(frozen=True)
+class StockLevel:
+    product_id: int
+    location_id: int
+    lot_id: int | None
+    quantity: float
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """What changed since `since` (everything when `since` is None), as of `as_of`."""
+
+    as_of: datetime
+    products: tuple[Product, ...] = ()
+    lots: tuple[Lot, ...] = ()
+    locations: tuple[Location, ...] = ()
+    receipts: tuple[Receipt, ...] = ()
+    stock: tuple[StockLevel, ...] = ()
+
+
+@runtime_checkable
+class InventoryBackend(Protocol):
+    """One inventory system (the sandbox, or an Odoo server). Methods never raise for
+    business or connection problems; they return an `Outcome`."""
+
+    name: str
+
+    def catalog(self, since: datetime | None = None) -> Catalog: ...
+
+    def receive(self, command: Receive) -> Outcome: ...
+
+    def validate_receipt(self, command: ValidateReceipt) -> Outcome: ...
+
+    def unplanned_receipt(self, command: UnplannedReceipt) -> Outcome: ...
+
+    def transfer(self, command: Transfer) -> Outcome: ...
+
+    def consume(self, command: Consume) -> Outcome: ...
+
+    def count(self, command: Count) -> Outcome: ...
+
+    def resolve_count(self, command: ResolveCount) -> Outcome: ...
+
+
+class BackendUnavailable(Exception):
+    """The backend cannot be reached or is restarting (for reads such as `catalog`; writes return an Outcome)."""

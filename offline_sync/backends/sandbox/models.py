@@ -69,7 +69,7 @@ class SandboxProduct(Stamped, Base):
         return self.tracking == Tracking.LOT
 
 
-class SandboxPackaging(Stamped, Base):
+class SandboxPackaging(Base):
     """A further GTIN for a product (Odoo's `product.packaging` barcode), here always of one unit."""
 
     __tablename__ = "sandbox_packaging"
@@ -146,6 +146,7 @@ class SandboxPicking(Stamped, Base):
     location_id: Mapped[int] = mapped_column(ForeignKey("sandbox_location.id"))
     location_dest_id: Mapped[int] = mapped_column(ForeignKey("sandbox_location.id"))
     date_done: Mapped[datetime | None]
+    note: Mapped[str] = mapped_column(String(200), default="")  # a consumption's case number, never a name
     # The key of the command that validated it, so a re-sent validation is told from another one
     # (an Odoo backend would keep it in the picking's note).
     validation_key: Mapped[str | None] = mapped_column(String(80))

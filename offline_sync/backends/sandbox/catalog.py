@@ -1,0 +1,107 @@
+"""The sandbox's catalog for devices: everything, or what changed since a moment (by `write_date`).
+
+A full catalog holds open receipts and non-zero stock; an incremental one also holds receipts that
+closed and quants that emptied since, so a device can drop them. A change committed while a
+catalog is read may carry a `write_date` just before its `as_of`: pull from a little earlier.
+"""
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TypeVar
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from offline_sync.backends.contract import Catalog, Location, Lot, Product, Receipt, ReceiptLine, StockLevel
+from offline_sync.persistence import utcnow
+
+from .gtin import to_gtin14
+from .models import (
+    PickingKind,
+    SandboxLocation,
+    SandboxLot,
+    SandboxPicking,
+    SandboxProduct,
+    SandboxQuant,
+    Stamped,
+    State,
+    Usage,
+)
+
+_RECEIPT_STATES = {State.DRAFT: "open", State.ASSIGNED: "open", State.DONE: "done", State.CANCEL: "cancelled"}
+
+Row = TypeVar("Row", bound=Stamped)
+
+
+def read_catalog(session: Session, since: datetime | None) -> Catalog:
+    """`since` is naive UTC, or None for everything."""
+    as_of = utcnow()
+
+    def rows(model: type[Row], query: Select[tuple[Row]] | None = None) -> Sequence[Row]:
+        query = select(model) if query is None else query
+        if since is not None:
+            query = query.where(model.write_date > since)
+        return session.scalars(query.order_by(model.id)).all()
+
+    receipts = select(SandboxPicking).where(SandboxPicking.kind == PickingKind.RECEIPT)
+    quants = select(SandboxQuant).join(SandboxQuant.location).where(SandboxLocation.usage == Usage.INTERNAL)
+    if since is None:
+        receipts = receipts.where(SandboxPicking.state.in_([State.DRAFT, State.ASSIGNED]))
+        quants = quants.where(SandboxQuant.quantity != 0)
+    return Catalog(
+        as_of=as_of,
+        products=tuple(entry for product in rows(SandboxProduct) for entry in _products(product)),
+        lots=tuple(_lot(lot) for lot in rows(SandboxLot)),
+        locations=tuple(
+            _location(location) for location in rows(SandboxLocation, select(SandboxLocation).where(SandboxLocation.active))
+        ),
+        receipts=tuple(_receipt(picking) for picking in rows(SandboxPicking, receipts)),
+        stock=tuple(
+            StockLevel(quant.product_id, quant.location_id, quant.lot_id, quant.quantity) for quant in rows(SandboxQuant, quants)
+        ),
+    )
+
+
+def _products(product: SandboxProduct) -> list[Product]:
+    """One entry per GTIN that names the product (a product with none still appears, GTIN empty)."""
+    barcodes = [product.barcode or ""] + [packaging.barcode for packaging in product.packagings]
+    return [
+        Product(
+            id=product.id,
+            gtin=to_gtin14(barcode) if barcode else "",
+            name=product.name,
+            code=product.default_code,
+            unit=product.uom,
+            tracked_by_lot=product.tracked_by_lot,
+            uses_expiry=product.use_expiration_date,
+        )
+        for barcode in barcodes
+    ]
+
+
+def _lot(lot: SandboxLot) -> Lot:
+    return Lot(id=lot.id, product_id=lot.product_id, name=lot.name, expiry=lot.expiration_date, recalled=lot.recalled)
+
+
+def _location(location: SandboxLocation) -> Location:
+    return Location(
+        id=location.id,
+        barcode=location.barcode,
+        name=location.complete_name,
+        parent_id=location.parent_id,
+        usage=location.usage,
+    )
+
+
+def _receipt(picking: SandboxPicking) -> Receipt:
+    expected: dict[int, float] = {}
+    received: dict[int, float] = {}
+    for move in picking.moves:
+        expected[move.product_id] = expected.get(move.product_id, 0.0) + move.product_uom_qty
+        received[move.product_id] = received.get(move.product_id, 0.0) + (move.quantity if move.picked else 0.0)
+    return Receipt(
+        id=picking.id,
+        reference=picking.name,
+        state=_RECEIPT_STATES[State(picking.state)],
+        destination_id=picking.location_dest_id,
+        lines=tuple(ReceiptLine(product_id, expected[product_id], received[product_id]) for product_id in expected),
+    )

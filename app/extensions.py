@@ -12,7 +12,7 @@ from offline_sync.persistence import Base
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate(directory=str(MIGRATIONS_DIR))
+migrate = Migrate(directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = HTMX()

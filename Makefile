@@ -1,0 +1,67 @@
+# Wardstock: `make run` sets up and starts the app on its embedded default; `make test` runs every test.
+# Both work on a fresh Debian machine with Python 3.11 and Node/npm (run as root to let them apt-get).
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEBIAN_PACKAGES := libzbar0 chromium
+SHARED ?= ../shared
+# The embedded default: SQLite in instance/, the training sandbox, a secret key generated once in instance/.
+DEV := WARDSTOCK_ENV=development
+
+.PHONY: run test setup system-packages static db demo lock bench-scanners clean
+
+run: setup db demo
+	@echo ""
+	@echo "Wardstock (training sandbox) on http://$(HOST):$(PORT)/  -- demo logins: http://$(HOST):$(PORT)/training/barcodes"
+	@echo "Phones on the same network: HOST=0.0.0.0 make run, then open http://<this machine's address>:$(PORT)/"
+	$(DEV) $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
+
+test: setup
+	$(BIN)/pytest
+
+setup: system-packages $(BIN)/.installed static
+
+# Debian packages the decoder (zbar) and the browser tests (Chromium) need.
+system-packages:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian packages: $$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else \
+	    echo "Missing Debian packages: $$missing. Install them with: sudo apt-get install -y $$missing"; exit 1; \
+	  fi; \
+	fi
+
+$(BIN)/.installed: requirements.txt
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+# Front-end packages come from npm into an ignored folder, never into the repository.
+static: static/vendor/.installed
+
+static/vendor/.installed: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/
+	touch $@
+
+db: setup
+	$(DEV) $(BIN)/flask --app wsgi db upgrade
+
+demo: db
+	$(DEV) $(BIN)/flask --app wsgi demo load
+
+lock:
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.txt requirements.in
+
+bench-scanners: setup
+	$(BIN)/python tests/bench/bench_scanners.py --data $(SHARED)/data/barcodes/dev --baselines
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor instance/wardstock.sqlite

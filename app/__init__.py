@@ -1,0 +1,70 @@
+"""Wardstock's application factory."""
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+import offline_sync.backends.sandbox.models  # noqa: F401  registers the sandbox ledger's tables
+from app import models  # noqa: F401  registers the app's tables
+from app.config import load_config
+from app.extensions import csrf, db, htmx, login_manager, migrate
+from app.security import passwords
+from app.security.access import check_all_routes_declared, guard_request
+from app.security.headers import add_security_headers
+from app.security.idle import end_idle_session
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(environ: Mapping[str, str] | None = None, overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the app from environment variables (`environ`, default the process's); `overrides` win over them."""
+    environ = os.environ if environ is None else environ
+    app = Flask(
+        __name__,
+        instance_path=environ.get("WARDSTOCK_INSTANCE") or str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_mapping(load_config(environ, Path(app.instance_path)))
+    app.config.from_mapping(overrides or {})
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    passwords.use_profile(app.config.get("PASSWORD_HASH_PROFILE", "default"))
+    if app.config["TRUSTED_PROXIES"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=1)  # type: ignore[method-assign]
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    app.before_request(end_idle_session)
+    app.before_request(lambda: guard_request(app))
+    app.after_request(add_security_headers)
+    check_all_routes_declared(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Log in to carry on."
+    login_manager.session_protection = "basic"  # "strong" would log a nurse out when the handheld roams between access points
+
+    @login_manager.user_loader
+    def load_user(user_id: str):  # noqa: ANN202
+        from app.models import User
+
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.active else None
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.cli import register_cli
+    from views import register_views
+
+    register_views(app)
+    register_cli(app)

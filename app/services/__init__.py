@@ -1,0 +1,1 @@
+"""The service layer: one module per concern, called by thin views and CLI commands."""

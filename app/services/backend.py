@@ -1,0 +1,26 @@
+"""The inventory backend this app talks to, chosen by WARDSTOCK_BACKEND and built once per app."""
+from flask import current_app
+from sqlalchemy.orm import sessionmaker
+
+from app.extensions import db
+from offline_sync.backends.contract import InventoryBackend
+
+EXTENSION_KEY = "wardstock.backend"
+
+
+def inventory_backend() -> InventoryBackend:
+    backend = current_app.extensions.get(EXTENSION_KEY)
+    if backend is None:
+        backend = _build()
+        current_app.extensions[EXTENSION_KEY] = backend
+    return backend
+
+
+def _build() -> InventoryBackend:
+    config = current_app.config
+    if config["WARDSTOCK_BACKEND"] == "sandbox":
+        from offline_sync.backends.sandbox.backend import SandboxBackend
+
+        # Its own sessions on the app's engine: the sandbox commits apart from the caller, as Odoo would.
+        return SandboxBackend(sessionmaker(bind=db.engine, expire_on_commit=False))
+    raise NotImplementedError("The Odoo backend is not part of this build yet; set WARDSTOCK_BACKEND=sandbox.")

@@ -1,0 +1,48 @@
+"""A throwaway PostgreSQL server for the tests that claim PostgreSQL support.
+
+It is started once per test run with the server's own initdb/pg_ctl (as the `postgres` user
+when the run is root, since the server refuses root), on a Unix socket in a temporary folder,
+and stopped at the end. Where the binaries are absent the tests are skipped with a loud reason.
+"""
+import getpass
+import glob
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+def find_bin_dir() -> Path | None:
+    on_path = shutil.which("pg_ctl")
+    if on_path:
+        return Path(on_path).resolve().parent
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), reverse=True)
+    return Path(candidates[0]).parent if candidates else None
+
+
+def _as_server_user(command: list[str]) -> list[str]:
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *command]
+    return command
+
+
+@contextmanager
+def running_postgres(bin_dir: Path) -> Iterator[str]:
+    """Start a server; yield a SQLAlchemy URL for a fresh database on it."""
+    folder = Path(tempfile.mkdtemp(prefix="wardstock-pg-"))
+    data, socket_dir = folder / "data", folder
+    user = "postgres" if os.geteuid() == 0 else getpass.getuser()
+    if os.geteuid() == 0:
+        shutil.chown(folder, user="postgres")
+    run = lambda *args: subprocess.run(_as_server_user([str(bin_dir / args[0]), *args[1:]]), check=True, capture_output=True, text=True)  # noqa: E731
+    try:
+        run("initdb", "-D", str(data), "-U", user, "-A", "trust", "--no-sync")
+        run("pg_ctl", "-D", str(data), "-w", "-l", str(folder / "server.log"), "-o", f"-k {socket_dir} -c listen_addresses='' -c fsync=off", "start")
+        run("createdb", "-h", str(socket_dir), "-U", user, "wardstock_test")
+        yield f"postgresql+psycopg://{user}@/wardstock_test?host={socket_dir}"
+    finally:
+        subprocess.run(_as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]), capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)

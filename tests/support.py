@@ -1,0 +1,45 @@
+"""Helpers shared by the tests: building an app for a database, logging in, reading CSRF tokens."""
+import re
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app import create_app
+
+PASSWORD = "correct horse battery"
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+
+
+def environ_for_tests(database_url: str, instance: Path, **extra: str) -> dict[str, str]:
+    return {
+        "WARDSTOCK_ENV": "development",
+        "WARDSTOCK_INSTANCE": str(instance),
+        "SECRET_KEY": "test-secret-key",
+        "DATABASE_URL": database_url,
+        **extra,
+    }
+
+
+TEST_OVERRIDES = {"TESTING": True, "PASSWORD_HASH_PROFILE": "fast-for-tests"}
+
+
+def make_app(database_url: str, instance: Path, **extra: str) -> Flask:
+    return create_app(environ_for_tests(database_url, instance, **extra), TEST_OVERRIDES)
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+CSRF_HEADER = re.compile(r'"X-CSRFToken": "([^"]+)"')
+
+
+def csrf_token_from(html: str) -> str:
+    match = CSRF_FIELD.search(html) or CSRF_HEADER.search(html)
+    assert match, "no CSRF token on the page"
+    return next(group for group in match.groups() if group)
+
+
+def login(client: FlaskClient, username: str, password: str = PASSWORD):  # noqa: ANN201
+    token = csrf_token_from(client.get("/login").get_data(as_text=True))
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+
+

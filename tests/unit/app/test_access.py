@@ -1,0 +1,83 @@
+"""Walk every registered URL with every role (and with nobody logged in) and check who gets in.
+
+The expected table is written out here, not derived from the routes' own declarations, so a
+route that declares the wrong access is caught; a route missing from the table fails the test.
+"""
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app.security.roles import Role
+from tests.support import csrf_token_from
+
+EVERYONE = frozenset(Role)
+PUBLIC = "public"
+
+# endpoint → who may open it (PUBLIC: no login needed)
+EXPECTED_ACCESS: dict[str, frozenset[Role] | str] = {
+    "static": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.login_password": PUBLIC,
+    "auth.login_badge": PUBLIC,
+    "auth.logout": EVERYONE,
+    "health.healthz": PUBLIC,
+    "home.index": EVERYONE,
+    "training.barcodes": PUBLIC,
+}
+
+SAMPLE_ARGUMENTS = {"filename": "css/app.css"}
+
+
+def _requests(app: Flask) -> list[tuple[str, str, str]]:
+    """(endpoint, method, url) for every route and method."""
+    with app.test_request_context():
+        from flask import url_for
+
+        found = []
+        for rule in app.url_map.iter_rules():
+            arguments = {name: SAMPLE_ARGUMENTS[name] for name in rule.arguments}
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                found.append((rule.endpoint, method, url_for(rule.endpoint, **arguments)))
+        return found
+
+
+def test_every_route_is_in_the_expected_table(app: Flask) -> None:
+    assert {endpoint for endpoint, _, _ in _requests(app)} == set(EXPECTED_ACCESS)
+
+
+def _send(client: FlaskClient, method: str, url: str, token: str):  # noqa: ANN202
+    return client.open(url, method=method, headers={"X-CSRFToken": token}, data={})
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_reaches_exactly_what_it_may(app: Flask, client: FlaskClient, logged_in, role: Role) -> None:
+    logged_in(role.value)
+    for endpoint, method, url in _requests(app):
+        token = csrf_token_from(client.get("/").get_data(as_text=True))
+        allowed = EXPECTED_ACCESS[endpoint]
+        status = _send(client, method, url, token).status_code
+        if allowed == PUBLIC or role in allowed:
+            assert status != 403, f"{role} was refused {method} {url}"
+        else:
+            assert status == 403, f"{role} got {status} for {method} {url}, expected 403"
+        if endpoint == "auth.logout":
+            logged_in(role.value, username=f"{role.value}-again")
+
+
+def test_nobody_logged_in_is_sent_to_login(app: Flask, client: FlaskClient) -> None:
+    token = csrf_token_from(client.get("/login").get_data(as_text=True))
+    for endpoint, method, url in _requests(app):
+        response = _send(client, method, url, token)
+        sent_to_login = response.status_code == 302 and response.location.startswith("/login")
+        if EXPECTED_ACCESS[endpoint] == PUBLIC:
+            assert response.status_code != 403 and not sent_to_login, f"{method} {url} should be public"
+        else:
+            assert sent_to_login, f"{method} {url} answered {response.status_code} to nobody"
+
+
+def test_a_route_without_an_access_declaration_stops_the_app_from_starting(app: Flask) -> None:
+    from app.security.access import check_all_routes_declared
+
+    app.add_url_rule("/forgotten", "forgotten", lambda: "open by accident")
+    with pytest.raises(RuntimeError, match="forgotten"):
+        check_all_routes_declared(app)

@@ -1,0 +1,9 @@
+"""Thin blueprints: parse the request, call a service, render a template or JSON."""
+from flask import Flask
+
+
+def register_views(app: Flask) -> None:
+    from views import auth, errors, health, home, training
+
+    for module in (auth, errors, health, home, training):
+        app.register_blueprint(module.blueprint)

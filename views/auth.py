@@ -1,0 +1,100 @@
+"""Login by username and password or by badge and PIN; logout."""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from app.extensions import db
+from app.security.access import public, requires
+from app.services import audit
+from app.services.auth import LoginResult, login_with_badge, login_with_password
+from app.services.login_throttle import ThrottlePolicy
+from offline_sync.persistence import utcnow
+
+blueprint = Blueprint("auth", __name__)
+
+
+class PasswordLoginForm(FlaskForm):
+    username = StringField("Username", validators=[DataRequired(), Length(max=64)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
+
+
+class BadgeLoginForm(FlaskForm):
+    badge = PasswordField("Badge", validators=[DataRequired(message="Scan your badge."), Length(max=64)])
+    pin = PasswordField("PIN", validators=[DataRequired(message="Enter your PIN."), Length(max=8)])
+
+
+def _policy() -> ThrottlePolicy:
+    config = current_app.config
+    return ThrottlePolicy(
+        config["LOGIN_MAX_FAILURES_PER_USER"], config["LOGIN_MAX_FAILURES_PER_ADDRESS"], config["LOGIN_LOCKOUT"]
+    )
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: never send a user on to another host after login."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("home.index")
+
+
+def _finish(result: LoginResult) -> Response | None:
+    if result.user is None:
+        flash(result.message, "error")
+        return None
+    session.clear()  # a fresh session for every login: no fixation, no leftovers from the previous user
+    login_user(result.user)
+    session.permanent = True
+    return redirect(_safe_next(request.args.get("next")))
+
+
+def _render(password_form: PasswordLoginForm, badge_form: BadgeLoginForm, status: int = 200):  # noqa: ANN202
+    return render_template("auth/login.html", password_form=password_form, badge_form=badge_form), status
+
+
+@blueprint.get("/login")
+@public
+def login():  # noqa: ANN201
+    """Also the switch-user screen: a logged-in handheld stays here until the next person logs in."""
+    return _render(PasswordLoginForm(), BadgeLoginForm(prefix="badge"))
+
+
+@blueprint.post("/login")
+@public
+def login_password():  # noqa: ANN201
+    form = PasswordLoginForm()
+    if form.validate_on_submit():
+        result = login_with_password(
+            db.session, form.username.data, form.password.data, request.remote_addr or "", _policy(), utcnow()
+        )
+        if (response := _finish(result)) is not None:
+            return response
+    return _render(form, BadgeLoginForm(prefix="badge"), 401 if form.is_submitted() else 200)
+
+
+@blueprint.post("/login/badge")
+@public
+def login_badge():  # noqa: ANN201
+    form = BadgeLoginForm(prefix="badge")
+    if form.validate_on_submit():
+        result = login_with_badge(
+            db.session, form.badge.data.strip(), form.pin.data, request.remote_addr or "", _policy(), utcnow()
+        )
+        if (response := _finish(result)) is not None:
+            return response
+    return _render(PasswordLoginForm(), form, 401)
+
+
+@blueprint.post("/logout")
+@requires()
+def logout() -> Response:
+    audit.record(db.session, "logout", current_user.username, address=request.remote_addr or "")
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You are logged out. Anything not yet synced stays on this device.", "info")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,31 @@
+"""Error pages that say what happened and what to do, as HTML or as JSON for the device API."""
+from flask import Blueprint, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+blueprint = Blueprint("errors", __name__)
+
+MESSAGES = {
+    403: ("Not allowed", "Your role does not allow this screen. Ask a supervisor if you need it."),
+    404: ("Not found", "There is nothing at this address. Go back to the home screen."),
+    405: ("Not allowed", "This address does not take that kind of request."),
+    413: ("Too large", "The upload is too large. Take a smaller photo and try again."),
+}
+
+
+def _answer(status: int, title: str, message: str):  # noqa: ANN202
+    if request.path.startswith("/api/"):
+        return jsonify(error=title.lower().replace(" ", "_"), message=message), status
+    return render_template("error.html", title=title, message=message), status
+
+
+@blueprint.app_errorhandler(CSRFError)
+def csrf_error(_error: CSRFError):  # noqa: ANN201
+    return _answer(400, "Form expired", "This form has expired or was not sent from this app. Reload the page and try again.")
+
+
+@blueprint.app_errorhandler(HTTPException)
+def http_error(error: HTTPException):  # noqa: ANN201
+    status = error.code or 500
+    title, message = MESSAGES.get(status, (error.name, error.description or ""))
+    return _answer(status, title, message)

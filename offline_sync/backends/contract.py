@@ -98,11 +98,20 @@ class UnplannedReceipt:
 
 
 @dataclass(frozen=True)
+class Overrides:
+    """What a supervisor allowed when resolving a conflict; a device never sets these."""
+
+    allow_negative_stock: bool = False  # insufficient_stock: apply anyway
+    allow_unusable_lot: bool = False  # expired_or_recalled: supervisor override with a reason
+
+
+@dataclass(frozen=True)
 class Transfer:
     op_id: str
     source: str  # location barcode
     destination: str
     lines: tuple[ItemLine, ...]
+    overrides: Overrides = Overrides()
 
 
 @dataclass(frozen=True)
@@ -113,6 +122,7 @@ class Consume:
     location: str
     lines: tuple[ItemLine, ...]
     reference: str = ""
+    overrides: Overrides = Overrides()
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@
   which it imports) and calls `make_world(settings)` for a `World` (see contract_world.py) whose
   names are unique per run, so the suite can run on the same database again and again.
 """
+
 import os
 import shutil
 from collections.abc import Iterator

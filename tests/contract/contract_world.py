@@ -5,6 +5,7 @@ A world creates what a test needs under names of its own (unique per run, so the
 against the same Odoo database again and again) and reads on-hand. The sandbox's world is in
 contract_world_sandbox.py; an Odoo one goes in contract_world_odoo.py (see conftest.py).
 """
+
 import uuid
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta

@@ -1,4 +1,5 @@
 """The sandbox's fixture world: a fresh SQLite file with the demo data, built straight on the ledger."""
+
 import itertools
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -9,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from contract_world import LABEL_EXPIRY
 from offline_sync.backends.contract import OutcomeStatus
-from offline_sync.backends.sandbox import ledger
+from offline_sync.backends.sandbox import ledger, lookup
 from offline_sync.backends.sandbox.backend import SandboxBackend
 from offline_sync.backends.sandbox.demo import load_demo_stock
 from offline_sync.backends.sandbox.gtin import check_digit, to_gtin14
@@ -88,7 +89,11 @@ class SandboxWorld:
         with self._sessions.begin() as session:
             session.add(
                 SandboxLocation(
-                    barcode=barcode, name=barcode, complete_name=f"CS/{barcode}", usage=Usage.INTERNAL, active=not archived
+                    barcode=barcode,
+                    name=barcode,
+                    complete_name=f"CS/{barcode}",
+                    usage=Usage.INTERNAL,
+                    active=not archived,
                 )
             )
         return barcode
@@ -102,25 +107,25 @@ class SandboxWorld:
             picking = ledger.new_picking(
                 session,
                 PickingKind.RECEIPT,
-                ledger.location_for(session, Usage.SUPPLIER),
-                ledger.storage_location(session, destination),
+                lookup.location_for(session, Usage.SUPPLIER),
+                lookup.storage_location(session, destination),
                 origin=self.unique("PO"),
             )
             for gtin, quantity in demand.items():
-                ledger.add_move(picking, ledger.product_by_gtin(session, gtin), None, demand=quantity)
+                ledger.add_move(picking, lookup.product_by_gtin(session, gtin), None, demand=quantity)
             return picking.name
 
     def on_hand(self, gtin: str, lot: str | None, location: str) -> float:
         with self._sessions() as session:
-            product = ledger.product_by_gtin(session, gtin)
-            if lot is not None and ledger.find_lot(session, product, lot) is None:
+            product = lookup.product_by_gtin(session, gtin)
+            if lot is not None and lookup.find_lot(session, product, lot) is None:
                 return 0.0
             return self._quant(session, gtin, lot, location).quantity
 
     def _quant(self, session: Session, gtin: str, lot: str | None, location: str) -> SandboxQuant:
-        product = ledger.product_by_gtin(session, gtin)
+        product = lookup.product_by_gtin(session, gtin)
         place = session.scalar(select(SandboxLocation).where(SandboxLocation.barcode == location))
-        return ledger.quant_of(session, product, place, ledger.known_lot(session, product, lot))
+        return ledger.quant_of(session, product, place, lookup.known_lot(session, product, lot))
 
     def moment(self) -> datetime:
         return utcnow()

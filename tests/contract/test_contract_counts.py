@@ -1,4 +1,5 @@
 """Counts: applied when nothing moved since, parked as count_overtaken otherwise, then resolved."""
+
 import pytest
 
 from contract_world import World, op
@@ -37,7 +38,9 @@ def test_a_count_sets_the_on_hand_and_is_found_by_its_reference(
 
 
 @pytest.mark.parametrize("counted", [0, 10, 13.5])
-def test_a_blind_count_applies_any_figure(world: World, backend: InventoryBackend, stocked: tuple[str, str, str], counted: float) -> None:
+def test_a_blind_count_applies_any_figure(
+    world: World, backend: InventoryBackend, stocked: tuple[str, str, str], counted: float
+) -> None:
     gtin, lot, ward = stocked
 
     assert backend.count(Count(op(), ward, gtin, lot, counted, world.moment())).status == OutcomeStatus.APPLIED
@@ -49,12 +52,16 @@ def test_a_lot_found_where_the_ledger_has_none_is_counted_in(world: World, backe
     gtin, ward = world.product(), world.location()
     lot = world.lot(gtin)
 
-    assert backend.count(Count(op(), ward, gtin, lot, 6, world.moment(), seen_on_hand=0)).status == OutcomeStatus.APPLIED
+    assert (
+        backend.count(Count(op(), ward, gtin, lot, 6, world.moment(), seen_on_hand=0)).status == OutcomeStatus.APPLIED
+    )
 
     assert world.on_hand(gtin, lot, ward) == 6
 
 
-def test_moves_before_the_count_do_not_overtake_it(world: World, backend: InventoryBackend, stocked: tuple[str, str, str]) -> None:
+def test_moves_before_the_count_do_not_overtake_it(
+    world: World, backend: InventoryBackend, stocked: tuple[str, str, str]
+) -> None:
     gtin, lot, ward = stocked
     backend.consume(Consume(op(), ward, (ItemLine(gtin, 2, lot),)))
     captured_at = world.moment()
@@ -64,7 +71,9 @@ def test_moves_before_the_count_do_not_overtake_it(world: World, backend: Invent
     assert world.on_hand(gtin, lot, ward) == 7
 
 
-def _overtaken(world: World, backend: InventoryBackend, stocked: tuple[str, str, str], seen: float | None = 10) -> Count:
+def _overtaken(
+    world: World, backend: InventoryBackend, stocked: tuple[str, str, str], seen: float | None = 10
+) -> Count:
     """Counted 9 while 10 were on hand; then 3 were used before the count reached the backend."""
     gtin, lot, ward = stocked
     count = Count(op(), ward, gtin, lot, 9, world.moment(), seen_on_hand=seen)
@@ -123,7 +132,9 @@ def test_each_resolution_of_an_overtaken_count(
     assert outcome.status == OutcomeStatus.APPLIED, outcome.message
     assert count.op_id in outcome.refs["reference"]
     assert world.on_hand(gtin, lot, ward) == expected
-    assert backend.resolve_count(ResolveCount(count.op_id, count, resolution, quantity)).status == OutcomeStatus.DUPLICATE
+    assert (
+        backend.resolve_count(ResolveCount(count.op_id, count, resolution, quantity)).status == OutcomeStatus.DUPLICATE
+    )
     assert backend.count(count).status == OutcomeStatus.DUPLICATE  # the parked count, re-sent, finds its resolution
     assert world.on_hand(gtin, lot, ward) == expected
 
@@ -141,7 +152,9 @@ def test_keeping_a_difference_that_would_leave_negative_stock_is_refused(
     assert world.on_hand(gtin, lot, ward) == 5
 
 
-def test_a_count_of_an_unknown_lot_is_an_unknown_lot(world: World, backend: InventoryBackend, stocked: tuple[str, str, str]) -> None:
+def test_a_count_of_an_unknown_lot_is_an_unknown_lot(
+    world: World, backend: InventoryBackend, stocked: tuple[str, str, str]
+) -> None:
     gtin, _, ward = stocked
 
     outcome = backend.count(Count(op(), ward, gtin, world.unique("NO-SUCH-LOT"), 1, world.moment()))

@@ -1,6 +1,7 @@
 """Exactly once (DESIGN §4): every command sent twice has one effect, and so does a command whose
 outcome was lost (the worker died between the backend's commit and its own) and is sent again
 by a restarted worker."""
+
 from collections.abc import Callable
 
 import pytest
@@ -100,8 +101,8 @@ def test_a_command_sent_twice_has_one_effect(world: World, scenario: Callable[[W
     assert after != before
     assert second.status == OutcomeStatus.DUPLICATE, second.message
     assert effect() == after
-    assert {key: second.refs.get(key) for key in ("picking", "reference")} == {
-        key: first.refs.get(key) for key in ("picking", "reference")
+    assert {key: second.refs.get(key) for key in ("picking", "backorder", "reference")} == {
+        key: first.refs.get(key) for key in ("picking", "backorder", "reference")
     }
 
 

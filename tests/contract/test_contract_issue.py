@@ -1,4 +1,5 @@
 """Stock leaving a location: transfers and consumption share their rules, so each test runs on both."""
+
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -35,7 +36,9 @@ def stocked(world: World) -> tuple[str, str, str]:
     return gtin, lot, ward
 
 
-def test_a_transfer_moves_the_scanned_lot(world: World, backend: InventoryBackend, stocked: tuple[str, str, str]) -> None:
+def test_a_transfer_moves_the_scanned_lot(
+    world: World, backend: InventoryBackend, stocked: tuple[str, str, str]
+) -> None:
     gtin, lot, ward = stocked
     destination = world.location()
 
@@ -46,7 +49,9 @@ def test_a_transfer_moves_the_scanned_lot(world: World, backend: InventoryBacken
     assert (world.on_hand(gtin, lot, ward), world.on_hand(gtin, lot, destination)) == (6, 4)
 
 
-def test_consumption_takes_the_scanned_lot_off_hand(world: World, backend: InventoryBackend, stocked: tuple[str, str, str]) -> None:
+def test_consumption_takes_the_scanned_lot_off_hand(
+    world: World, backend: InventoryBackend, stocked: tuple[str, str, str]
+) -> None:
     gtin, lot, ward = stocked
 
     outcome = backend.consume(Consume(op(), ward, (ItemLine(gtin, 3, lot),), reference="CASE-0042"))
@@ -101,7 +106,9 @@ def test_a_lot_with_no_stock_at_the_source_is_insufficient(world: World, issue: 
     assert outcome.detail["on_hand"] == 0
 
 
-def test_a_refused_line_leaves_the_other_lines_untouched(world: World, issue: Issue, stocked: tuple[str, str, str]) -> None:
+def test_a_refused_line_leaves_the_other_lines_untouched(
+    world: World, issue: Issue, stocked: tuple[str, str, str]
+) -> None:
     gtin, lot, ward = stocked
 
     outcome = issue(ward, (ItemLine(gtin, 2, lot), ItemLine(gtin, 1, world.unique("NO-SUCH-LOT"))))
@@ -111,7 +118,9 @@ def test_a_refused_line_leaves_the_other_lines_untouched(world: World, issue: Is
 
 
 @pytest.mark.parametrize("lot", ["unknown", "missing"])
-def test_an_unknown_or_missing_lot_is_an_unknown_lot(world: World, issue: Issue, stocked: tuple[str, str, str], lot: str) -> None:
+def test_an_unknown_or_missing_lot_is_an_unknown_lot(
+    world: World, issue: Issue, stocked: tuple[str, str, str], lot: str
+) -> None:
     gtin, _, ward = stocked
     scanned = world.unique("NO-SUCH-LOT") if lot == "unknown" else None
 
@@ -180,7 +189,9 @@ def test_an_unknown_or_archived_source_is_location_unknown(world: World, issue: 
     assert source in outcome.message
 
 
-def test_an_archived_destination_is_location_unknown(world: World, backend: InventoryBackend, stocked: tuple[str, str, str]) -> None:
+def test_an_archived_destination_is_location_unknown(
+    world: World, backend: InventoryBackend, stocked: tuple[str, str, str]
+) -> None:
     gtin, lot, ward = stocked
 
     outcome = backend.transfer(Transfer(op(), ward, world.location(archived=True), (ItemLine(gtin, 1, lot),)))

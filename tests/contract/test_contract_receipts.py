@@ -1,4 +1,5 @@
 """Receiving: lines onto an open receipt, validation with and without backorder, unplanned receipts."""
+
 from datetime import timedelta
 
 from contract_world import LABEL_EXPIRY, TODAY, World, op, open_receipt, product_id, receipt_line
@@ -13,7 +14,9 @@ from offline_sync.backends.contract import (
 )
 
 
-def test_received_lines_are_marked_on_the_receipt_but_not_on_hand_before_validation(world: World, backend: InventoryBackend) -> None:
+def test_received_lines_are_marked_on_the_receipt_but_not_on_hand_before_validation(
+    world: World, backend: InventoryBackend
+) -> None:
     gtin, store = world.product(), world.location()
     receipt = world.receipt(store, {gtin: 10})
     lot = world.unique("LOT")
@@ -27,12 +30,16 @@ def test_received_lines_are_marked_on_the_receipt_but_not_on_hand_before_validat
     assert world.on_hand(gtin, lot, store) == 0
 
 
-def test_a_complete_receipt_puts_the_lots_on_hand_with_the_label_expiry(world: World, backend: InventoryBackend) -> None:
+def test_a_complete_receipt_puts_the_lots_on_hand_with_the_label_expiry(
+    world: World, backend: InventoryBackend
+) -> None:
     gtin, store = world.product(), world.location()
     receipt = world.receipt(store, {gtin: 10})
     first, second = world.unique("LOT"), world.unique("LOT")
     other_expiry = LABEL_EXPIRY + timedelta(days=30)
-    backend.receive(Receive(op(), receipt, (ItemLine(gtin, 4, first, LABEL_EXPIRY), ItemLine(gtin, 6, second, other_expiry))))
+    backend.receive(
+        Receive(op(), receipt, (ItemLine(gtin, 4, first, LABEL_EXPIRY), ItemLine(gtin, 6, second, other_expiry)))
+    )
 
     outcome = backend.validate_receipt(ValidateReceipt(op(), receipt, backorder=True))
 
@@ -45,7 +52,9 @@ def test_a_complete_receipt_puts_the_lots_on_hand_with_the_label_expiry(world: W
     assert open_receipt(backend, receipt) is None
 
 
-def test_a_partial_receipt_with_backorder_leaves_the_rest_on_a_new_open_receipt(world: World, backend: InventoryBackend) -> None:
+def test_a_partial_receipt_with_backorder_leaves_the_rest_on_a_new_open_receipt(
+    world: World, backend: InventoryBackend
+) -> None:
     came, missing, store = world.product(), world.product(), world.location()
     receipt = world.receipt(store, {came: 10, missing: 5})
     lot = world.unique("LOT")
@@ -72,8 +81,11 @@ def test_a_partial_receipt_without_backorder_drops_the_rest(world: World, backen
     assert outcome.status == OutcomeStatus.APPLIED, outcome.message
     assert "backorder" not in outcome.refs
     catalog = backend.catalog()
-    assert not [r for r in catalog.receipts if r.reference == receipt or any(
-        line.product_id == product_id(catalog, gtin) for line in r.lines)]
+    assert not [
+        r
+        for r in catalog.receipts
+        if r.reference == receipt or any(line.product_id == product_id(catalog, gtin) for line in r.lines)
+    ]
     assert world.on_hand(gtin, lot, store) == 6
 
 
@@ -89,7 +101,9 @@ def test_more_than_ordered_is_received(world: World, backend: InventoryBackend) 
     assert world.on_hand(gtin, lot, store) == 12
 
 
-def test_an_existing_lot_received_with_its_own_expiry_adds_to_its_stock(world: World, backend: InventoryBackend) -> None:
+def test_an_existing_lot_received_with_its_own_expiry_adds_to_its_stock(
+    world: World, backend: InventoryBackend
+) -> None:
     gtin, store = world.product(), world.location()
     lot = world.lot(gtin, LABEL_EXPIRY)
     world.put(gtin, lot, store, 3)
@@ -101,7 +115,9 @@ def test_an_existing_lot_received_with_its_own_expiry_adds_to_its_stock(world: W
     assert world.on_hand(gtin, lot, store) == 8
 
 
-def test_an_existing_lot_with_another_expiry_on_the_label_is_a_conflict(world: World, backend: InventoryBackend) -> None:
+def test_an_existing_lot_with_another_expiry_on_the_label_is_a_conflict(
+    world: World, backend: InventoryBackend
+) -> None:
     gtin, store = world.product(), world.location()
     lot = world.lot(gtin, LABEL_EXPIRY)
     receipt = world.receipt(store, {gtin: 5})
@@ -119,7 +135,9 @@ def test_a_refused_line_refuses_the_whole_command(world: World, backend: Invento
     receipt = world.receipt(store, {gtin: 5})
 
     outcome = backend.receive(
-        Receive(op(), receipt, (ItemLine(gtin, 5, world.unique("LOT"), LABEL_EXPIRY), ItemLine(world.unknown_gtin(), 1)))
+        Receive(
+            op(), receipt, (ItemLine(gtin, 5, world.unique("LOT"), LABEL_EXPIRY), ItemLine(world.unknown_gtin(), 1))
+        )
     )
 
     assert outcome.conflict == ConflictKind.UNKNOWN_PRODUCT
@@ -163,12 +181,16 @@ def test_receiving_onto_a_validated_receipt_is_receipt_closed(world: World, back
 def test_an_unknown_receipt_is_receipt_closed(world: World, backend: InventoryBackend) -> None:
     gtin = world.product()
 
-    outcome = backend.receive(Receive(op(), world.unique("NO/SUCH"), (ItemLine(gtin, 1, world.unique("LOT"), LABEL_EXPIRY),)))
+    outcome = backend.receive(
+        Receive(op(), world.unique("NO/SUCH"), (ItemLine(gtin, 1, world.unique("LOT"), LABEL_EXPIRY),))
+    )
 
     assert outcome.conflict == ConflictKind.RECEIPT_CLOSED
 
 
-def test_validating_a_receipt_another_command_validated_is_receipt_closed(world: World, backend: InventoryBackend) -> None:
+def test_validating_a_receipt_another_command_validated_is_receipt_closed(
+    world: World, backend: InventoryBackend
+) -> None:
     gtin, store = world.product(), world.location()
     receipt = world.receipt(store, {gtin: 5})
     backend.receive(Receive(op(), receipt, (ItemLine(gtin, 2, world.unique("LOT"), LABEL_EXPIRY),)))
@@ -204,7 +226,9 @@ def test_an_unplanned_receipt_puts_the_goods_on_hand_at_once(world: World, backe
     assert open_receipt(backend, outcome.refs["picking"]) is None
 
 
-def test_an_unplanned_receipt_into_an_unknown_location_is_location_unknown(world: World, backend: InventoryBackend) -> None:
+def test_an_unplanned_receipt_into_an_unknown_location_is_location_unknown(
+    world: World, backend: InventoryBackend
+) -> None:
     gtin = world.product()
 
     outcome = backend.unplanned_receipt(

@@ -8,8 +8,9 @@ then be recognised. So every command first looks for its key, which it writes wi
 - validation of a receipt: the receipt's `validation_key`;
 - counts and their resolutions: the inventory move's `reference` = `COUNT-<op_id>`.
 """
+
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -32,9 +33,10 @@ from offline_sync.backends.contract import (
 from offline_sync.persistence import utcnow
 
 from . import gtin as gtins
-from . import ledger
+from . import ledger, lookup
 from .catalog import read_catalog
-from .ledger import EPSILON, Item, Refused
+from .ledger import EPSILON, Item
+from .lookup import Refused
 from .models import (
     PickingKind,
     SandboxLocation,
@@ -80,14 +82,16 @@ class SandboxBackend:
         except Refused as refusal:
             return refusal.outcome
         except OperationalError as error:
-            return Outcome.transient(f"The training sandbox's database is busy or unreachable ({error.orig}); it will be tried again.")
+            return Outcome.transient(
+                f"The training sandbox's database is busy or unreachable ({error.orig}); it will be tried again."
+            )
 
     # ---- reads ------------------------------------------------------------------------
 
     def catalog(self, since: datetime | None = None) -> Catalog:
         try:
             with self._sessions() as session:
-                return read_catalog(session, ledger.naive_utc(since) if since else None)
+                return read_catalog(session, _naive_utc(since) if since else None)
         except OperationalError as error:
             raise BackendUnavailable(f"The training sandbox's database cannot be read ({error.orig}).") from error
 
@@ -100,8 +104,8 @@ class SandboxBackend:
         earlier = ledger.picking_of_line(session, line_key(command.op_id, 0))
         if earlier is not None:
             return Outcome.duplicate(f"These boxes were already received on {earlier.name}.", **_refs(earlier))
-        picking = ledger.receipt(session, command.receipt)
-        ledger.ensure_open(session, picking)
+        picking = lookup.receipt(session, command.receipt)
+        lookup.ensure_open(session, picking)
         items = [self._received_item(session, line) for line in command.lines]
         for number, line in enumerate(items):
             ledger.receive_line(picking, line, line_key(command.op_id, number))
@@ -112,10 +116,12 @@ class SandboxBackend:
 
     def _validate_receipt(self, session: Session, command: ValidateReceipt) -> Outcome:
         key = picking_key(command.op_id)
-        picking = ledger.receipt(session, command.receipt)  # read afresh: it may have closed elsewhere
+        picking = lookup.receipt(session, command.receipt)  # read afresh: it may have closed elsewhere
         if picking.validation_key == key:
-            return Outcome.duplicate(f"Receipt {picking.name} was already validated.", **_refs(picking))
-        ledger.ensure_open(session, picking)
+            return Outcome.duplicate(
+                f"Receipt {picking.name} was already validated.", **_refs(picking), **_backorder_refs(session, picking)
+            )
+        lookup.ensure_open(session, picking)
         if not ledger.received_any(picking):
             raise Refused(
                 ConflictKind.NOT_PERMITTED,
@@ -127,8 +133,7 @@ class SandboxBackend:
             return Outcome.applied(
                 f"Receipt {picking.name} is done; what did not arrive waits on backorder {backorder.name}.",
                 **_refs(picking),
-                backorder=backorder.name,
-                backorder_id=backorder.id,
+                **_backorder_refs(session, picking),
             )
         rest = "" if command.backorder else "; anything that did not arrive is no longer expected"
         return Outcome.applied(f"Receipt {picking.name} is done{rest}.", **_refs(picking))
@@ -140,8 +145,8 @@ class SandboxBackend:
         key = picking_key(command.op_id)
         if (earlier := ledger.created_picking(session, key)) is not None:
             return Outcome.duplicate(f"These goods were already received on {earlier.name}.", **_refs(earlier))
-        destination = ledger.storage_location(session, command.destination)
-        vendors = ledger.location_for(session, Usage.SUPPLIER)
+        destination = lookup.storage_location(session, command.destination)
+        vendors = lookup.location_for(session, Usage.SUPPLIER)
         items = [self._received_item(session, line) for line in command.lines]
         picking = ledger.new_picking(session, PickingKind.RECEIPT, vendors, destination, origin=key)
         for number, line in enumerate(items):
@@ -152,24 +157,24 @@ class SandboxBackend:
         )
 
     def _received_item(self, session: Session, line: ItemLine) -> Item:
-        product = ledger.product_by_gtin(session, line.gtin)
-        lot = ledger.received_lot(session, product, line.lot, line.expiry, date.today())
+        product = lookup.product_by_gtin(session, line.gtin)
+        lot = lookup.received_lot(session, product, line.lot, line.expiry, date.today())
         return product, lot, _positive(line.quantity)
 
     # ---- stock leaving a location ----------------------------------------------------------
 
     def transfer(self, command: Transfer) -> Outcome:
         def work(session: Session) -> Outcome:
-            source = ledger.storage_location(session, command.source)
-            destination = ledger.storage_location(session, command.destination)
+            source = lookup.storage_location(session, command.source)
+            destination = lookup.storage_location(session, command.destination)
             return self._issue(session, command.op_id, PickingKind.INTERNAL, source, destination, command.lines)
 
         return self._run(work)
 
     def consume(self, command: Consume) -> Outcome:
         def work(session: Session) -> Outcome:
-            source = ledger.storage_location(session, command.location)
-            destination = ledger.location_for(session, Usage.CONSUMPTION)
+            source = lookup.storage_location(session, command.location)
+            destination = lookup.location_for(session, Usage.CONSUMPTION)
             return self._issue(
                 session, command.op_id, PickingKind.CONSUMPTION, source, destination, command.lines, command.reference
             )
@@ -193,9 +198,9 @@ class SandboxBackend:
         today = date.today()
         items: list[Item] = []
         for line in lines:
-            product = ledger.product_by_gtin(session, line.gtin)
-            lot = ledger.known_lot(session, product, line.lot)
-            ledger.ensure_usable(product, lot, today)
+            product = lookup.product_by_gtin(session, line.gtin)
+            lot = lookup.known_lot(session, product, line.lot)
+            lookup.ensure_usable(product, lot, today)
             items.append((product, lot, _positive(line.quantity)))
         ledger.ensure_available(session, source, items)
         picking = ledger.new_picking(session, kind, source, destination, origin=key, note=note)
@@ -264,17 +269,17 @@ class SandboxBackend:
         return _count_applied(ledger.set_on_hand(session, quant, target, reference), quant)
 
     def _counted_quant(self, session: Session, command: Count) -> SandboxQuant:
-        location = ledger.storage_location(session, command.location)
-        product = ledger.product_by_gtin(session, command.gtin)
-        lot = ledger.known_lot(session, product, command.lot)
+        location = lookup.storage_location(session, command.location)
+        product = lookup.product_by_gtin(session, command.gtin)
+        lot = lookup.known_lot(session, product, command.lot)
         return ledger.quant_of(session, product, location, lot)
 
     # ---- a supervisor's resolutions, and training -------------------------------------------
 
     def create_lot(self, gtin: str, lot: str, expiry: date | None) -> Outcome:
         def work(session: Session) -> Outcome:
-            product = ledger.product_by_gtin(session, gtin)
-            existing = ledger.find_lot(session, product, lot)
+            product = lookup.product_by_gtin(session, gtin)
+            existing = lookup.find_lot(session, product, lot)
             if existing is None:
                 created = SandboxLot(product=product, name=lot, expiration_date=expiry)
                 session.add(created)
@@ -282,7 +287,7 @@ class SandboxBackend:
                 return Outcome.applied(f"Lot {lot} of {product.name} now exists.", lot_id=created.id)
             if existing.expiration_date == expiry:
                 return Outcome.duplicate(f"Lot {lot} of {product.name} already exists.", lot_id=existing.id)
-            raise ledger.expiry_mismatch(existing, expiry)
+            raise lookup.expiry_mismatch(existing, expiry)
 
         return self._run(work)
 
@@ -312,8 +317,10 @@ class SandboxBackend:
             product = session.get(SandboxProduct, product_id)
             if barcode is None or product is None:
                 problem = f"{gtin} is not a valid GTIN" if barcode is None else f"no product #{product_id} exists"
-                raise Refused(ConflictKind.UNKNOWN_PRODUCT, f"Cannot link: {problem}.", gtin=gtin, product_id=product_id)
-            owner = ledger.product_with_barcode(session, barcode)
+                raise Refused(
+                    ConflictKind.UNKNOWN_PRODUCT, f"Cannot link: {problem}.", gtin=gtin, product_id=product_id
+                )
+            owner = lookup.product_with_barcode(session, barcode)
             if owner is product:
                 return Outcome.duplicate(f"{gtin} already names {product.name}.", product_id=product.id)
             if owner is not None:
@@ -333,11 +340,16 @@ class SandboxBackend:
         return self._run(work)
 
     def _lot(self, session: Session, gtin: str, name: str) -> SandboxLot:
-        product = ledger.product_by_gtin(session, gtin)
-        lot = ledger.find_lot(session, product, name)
+        product = lookup.product_by_gtin(session, gtin)
+        lot = lookup.find_lot(session, product, name)
         if lot is None:
-            raise ledger.missing_lot(product, name)
+            raise lookup.missing_lot(product, name)
         return lot
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    """Stored times are naive UTC; a naive time from a device is taken as UTC too."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def _positive(value: float) -> float:
@@ -351,10 +363,15 @@ def _refs(picking: SandboxPicking) -> dict[str, object]:
     return {"picking": picking.name, "picking_id": picking.id}
 
 
+def _backorder_refs(session: Session, picking: SandboxPicking) -> dict[str, object]:
+    backorder = lookup.backorder_of(session, picking)
+    return {"backorder": backorder.name, "backorder_id": backorder.id} if backorder is not None else {}
+
+
 def _seen_at_count(session: Session, quant: SandboxQuant, command: Count) -> tuple[float, float]:
     """The on-hand when the count was made (what the counter saw, else the ledger's figure then),
     and the net of the moves done on the quant since."""
-    net_since = ledger.net_moves_since(session, quant, ledger.naive_utc(command.captured_at))
+    net_since = ledger.net_moves_since(session, quant, _naive_utc(command.captured_at))
     seen = command.seen_on_hand if command.seen_on_hand is not None else quant.quantity - net_since
     return seen, net_since
 

@@ -4,6 +4,7 @@ A full catalog holds open receipts and non-zero stock; an incremental one also h
 closed and quants that emptied since, so a device can drop them. A change committed while a
 catalog is read may carry a `write_date` just before its `as_of`: pull from a little earlier.
 """
+
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TypeVar
@@ -52,11 +53,13 @@ def read_catalog(session: Session, since: datetime | None) -> Catalog:
         products=tuple(entry for product in rows(SandboxProduct) for entry in _products(product)),
         lots=tuple(_lot(lot) for lot in rows(SandboxLot)),
         locations=tuple(
-            _location(location) for location in rows(SandboxLocation, select(SandboxLocation).where(SandboxLocation.active))
+            _location(location)
+            for location in rows(SandboxLocation, select(SandboxLocation).where(SandboxLocation.active))
         ),
         receipts=tuple(_receipt(picking) for picking in rows(SandboxPicking, receipts)),
         stock=tuple(
-            StockLevel(quant.product_id, quant.location_id, quant.lot_id, quant.quantity) for quant in rows(SandboxQuant, quants)
+            StockLevel(quant.product_id, quant.location_id, quant.lot_id, quant.quantity)
+            for quant in rows(SandboxQuant, quants)
         ),
     )
 

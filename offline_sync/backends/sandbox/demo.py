@@ -1,5 +1,6 @@
 """The sandbox's demo stock: the hospital dataset of odoo-rpc-notes.md, with expiries relative
 to the day it is loaded, so there is always an expired, a near-expiry and a far-expiry lot."""
+
 from datetime import date, timedelta
 
 from sqlalchemy import select

@@ -13,10 +13,7 @@ def check_digit(body: str) -> int:
 
 def is_valid(gtin: str) -> bool:
     """A GTIN-12, -13 or -14 whose check digit is right."""
-    return (
-        gtin.isascii() and gtin.isdigit() and len(gtin) in (12, 13, 14)
-        and check_digit(gtin[:-1]) == int(gtin[-1])
-    )
+    return gtin.isascii() and gtin.isdigit() and len(gtin) in (12, 13, 14) and check_digit(gtin[:-1]) == int(gtin[-1])
 
 
 def to_barcode(gtin: str) -> str | None:

@@ -5,6 +5,7 @@ notes on Odoo's behaviour read straight onto these tables. As in Odoo, stock cha
 through done moves, so what happened to a quant since any moment can be read back from them.
 Quants are kept for internal locations only (Odoo also keeps them, negative, at vendors).
 """
+
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -62,7 +63,9 @@ class SandboxProduct(Stamped, Base):
     alert_time: Mapped[int] = mapped_column(default=0)
     removal_time: Mapped[int] = mapped_column(default=0)
 
-    packagings: Mapped[list["SandboxPackaging"]] = relationship(back_populates="product", order_by="SandboxPackaging.id")
+    packagings: Mapped[list["SandboxPackaging"]] = relationship(
+        back_populates="product", order_by="SandboxPackaging.id"
+    )
 
     @property
     def tracked_by_lot(self) -> bool:

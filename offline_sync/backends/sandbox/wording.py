@@ -1,4 +1,5 @@
 """Bits of the sentences the sandbox answers with."""
+
 from .models import SandboxLot, SandboxProduct
 
 

@@ -1,0 +1,15 @@
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from offline_sync.backends.sandbox.backend import SandboxBackend
+from sandbox_support import demo_sessions
+
+
+@pytest.fixture
+def sessions() -> sessionmaker[Session]:
+    return demo_sessions()
+
+
+@pytest.fixture
+def backend(sessions: sessionmaker[Session]) -> SandboxBackend:
+    return SandboxBackend(sessions)

@@ -1,0 +1,42 @@
+"""Names and markers Wardstock writes into Odoo, in one place (DESIGN §4; odoo-rpc-notes §E, §F).
+
+Idempotency keys (each written in the same RPC as the effect it guards, and looked for first):
+- pickings Wardstock creates (transfers, consumption, unplanned receipts): `stock.picking.origin`
+  = `WS-<op_id>`; backorders copy the origin, so they are skipped when looking;
+- scanned lines received onto an existing receipt, and the validation of a receipt: the token
+  `WS-<op_id>` appended to the `stock.move.origin` ("Source document") of the moves it touched
+  (a receipt's own origin is its purchase order's name, and one move can take lines from several
+  commands, hence tokens rather than a single value);
+- counts and their resolutions: the `inventory_name` context `COUNT-<op_id>`, which Odoo stores
+  in the inventory move's `reference`.
+
+Recall: Odoo has no recall field on lots; a recalled lot carries the marker paragraph below in its
+description (`stock.lot.note`), visible to anyone who opens the lot in Odoo.
+"""
+
+KEY_PREFIX = "WS-"
+COUNT_PREFIX = "COUNT-"
+
+RECALL_MARKER = "WS-RECALLED"
+RECALL_NOTE = f"<p>{RECALL_MARKER}: this lot is recalled; do not use it.</p>"
+
+CONSUMPTION_LOCATION = "Patient Consumption"
+CONSUMPTION_TYPE = "Ward Consumption"
+CONSUMPTION_SEQUENCE = "CONS"
+
+
+def picking_key(op_id: str) -> str:
+    return f"{KEY_PREFIX}{op_id}"
+
+
+def count_reference(op_id: str) -> str:
+    return f"{COUNT_PREFIX}{op_id}"
+
+
+def has_token(origin: str | bool | None, key: str) -> bool:
+    """Whether a move's origin holds `key` as one of its space-separated tokens."""
+    return isinstance(origin, str) and key in origin.split()
+
+
+def with_token(origin: str | bool | None, key: str) -> str:
+    return key if not isinstance(origin, str) or not origin else f"{origin} {key}"

@@ -1,0 +1,82 @@
+"""What can go wrong talking to Odoo, said so that a storekeeper (or whoever reads the outbox) can act.
+
+Two families only: `OdooUnavailable` (nothing was decided: retry later, it is safe because every
+write carries its key) and `OdooRefused` (Odoo answered and said no: a person has to look).
+"""
+import http.client
+import json
+import socket
+from typing import Any
+from urllib.error import HTTPError, URLError
+
+# Odoo errors that say "not now" rather than "no": database busy, restarting, lock contention.
+_TRANSIENT_SERVER_ERRORS = ("OperationalError", "SerializationFailure", "LockNotAvailable", "InterfaceError", "LockError")
+
+
+class OdooUnavailable(Exception):
+    """Odoo could not be reached, did not answer in time, is restarting, or refused our login."""
+
+
+class OdooRefused(Exception):
+    """Odoo answered with an error: `error` is its short class name (UserError, AccessError…)."""
+
+    def __init__(self, error: str, message: str) -> None:
+        super().__init__(sentence_for(error, message))
+        self.error = error
+        self.odoo_message = message
+
+
+def sentence_for(error: str, message: str) -> str:
+    message = message.strip().rstrip(".")
+    if error in ("UserError", "ValidationError", "RedirectWarning"):
+        return f"Odoo refused it: {message}."
+    if error == "AccessError":
+        return (
+            f"The Odoo user Wardstock signs in as is not allowed to do this ({message}); "
+            "an Odoo administrator must give it the Inventory Administrator role."
+        )
+    if error == "MissingError":
+        return f"A record this needs was deleted in Odoo meanwhile ({message}); refresh the catalog and scan again."
+    return f"Odoo failed with an internal error ({error}: {message}); tell the Odoo administrator."
+
+
+def from_odoo_error(data: dict[str, Any], login: str = "") -> OdooRefused | OdooUnavailable:
+    """The exception for the error object Odoo returns (`error.data` in JSON-RPC, the body in JSON-2)."""
+    name = str(data.get("name") or "")
+    short = name.rsplit(".", 1)[-1] or "Error"
+    message = str(data.get("message") or (data.get("arguments") or [""])[0] or "no message")
+    if short == "AccessDenied":
+        return credentials_refused(login)
+    if short in _TRANSIENT_SERVER_ERRORS:
+        return OdooUnavailable(f"Odoo is busy or restarting ({short}: {message}); it will be tried again.")
+    return OdooRefused(short, message)
+
+
+def credentials_refused(login: str) -> OdooUnavailable:
+    """A wrong password or API key stops every command alike: they stay queued until it is fixed."""
+    return OdooUnavailable(
+        f"Odoo refused the login of {login or 'the configured user'}; "
+        "check the password or API key in Wardstock's settings. Commands stay queued until then."
+    )
+
+
+def from_transport_error(error: BaseException, url: str, timeout: float) -> OdooUnavailable | None:
+    """The sentence for a failure below Odoo (network, HTTP, proxy page); None if it is none of those."""
+    if isinstance(error, HTTPError):
+        return OdooUnavailable(
+            f"Odoo at {url} answered HTTP {error.code} ({error.reason}); it may be restarting or misconfigured. "
+            "It will be tried again."
+        )
+    reason = error.reason if isinstance(error, URLError) else error
+    if isinstance(reason, (TimeoutError, socket.timeout)):
+        return OdooUnavailable(
+            f"Odoo at {url} did not answer within {timeout:g} s; it will be tried again "
+            "(safely: a command that did arrive is recognised by its key)."
+        )
+    if isinstance(reason, ConnectionRefusedError):
+        return OdooUnavailable(f"Odoo at {url} refuses connections; it may be down or restarting. It will be tried again.")
+    if isinstance(error, URLError) or isinstance(
+        reason, (OSError, http.client.HTTPException, json.JSONDecodeError, UnicodeDecodeError)
+    ):
+        return OdooUnavailable(f"Odoo at {url} could not be reached ({reason}); it will be tried again.")
+    return None

@@ -13,18 +13,24 @@ from offline_sync.backends.contract import (
     ItemLine,
     Outcome,
     OutcomeStatus,
+    Overrides,
     Transfer,
 )
 
-Issue = Callable[[str, tuple[ItemLine, ...]], Outcome]  # (source location, lines) → outcome
+Issue = Callable[..., Outcome]  # (source location, lines, overrides=NO_OVERRIDES) → outcome
+NO_OVERRIDES = Overrides()
 
 
 @pytest.fixture(params=["transfer", "consume"])
 def issue(request: pytest.FixtureRequest, world: World, backend: InventoryBackend) -> Issue:
     if request.param == "transfer":
         destination = world.location()
-        return lambda source, lines: backend.transfer(Transfer(op(), source, destination, lines))
-    return lambda source, lines: backend.consume(Consume(op(), source, lines, reference="CASE-0042"))
+        return lambda source, lines, overrides=NO_OVERRIDES: backend.transfer(
+            Transfer(op(), source, destination, lines, overrides)
+        )
+    return lambda source, lines, overrides=NO_OVERRIDES: backend.consume(
+        Consume(op(), source, lines, reference="CASE-0042", overrides=overrides)
+    )
 
 
 @pytest.fixture
@@ -198,3 +204,40 @@ def test_an_archived_destination_is_location_unknown(
 
     assert outcome.conflict == ConflictKind.LOCATION_UNKNOWN
     assert world.on_hand(gtin, lot, ward) == 10
+
+
+def test_a_supervisor_may_allow_the_stock_to_go_negative(
+    world: World, issue: Issue, stocked: tuple[str, str, str]
+) -> None:
+    gtin, lot, ward = stocked
+
+    outcome = issue(ward, (ItemLine(gtin, 12, lot),), Overrides(allow_negative_stock=True))
+
+    assert outcome.status == OutcomeStatus.APPLIED, outcome.message
+    assert world.on_hand(gtin, lot, ward) == -2
+
+
+def test_a_supervisor_may_allow_an_expired_or_recalled_lot(world: World, issue: Issue) -> None:
+    gtin, ward = world.product(), world.location()
+    expired, recalled = world.lot(gtin, TODAY - timedelta(days=3)), world.lot(gtin)
+    world.recall(gtin, recalled)
+    world.put(gtin, expired, ward, 5)
+    world.put(gtin, recalled, ward, 5)
+
+    outcome = issue(ward, (ItemLine(gtin, 1, expired), ItemLine(gtin, 1, recalled)), Overrides(allow_unusable_lot=True))
+
+    assert outcome.status == OutcomeStatus.APPLIED, outcome.message
+    assert (world.on_hand(gtin, expired, ward), world.on_hand(gtin, recalled, ward)) == (4, 4)
+
+
+def test_one_override_does_not_lift_the_other_check(world: World, issue: Issue) -> None:
+    gtin, ward = world.product(), world.location()
+    expired = world.lot(gtin, TODAY - timedelta(days=3))
+    world.put(gtin, expired, ward, 5)
+
+    assert issue(ward, (ItemLine(gtin, 6, expired),), Overrides(allow_unusable_lot=True)).conflict == (
+        ConflictKind.INSUFFICIENT_STOCK
+    )
+    assert issue(ward, (ItemLine(gtin, 1, expired),), Overrides(allow_negative_stock=True)).conflict == (
+        ConflictKind.EXPIRED_OR_RECALLED
+    )

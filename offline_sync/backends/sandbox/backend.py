@@ -167,7 +167,7 @@ class SandboxBackend:
         def work(session: Session) -> Outcome:
             source = lookup.storage_location(session, command.source)
             destination = lookup.storage_location(session, command.destination)
-            return self._issue(session, command.op_id, PickingKind.INTERNAL, source, destination, command.lines)
+            return self._issue(session, command, PickingKind.INTERNAL, source, destination)
 
         return self._run(work)
 
@@ -175,37 +175,37 @@ class SandboxBackend:
         def work(session: Session) -> Outcome:
             source = lookup.storage_location(session, command.location)
             destination = lookup.location_for(session, Usage.CONSUMPTION)
-            return self._issue(
-                session, command.op_id, PickingKind.CONSUMPTION, source, destination, command.lines, command.reference
-            )
+            return self._issue(session, command, PickingKind.CONSUMPTION, source, destination)
 
         return self._run(work)
 
     def _issue(
         self,
         session: Session,
-        op_id: str,
+        command: Transfer | Consume,
         kind: PickingKind,
         source: SandboxLocation,
         destination: SandboxLocation,
-        lines: tuple[ItemLine, ...],
-        note: str = "",
     ) -> Outcome:
-        """Transfer and consumption alike: the scanned lots, imposed, from a source that must hold them."""
-        key = picking_key(op_id)
+        """Transfer and consumption alike: the scanned lots, imposed, from a source that must hold them
+        (unless a supervisor allowed negative stock or an unusable lot)."""
+        key = picking_key(command.op_id)
         if (earlier := ledger.created_picking(session, key)) is not None:
             return Outcome.duplicate(f"This was already recorded on {earlier.name}.", **_refs(earlier))
         today = date.today()
         items: list[Item] = []
-        for line in lines:
+        for line in command.lines:
             product = lookup.product_by_gtin(session, line.gtin)
             lot = lookup.known_lot(session, product, line.lot)
-            lookup.ensure_usable(product, lot, today)
+            if not command.overrides.allow_unusable_lot:
+                lookup.ensure_usable(product, lot, today)
             items.append((product, lot, _positive(line.quantity)))
-        ledger.ensure_available(session, source, items)
+        if not command.overrides.allow_negative_stock:
+            ledger.ensure_available(session, source, items)
+        note = command.reference if isinstance(command, Consume) else ""
         picking = ledger.new_picking(session, kind, source, destination, origin=key, note=note)
         for number, (product, lot, moved) in enumerate(items):
-            ledger.add_move(picking, product, lot, done=moved, origin=line_key(op_id, number))
+            ledger.add_move(picking, product, lot, done=moved, origin=line_key(command.op_id, number))
         ledger.validate(session, picking, key, keep_rest=False)
         what = ledger.describe(items)
         if kind == PickingKind.CONSUMPTION:

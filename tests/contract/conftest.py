@@ -3,8 +3,9 @@
 - sandbox: always; a fresh SQLite file per test with the demo data loaded.
 - odoo: only when ODOO_URL, ODOO_DB, ODOO_USER and ODOO_PASSWORD (or ODOO_API_KEY) are set. It then
   imports `contract_world_odoo` from this folder (to be written with `offline_sync.backends.odoo`,
-  which it imports) and calls `make_world(settings)` for a `World` (see contract_world.py) whose
-  names are unique per run, so the suite can run on the same database again and again.
+  which it imports) and calls `make_world(os.environ)` (e.g. for `OdooSettings.from_environment`)
+  for a `World` (see contract_world.py) whose names are unique per run, so the suite can run on
+  the same database again and again.
 """
 
 import os
@@ -22,18 +23,16 @@ ODOO_REQUIRED = ("ODOO_URL", "ODOO_DB", "ODOO_USER")
 ODOO_SECRETS = ("ODOO_PASSWORD", "ODOO_API_KEY")
 
 
-def _odoo_settings() -> dict[str, str]:
-    settings = {name: os.environ.get(name, "") for name in (*ODOO_REQUIRED, *ODOO_SECRETS)}
-    missing = [name for name in ODOO_REQUIRED if not settings[name]]
-    if not any(settings[name] for name in ODOO_SECRETS):
+def _skip_unless_odoo_is_configured() -> None:
+    missing = [name for name in ODOO_REQUIRED if not os.environ.get(name)]
+    if not any(os.environ.get(name) for name in ODOO_SECRETS):
         missing.append(" or ".join(ODOO_SECRETS))
     if missing:
         pytest.skip(f"ODOO NOT CONFIGURED, contract not checked against a real Odoo: set {', '.join(missing)}.")
-    return settings
 
 
 def _odoo_world() -> World:
-    settings = _odoo_settings()
+    _skip_unless_odoo_is_configured()
     try:
         from contract_world_odoo import make_world
     except ModuleNotFoundError as error:
@@ -41,9 +40,9 @@ def _odoo_world() -> World:
             raise
         pytest.fail(
             "Odoo is configured, but tests/contract/contract_world_odoo.py (the Odoo fixture world, "
-            "with make_world(settings) -> World) does not exist yet."
+            "with make_world(environ) -> World) does not exist yet."
         )
-    return make_world(settings)
+    return make_world(os.environ)
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from offline_sync.backends.contract import Catalog, Location, Lot, Product, Receipt, ReceiptLine, StockLevel
 from offline_sync.persistence import utcnow
@@ -43,14 +43,19 @@ def read_catalog(session: Session, since: datetime | None) -> Catalog:
             query = query.where(model.write_date > since)
         return session.scalars(query.order_by(model.id)).all()
 
-    receipts = select(SandboxPicking).where(SandboxPicking.kind == PickingKind.RECEIPT)
+    products = select(SandboxProduct).options(selectinload(SandboxProduct.packagings))
+    receipts = (
+        select(SandboxPicking)
+        .where(SandboxPicking.kind == PickingKind.RECEIPT)
+        .options(selectinload(SandboxPicking.moves))
+    )
     quants = select(SandboxQuant).join(SandboxQuant.location).where(SandboxLocation.usage == Usage.INTERNAL)
     if since is None:
         receipts = receipts.where(SandboxPicking.state.in_([State.DRAFT, State.ASSIGNED]))
         quants = quants.where(SandboxQuant.quantity != 0)
     return Catalog(
         as_of=as_of,
-        products=tuple(entry for product in rows(SandboxProduct) for entry in _products(product)),
+        products=tuple(entry for product in rows(SandboxProduct, products) for entry in _products(product)),
         lots=tuple(_lot(lot) for lot in rows(SandboxLot)),
         locations=tuple(
             _location(location)

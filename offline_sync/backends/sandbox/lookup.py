@@ -128,6 +128,7 @@ def ensure_usable(product: SandboxProduct, lot: SandboxLot | None, today: date) 
     raise Refused(
         ConflictKind.EXPIRED_OR_RECALLED,
         message,
+        gtin=gtin_of(product),
         lot=lot.name,
         expiry=lot.expiration_date.isoformat() if lot.expiration_date else None,
         recalled=lot.recalled,
@@ -164,6 +165,7 @@ def expiry_mismatch(lot: SandboxLot, label_expiry: date | None) -> Refused:
         ConflictKind.EXPIRY_MISMATCH,
         f"Lot {lot.name} of {lot.product.name} is recorded with {recorded}, but the label says {label}; "
         "a supervisor decides which date is right.",
+        gtin=gtin_of(lot.product),
         lot=lot.name,
         label_expiry=label_expiry.isoformat() if label_expiry else None,
         recorded_expiry=lot.expiration_date.isoformat() if lot.expiration_date else None,

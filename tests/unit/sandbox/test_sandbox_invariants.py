@@ -38,7 +38,7 @@ def _send(backend: SandboxBackend, command: Command) -> Outcome:
     return send(command)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(commands, st.booleans()), min_size=1, max_size=6))
 def test_any_sequence_of_commands_keeps_the_ledger_true(steps: list[tuple[Command, bool]]) -> None:
     sessions = demo_sessions()

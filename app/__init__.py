@@ -8,6 +8,8 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import offline_sync.backends.sandbox.models  # noqa: F401  registers the sandbox ledger's tables
+import offline_sync.catalog_cache  # noqa: F401  registers the catalog cache's tables
+import offline_sync.outbox.models  # noqa: F401  registers the outbox's tables
 from app import models  # noqa: F401  registers the app's tables
 from app.config import load_config
 from app.extensions import csrf, db, htmx, login_manager, migrate

@@ -4,9 +4,10 @@ It lives here, below `app/`, because the outbox and the training sandbox's stock
 are tables too and `offline_sync` must not import `app` (imports go one way:
 views → app → offline_sync / scanners). The app's Flask-SQLAlchemy object is built on it.
 """
+import sqlite3
 from datetime import datetime, timezone
 
-from sqlalchemy import MetaData
+from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names, so Alembic migrations read the same on SQLite and PostgreSQL.
@@ -26,3 +27,15 @@ class Base(DeclarativeBase):
 def utcnow() -> datetime:
     """Naive UTC now: SQLite keeps no time zone, so every stored time is naive UTC."""
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_for_several_processes(dbapi_connection: object, _record: object) -> None:
+    """SQLite shared by the web processes and the worker: readers never wait for the writer
+    (WAL), a writer waits its turn instead of failing (busy_timeout), foreign keys are enforced."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()

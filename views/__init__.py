@@ -3,7 +3,7 @@ from flask import Flask
 
 
 def register_views(app: Flask) -> None:
-    from views import auth, errors, health, home, training
+    from views import api, auth, errors, health, home, training
 
-    for module in (auth, errors, health, home, training):
+    for module in (api, auth, errors, health, home, training):
         app.register_blueprint(module.blueprint)

@@ -7,19 +7,28 @@ stops the app from starting instead of being open by accident.
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Flask, abort, jsonify, redirect, request, url_for
+from flask import Flask, abort, g, jsonify, redirect, request, url_for
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError, validate_csrf
 
 from app.security.roles import Permission
 
 View = TypeVar("View", bound=Callable[..., object])
 ANY_USER = "any_user"
+DEVICE_OR_USER = "device_or_user"
 # Flask's own static route cannot carry a mark; its files are the public app shell.
 PUBLIC_ENDPOINTS = frozenset({"static"})
 
 
 def public(view: View) -> View:
     view.access = "public"  # type: ignore[attr-defined]
+    return view
+
+
+def device_or_user(view: View) -> View:
+    """For the device API: a device's bearer token, or a logged-in session with the CSRF header.
+    Sets `g.device` (or None for a session); the view exempts itself from form CSRF."""
+    view.access = DEVICE_OR_USER  # type: ignore[attr-defined]
     return view
 
 
@@ -58,6 +67,8 @@ def guard_request(app: Flask):  # noqa: ANN201 - a Flask response or None
     access = access_of(app, request.endpoint)
     if access == "public":
         return None
+    if access == DEVICE_OR_USER:
+        return _authenticate_device_or_user()
     if not current_user.is_authenticated:
         if _wants_json():
             return jsonify(error="not_logged_in", message="Log in again: this device's session has ended."), 401
@@ -66,4 +77,25 @@ def guard_request(app: Flask):  # noqa: ANN201 - a Flask response or None
         if _wants_json():
             return jsonify(error="forbidden", message="Your role does not allow this."), 403
         abort(403)
+    return None
+
+
+def _authenticate_device_or_user():  # noqa: ANN202
+    from app.extensions import db
+    from app.services import devices
+
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        g.device = devices.by_token(db.session, header.removeprefix("Bearer ").strip())
+        if g.device is None:
+            return jsonify(error="bad_token", message="This device's token is not valid any more; log in on it to register it again."), 401
+        return None
+    g.device = None
+    if not current_user.is_authenticated:
+        return jsonify(error="not_logged_in", message="Log in again: this device's session has ended."), 401
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        try:
+            validate_csrf(request.headers.get("X-CSRFToken", ""))
+        except (CSRFError, ValueError):
+            return jsonify(error="csrf", message="The page is out of date; reload it and sync again."), 400
     return None

@@ -11,7 +11,9 @@ from app.security.roles import Role
 from tests.support import csrf_token_from
 
 EVERYONE = frozenset(Role)
+REPORTS = frozenset({Role.AUDITOR, Role.SUPERVISOR, Role.ADMIN})
 PUBLIC = "public"
+DEVICE = "device"  # a device token, or any logged-in user; nobody gets 401 JSON
 
 # endpoint → who may open it (PUBLIC: no login needed)
 EXPECTED_ACCESS: dict[str, frozenset[Role] | str] = {
@@ -23,6 +25,11 @@ EXPECTED_ACCESS: dict[str, frozenset[Role] | str] = {
     "health.healthz": PUBLIC,
     "home.index": EVERYONE,
     "training.barcodes": PUBLIC,
+    "api.register_device": EVERYONE,
+    "api.submit_commands": DEVICE,
+    "api.command_status": DEVICE,
+    "api.sync_health": REPORTS,
+    "api.openapi": PUBLIC,
 }
 
 SAMPLE_ARGUMENTS = {"filename": "css/app.css"}
@@ -56,7 +63,7 @@ def test_each_role_reaches_exactly_what_it_may(app: Flask, client: FlaskClient, 
         token = csrf_token_from(client.get("/").get_data(as_text=True))
         allowed = EXPECTED_ACCESS[endpoint]
         status = _send(client, method, url, token).status_code
-        if allowed == PUBLIC or role in allowed:
+        if allowed in (PUBLIC, DEVICE) or role in allowed:
             assert status != 403, f"{role} was refused {method} {url}"
         else:
             assert status == 403, f"{role} got {status} for {method} {url}, expected 403"
@@ -69,7 +76,9 @@ def test_nobody_logged_in_is_sent_to_login(app: Flask, client: FlaskClient) -> N
     for endpoint, method, url in _requests(app):
         response = _send(client, method, url, token)
         sent_to_login = response.status_code == 302 and response.location.startswith("/login")
-        if EXPECTED_ACCESS[endpoint] == PUBLIC:
+        if url.startswith("/api/") and EXPECTED_ACCESS[endpoint] != PUBLIC:
+            assert response.status_code == 401 and response.is_json, f"{method} {url} must answer 401 JSON, not a redirect"
+        elif EXPECTED_ACCESS[endpoint] == PUBLIC:
             assert response.status_code != 403 and not sent_to_login, f"{method} {url} should be public"
         else:
             assert sent_to_login, f"{method} {url} answered {response.status_code} to nobody"

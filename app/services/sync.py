@@ -1,0 +1,72 @@
+"""Running the sync worker inside the app: its backend, its permission check, the catalog refresh."""
+import logging
+import os
+import socket
+import threading
+import time
+from datetime import timedelta
+
+from flask import Flask
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.extensions import db
+from app.models import User
+from app.services import permissions
+from app.services.backend import inventory_backend
+from offline_sync import catalog_cache
+from offline_sync.backends.contract import BackendUnavailable, Command
+from offline_sync.outbox.worker import Claimed, Worker
+
+log = logging.getLogger(__name__)
+CATALOG_REFRESH_SECONDS = 60
+
+
+def session_factory() -> sessionmaker[Session]:
+    return sessionmaker(bind=db.engine, expire_on_commit=False)
+
+
+def make_authorizer(factory: sessionmaker[Session]):  # noqa: ANN201
+    """The worker's second permission check, at sync time, against the user as they are now."""
+
+    def authorize(item: Claimed, command: Command) -> str | None:
+        with factory() as session:
+            return permissions.problem(session, session.get(User, item.user_id), item.kind, command)
+
+    return authorize
+
+
+def build_worker(owner: str | None = None, lease: timedelta = timedelta(minutes=2)) -> Worker:
+    factory = session_factory()
+    return Worker(
+        factory,
+        inventory_backend(),
+        owner=owner or f"{socket.gethostname()}:{os.getpid()}",
+        authorize=make_authorizer(factory),
+        lease=lease,
+    )
+
+
+def refresh_catalog() -> int | None:
+    """Refresh the local catalog; None when the backend cannot be reached (the old copy stays)."""
+    with session_factory()() as session, session.begin():
+        try:
+            return catalog_cache.refresh(session, inventory_backend())
+        except BackendUnavailable as error:
+            log.warning("catalog not refreshed: %s", error)
+            session.rollback()
+            return None
+
+
+def run(app: Flask, stop: threading.Event, idle_seconds: float = 1.0) -> None:
+    """The worker loop with a catalog refresh every minute, until `stop` is set."""
+    with app.app_context():
+        worker = build_worker()
+        log.info("sync worker %s started", worker.owner)
+        next_refresh = 0.0
+        while not stop.is_set():
+            if time.monotonic() >= next_refresh:
+                refresh_catalog()
+                next_refresh = time.monotonic() + CATALOG_REFRESH_SECONDS
+            if worker.run_once() == 0:
+                stop.wait(idle_seconds)
+        log.info("sync worker %s stopped", worker.owner)

@@ -1,0 +1,118 @@
+"""A local copy of the backend's catalog: what devices download and what permission checks read,
+so no request from a handheld waits on Odoo. The worker refreshes it incrementally."""
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import JSON, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from offline_sync.backends.contract import Catalog, InventoryBackend
+from offline_sync.persistence import Base
+
+
+# A record committed while the previous pull was being read can carry a write date just before
+# that pull's as_of; pulling again from a little earlier costs a few repeats and loses nothing.
+OVERLAP = timedelta(minutes=1)
+
+
+class CachedProduct(Base):
+    __tablename__ = "catalog_products"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # the backend's id
+    gtin: Mapped[str] = mapped_column(String(14), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str] = mapped_column(String(64))
+    unit: Mapped[str] = mapped_column(String(32))
+    tracked_by_lot: Mapped[bool]
+    uses_expiry: Mapped[bool]
+
+
+class CachedLot(Base):
+    __tablename__ = "catalog_lots"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    product_id: Mapped[int] = mapped_column(index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    expiry: Mapped[date | None]
+    recalled: Mapped[bool]
+
+
+class CachedLocation(Base):
+    __tablename__ = "catalog_locations"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    barcode: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    parent_id: Mapped[int | None]
+    usage: Mapped[str] = mapped_column(String(16))
+
+
+class CachedReceipt(Base):
+    __tablename__ = "catalog_receipts"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    reference: Mapped[str] = mapped_column(String(64), index=True)
+    state: Mapped[str] = mapped_column(String(16))
+    destination_id: Mapped[int]
+    lines: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+
+
+class CachedStock(Base):
+    __tablename__ = "catalog_stock"
+
+    product_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    location_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    lot_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # 0: no lot
+    quantity: Mapped[float]
+
+
+class CatalogState(Base):
+    __tablename__ = "catalog_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    as_of: Mapped[datetime | None]
+
+
+def _merge(session: Session, catalog: Catalog) -> int:
+    rows: list[Base] = [
+        *(CachedProduct(id=p.id, gtin=p.gtin, name=p.name, code=p.code, unit=p.unit,
+                        tracked_by_lot=p.tracked_by_lot, uses_expiry=p.uses_expiry) for p in catalog.products),
+        *(CachedLot(id=lot.id, product_id=lot.product_id, name=lot.name, expiry=lot.expiry, recalled=lot.recalled)
+          for lot in catalog.lots),
+        *(CachedLocation(id=loc.id, barcode=loc.barcode, name=loc.name, parent_id=loc.parent_id, usage=loc.usage)
+          for loc in catalog.locations),
+        *(CachedReceipt(id=r.id, reference=r.reference, state=r.state, destination_id=r.destination_id,
+                        lines=[{"product_id": line.product_id, "expected": line.expected, "received": line.received}
+                               for line in r.lines]) for r in catalog.receipts),
+        *(CachedStock(product_id=s.product_id, location_id=s.location_id, lot_id=s.lot_id or 0, quantity=s.quantity)
+          for s in catalog.stock),
+    ]
+    for row in rows:
+        session.merge(row)
+    return len(rows)
+
+
+def refresh(session: Session, backend: InventoryBackend) -> int:
+    """Pull what changed since the last refresh (everything the first time); returns rows written.
+    Raises BackendUnavailable when the backend cannot be reached; the cache then stays as it was."""
+    state = session.get(CatalogState, 1) or CatalogState(id=1, as_of=None)
+    catalog = backend.catalog(since=state.as_of - OVERLAP if state.as_of else None)
+    written = _merge(session, catalog)
+    state.as_of = catalog.as_of
+    session.add(state)
+    return written
+
+
+def location_by_barcode(session: Session, barcode: str) -> CachedLocation | None:
+    return session.scalar(select(CachedLocation).where(CachedLocation.barcode == barcode))
+
+
+def location_path(session: Session, location: CachedLocation) -> list[str]:
+    """Barcodes from the location up to the top: a ward includes its sub-locations."""
+    path, seen = [], set()
+    current: CachedLocation | None = location
+    while current is not None and current.id not in seen:
+        seen.add(current.id)
+        path.append(current.barcode)
+        current = session.get(CachedLocation, current.parent_id) if current.parent_id else None
+    return path

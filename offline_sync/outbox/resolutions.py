@@ -1,0 +1,235 @@
+"""A person's way out of each parked conflict (DESIGN §5), as services.
+
+`offered(kind)` lists the choices a supervisor sees. `resolve` checks the choice and what it
+needs, performs any backend change it implies (create a lot, fix an expiry, link a GTIN), and
+puts the command back in the queue with the resolution recorded on it, or discards it.
+`effective_command` is how the worker reads a command together with its resolution.
+The device's payload is never overwritten: an edited payload is kept in the resolution.
+"""
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from offline_sync.backends.contract import (
+    Command,
+    Consume,
+    Count,
+    CountResolution,
+    InventoryBackend,
+    OutcomeStatus,
+    Overrides,
+    ResolveCount,
+    Transfer,
+)
+from offline_sync.outbox.models import OutboxCommand, Status
+from offline_sync.outbox.payloads import PayloadError, parse
+
+SYNC_FAILED = "sync_failed"  # the backend kept failing, or the command could not be read: not one of Odoo's conflicts
+
+
+class ResolutionError(ValueError):
+    """The resolution cannot be applied as asked; the message says why."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    action: str
+    label: str
+    needs: tuple[str, ...] = ()  # what the person must give besides the reason: quantity, lot, location, receipt, product_id, username
+
+
+DISCARD = Choice("discard", "Discard this command (nothing reaches the inventory)")
+OFFERED: dict[str, tuple[Choice, ...]] = {
+    "unknown_product": (Choice("link_gtin", "Link this GTIN to a product", ("product_id",)), DISCARD),
+    "unknown_lot": (
+        Choice("create_lot", "Create the lot with the label's expiry"),
+        Choice("pick_lot", "Use another lot", ("lot",)),
+        DISCARD,
+    ),
+    "expiry_mismatch": (
+        Choice("keep_backend_expiry", "Keep the inventory's expiry date"),
+        Choice("update_lot_expiry", "Change the lot's expiry to the label's"),
+        DISCARD,
+    ),
+    "insufficient_stock": (
+        Choice("apply_anyway", "Apply anyway (stock goes negative until counted)"),
+        Choice("reduce", "Reduce the quantity", ("quantity",)),
+        DISCARD,
+    ),
+    "expired_or_recalled": (Choice("override", "Allow this lot once (supervisor override)"), DISCARD),
+    "receipt_closed": (
+        Choice("into_backorder", "Receive into another receipt (the backorder)", ("receipt",)),
+        Choice("unplanned_receipt", "Receive as an unplanned receipt", ("location",)),
+        DISCARD,
+    ),
+    "count_overtaken": (
+        Choice("count_as_of", "Count as of the counting time (counted + moves since)"),
+        Choice("keep_counted", "Keep the counted quantity"),
+        Choice("keep_difference", "Keep the difference seen at count time"),
+        Choice("explicit", "Set a quantity", ("quantity",)),
+        Choice("recount", "Discard and ask for a recount"),
+    ),
+    "not_permitted": (Choice("reassign", "Attribute to another user who may do this", ("username",)), DISCARD),
+    "location_unknown": (Choice("map_location", "Use another location", ("location",)), DISCARD),
+    SYNC_FAILED: (Choice("retry", "Try again now"), DISCARD),
+}
+FINAL_ACTIONS = frozenset({"discard", "recount"})
+COUNT_ACTIONS = {
+    "count_as_of": CountResolution.EXPLICIT,
+    "keep_counted": CountResolution.KEEP_COUNTED,
+    "keep_difference": CountResolution.KEEP_DIFFERENCE,
+    "explicit": CountResolution.EXPLICIT,
+}
+
+
+def offered(kind: str | None) -> tuple[Choice, ...]:
+    return OFFERED.get(kind or "", (DISCARD,))
+
+
+def effective_command(
+    kind: str, op_id: str, captured_at: datetime, payload: Mapping[str, Any], resolution: Mapping[str, Any]
+) -> Command:
+    """The command the worker sends: the device's, as a resolution changed it. Raises PayloadError."""
+    command = parse(resolution.get("kind", kind), op_id, captured_at, resolution.get("payload", payload))
+    action = resolution.get("action")
+    if isinstance(command, Count) and action in COUNT_ACTIONS:
+        return ResolveCount(op_id, command, COUNT_ACTIONS[action], resolution.get("quantity"))
+    if isinstance(command, (Transfer, Consume)) and action in ("apply_anyway", "override"):
+        allowed = resolution.get("overrides", {})
+        return replace(command, overrides=Overrides(**allowed))
+    return command
+
+
+def _quantity(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ResolutionError(f"Give the quantity as a number of 0 or more, not {value!r}.")
+    return float(value)
+
+
+def _text(params: Mapping[str, Any], name: str) -> str:
+    value = params.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise ResolutionError(f"This resolution needs the {name.replace('_', ' ')}.")
+    return value.strip()
+
+
+def _edit_lines(payload: dict[str, Any], field: str, value: Any) -> dict[str, Any]:
+    edited = copy.deepcopy(payload)
+    for line in edited.get("lines", [edited]):
+        line[field] = value
+    return edited
+
+
+@dataclass(frozen=True)
+class Resolved:
+    op_id: str
+    action: str
+    status: Status
+    message: str
+
+
+def resolve(
+    session: Session,
+    backend: InventoryBackend,
+    op_id: str,
+    action: str,
+    *,
+    actor: str,
+    reason: str,
+    params: Mapping[str, Any],
+    now: datetime,
+) -> Resolved:
+    """Apply a person's choice to a parked command. The caller commits and audits."""
+    row = session.scalar(select(OutboxCommand).where(OutboxCommand.op_id == op_id).with_for_update())
+    if row is None:
+        raise ResolutionError(f"There is no command {op_id}.")
+    if row.status != Status.CONFLICT:
+        raise ResolutionError(f"This command is {row.status}, not waiting for a decision; reload the inbox.")
+    choice = next((choice for choice in offered(row.conflict_kind) if choice.action == action), None)
+    if choice is None:
+        raise ResolutionError(f"'{action}' is not a way out of a {row.conflict_kind} conflict.")
+    if not reason.strip():
+        raise ResolutionError("Give a reason: it is kept with the command for audit.")
+    record: dict[str, Any] = {"action": action, "by": actor, "at": now.isoformat(), "reason": reason.strip(),
+                              "conflict": row.conflict_kind, "conflict_message": row.conflict_message}
+    if action in FINAL_ACTIONS:
+        row.status, row.resolution = Status.DISCARDED, record
+        return Resolved(op_id, action, row.status, "Discarded: nothing of it reaches the inventory.")
+    record.update(_prepare(row, backend, action, params))
+    row.resolution = record
+    row.status, row.next_attempt_at, row.attempts = Status.QUEUED, now, 0
+    return Resolved(op_id, action, row.status, "Back in the queue with your decision; it syncs in a moment.")
+
+
+def _prepare(row: OutboxCommand, backend: InventoryBackend, action: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """What the resolution adds to the command, after any backend change it needs."""
+    payload = row.resolution.get("payload", row.payload) if row.resolution else row.payload
+    detail = row.conflict_detail or {}
+    line = (payload.get("lines") or [payload])[0]
+    match action:
+        case "count_as_of":
+            if "count_as_of" not in detail:
+                raise ResolutionError("The inventory did not report the moves since the count; choose another way.")
+            return {"quantity": max(0.0, float(detail["count_as_of"]))}
+        case "keep_counted" | "keep_difference" | "retry":
+            return {}
+        case "explicit":
+            return {"quantity": _quantity(params.get("quantity"))}
+        case "apply_anyway":
+            return {"overrides": {"allow_negative_stock": True}}
+        case "override":
+            return {"overrides": {"allow_unusable_lot": True}}
+        case "reduce":
+            reduced = _quantity(params.get("quantity"))
+            if reduced == 0:
+                raise ResolutionError("Reduce to more than 0, or discard the command instead.")
+            return {"payload": _edit_lines(payload, "quantity", reduced)}
+        case "pick_lot":
+            return {"payload": _edit_lines(payload, "lot", _text(params, "lot"))}
+        case "keep_backend_expiry":
+            return {"payload": _edit_lines(payload, "expiry", None)}
+        case "map_location":
+            location = _text(params, "location")
+            key = next(name for name in ("location", "source", "destination") if name in payload)
+            return {"payload": {**payload, key: location}}
+        case "into_backorder":
+            return {"payload": {**payload, "receipt": _text(params, "receipt")}}
+        case "unplanned_receipt":
+            return {"kind": "receive_unplanned", "payload": {"destination": _text(params, "location"), "lines": payload["lines"]}}
+        case "reassign":
+            user_id = params.get("user_id")
+            if not isinstance(user_id, int):
+                raise ResolutionError("Choose the user to attribute this command to.")
+            previous = row.username
+            row.username, row.user_id = _text(params, "username"), user_id
+            return {"reassigned_from": previous}
+        case "create_lot":
+            _backend_change(backend.create_lot(line["gtin"], line["lot"], _label_date(line.get("expiry"))))
+            return {}
+        case "update_lot_expiry":
+            _backend_change(backend.set_lot_expiry(line["gtin"], line["lot"], _label_date(line.get("expiry"))))
+            return {}
+        case "link_gtin":
+            product_id = params.get("product_id")
+            if not isinstance(product_id, int):
+                raise ResolutionError("Choose the product to link the GTIN to.")
+            _backend_change(backend.link_gtin(line["gtin"], product_id))
+            return {}
+    raise TypeError(f"offered action {action!r} has no preparation")
+
+
+def _label_date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        raise PayloadError(f"The label's expiry {value!r} is not a date.") from None
+
+
+def _backend_change(outcome: Any) -> None:
+    if outcome.status not in (OutcomeStatus.APPLIED, OutcomeStatus.DUPLICATE):
+        raise ResolutionError(outcome.message or "The inventory refused the change; try again later.")

@@ -1,0 +1,157 @@
+"""The device API: registration, batches by token or session, idempotent replays, clear rejections."""
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app.extensions import db
+from app.models import AuditEvent, User
+from app.services import users as user_service
+from offline_sync.outbox.models import OutboxCommand
+from tests.support import csrf_token_from, login
+
+DEVICE = "handheld-0001"
+GTIN = "05012345100012"  # IV cannula 20G in the demo data
+
+
+@pytest.fixture
+def demo(app: Flask, runner) -> Flask:  # noqa: ANN001
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    return app
+
+
+def _user_id(app: Flask, username: str) -> int:
+    with app.app_context():
+        return db.session.query(User).filter_by(username=username).one().id
+
+
+def _register(client: FlaskClient, username: str) -> str:
+    login(client, username, "wardstock-demo")
+    token = csrf_token_from(client.get("/").get_data(as_text=True))
+    response = client.post("/api/v1/devices", json={"device_id": DEVICE, "name": "Zebra TC52"}, headers={"X-CSRFToken": token})
+    assert response.status_code == 201
+    return response.get_json()["token"]
+
+
+def _command(user_id: int, kind: str = "consume", **payload) -> dict:  # noqa: ANN003
+    default = {"location": "WARD-3B-SUPPLY", "lines": [{"gtin": GTIN, "lot": "IVC20-B245", "quantity": 2}]}
+    return {
+        "op_id": str(uuid.uuid4()), "kind": kind, "device_seq": 1, "user_id": user_id,
+        "captured_at": datetime.now(timezone.utc).isoformat(), "payload": payload or default,
+        "raw_scans": [f"]d2\x1d01{GTIN}10IVC20-B245"],
+    }
+
+
+def _send(client: FlaskClient, token: str, commands: list[dict], device: str = DEVICE):  # noqa: ANN202
+    return client.post("/api/v1/commands", json={"device_id": device, "commands": commands}, headers={"Authorization": f"Bearer {token}"})
+
+
+def test_a_device_token_sends_a_batch_and_a_replay_is_a_duplicate(demo: Flask, client: FlaskClient) -> None:
+    token = _register(client, "nurse")
+    command = _command(_user_id(demo, "nurse"))
+    first = _send(demo.test_client(), token, [command]).get_json()["results"]
+    assert first == [{"op_id": command["op_id"], "result": "accepted", "status": "queued", "message": ""}]
+    again = _send(demo.test_client(), token, [command]).get_json()["results"]
+    assert again[0]["result"] == "duplicate" and again[0]["status"] == "queued"
+    with demo.app_context():
+        assert db.session.query(OutboxCommand).count() == 1
+        row = db.session.query(OutboxCommand).one()
+        assert (row.username, row.lane, row.device_id) == ("nurse", "location:WARD-3B-SUPPLY", DEVICE)
+        assert row.raw_scans == command["raw_scans"]
+        audited = db.session.query(AuditEvent).filter_by(action="command_accepted").one()
+        assert audited.subject == command["op_id"] and audited.actor == "nurse"
+
+
+def test_commands_keep_who_captured_them_after_a_shift_change(demo: Flask, client: FlaskClient) -> None:
+    token = _register(client, "nurse")
+    nurse_command = _command(_user_id(demo, "nurse"))
+    login(client, "icu.nurse", "wardstock-demo")  # the next shift logs in on the same handheld
+    results = _send(demo.test_client(), token, [nurse_command]).get_json()["results"]
+    assert results[0]["result"] == "accepted"
+    with demo.app_context():
+        assert db.session.query(OutboxCommand).one().username == "nurse"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"op_id": "not-a-uuid"}, "op_id must be a UUID"),
+        ({"kind": "steal"}, "Unknown command kind 'steal'"),
+        ({"payload": {"location": "WARD-3B", "lines": [{"gtin": GTIN, "quantity": -3}]}}, "Line 1 quantity must be more than 0"),
+        ({"payload": {"location": "WARD-3B", "lines": [{"gtin": "123", "quantity": 1}]}}, "14-digit GTIN"),
+        ({"payload": {"location": "WARD-3B", "lines": []}}, "scan at least one item"),
+        ({"payload": {"location": "WARD-ICU", "lines": [{"gtin": GTIN, "quantity": 1}]}}, "WARD-ICU is outside"),
+        ({"payload": {"location": "NOWHERE", "lines": [{"gtin": GTIN, "quantity": 1}]}}, "Location NOWHERE is not known"),
+        ({"kind": "count", "payload": {"location": "WARD-3B", "gtin": GTIN, "counted": 3}}, "nurse and may not count"),
+        ({"captured_at": (datetime.now(timezone.utc) + timedelta(days=3)).isoformat()}, "in the future"),
+        ({"captured_at": "yesterday"}, "captured_at must be an ISO 8601 time"),
+        ({"user_id": 999}, "has not logged in on this device"),
+        ({"raw_scans": "x"}, "raw_scans must be a list"),
+    ],
+)
+def test_bad_commands_are_rejected_one_by_one_with_a_reason(demo: Flask, client: FlaskClient, change: dict, message: str) -> None:
+    token = _register(client, "nurse")
+    good = _command(_user_id(demo, "nurse"))
+    bad = {**_command(_user_id(demo, "nurse")), **change}
+    results = _send(demo.test_client(), token, [bad, good]).get_json()["results"]
+    assert results[0]["result"] == "rejected" and message in results[0]["message"], results[0]
+    assert results[1]["result"] == "accepted"  # one bad command never sinks its batch
+    with demo.app_context():
+        assert db.session.query(OutboxCommand).count() == 1
+
+
+def test_no_token_no_session_is_401_json(client: FlaskClient) -> None:
+    response = client.post("/api/v1/commands", json={"device_id": DEVICE, "commands": []})
+    assert response.status_code == 401 and response.get_json()["error"] == "not_logged_in"
+    response = _send(client, "forged-token", [])
+    assert response.status_code == 401 and "log in on it to register it again" in response.get_json()["message"]
+
+
+def test_a_token_only_speaks_for_its_own_device(demo: Flask, client: FlaskClient) -> None:
+    token = _register(client, "nurse")
+    response = _send(demo.test_client(), token, [], device="handheld-9999")
+    assert response.status_code == 403
+
+
+def test_a_logged_in_browser_can_send_with_the_csrf_header(demo: Flask, client: FlaskClient) -> None:
+    login(client, "nurse", "wardstock-demo")
+    token = csrf_token_from(client.get("/").get_data(as_text=True))
+    body = {"device_id": DEVICE, "commands": [_command(_user_id(demo, "nurse"))]}
+    assert client.post("/api/v1/commands", json=body).status_code == 400  # no CSRF header
+    response = client.post("/api/v1/commands", json=body, headers={"X-CSRFToken": token})
+    assert response.get_json()["results"][0]["result"] == "accepted"
+
+
+def test_a_disabled_users_replays_are_rejected_but_kept_ones_stay_duplicates(demo: Flask, client: FlaskClient) -> None:
+    token = _register(client, "nurse")
+    kept, late = _command(_user_id(demo, "nurse")), _command(_user_id(demo, "nurse"))
+    _send(demo.test_client(), token, [kept])
+    with demo.app_context():
+        user_service.set_active(db.session, "nurse", False, actor="admin")
+        db.session.commit()
+    results = _send(demo.test_client(), token, [kept, late]).get_json()["results"]
+    assert [r["result"] for r in results] == ["duplicate", "rejected"]
+    assert "nurse is disabled" in results[1]["message"]
+
+
+def test_status_by_op_id_for_the_device(demo: Flask, client: FlaskClient) -> None:
+    token = _register(client, "nurse")
+    command = _command(_user_id(demo, "nurse"))
+    _send(demo.test_client(), token, [command])
+    unknown = str(uuid.uuid4())
+    response = demo.test_client().get(f"/api/v1/commands/status?ids={command['op_id']},{unknown}", headers={"Authorization": f"Bearer {token}"})
+    statuses = response.get_json()["statuses"]
+    assert statuses[command["op_id"]]["status"] == "queued" and statuses[unknown] == {"status": "unknown"}
+
+
+def test_batches_have_a_size_limit(demo: Flask, client: FlaskClient) -> None:
+    token = _register(client, "nurse")
+    response = _send(demo.test_client(), token, [{}] * 501)
+    assert response.status_code == 400 and "at most 500" in response.get_json()["message"]
+
+
+def test_the_openapi_file_is_served_and_names_every_device_route(client: FlaskClient) -> None:
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert set(spec["paths"]) == {"/devices", "/commands", "/commands/status", "/sync/health"}

@@ -1,0 +1,149 @@
+"""The worker: order per lane, parking per dependency, retries with backoff, the circuit breaker,
+leases that expire, poison commands, and exactly-once through the backend's idempotency."""
+import random
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from offline_sync.backends.contract import ConflictKind
+from offline_sync.outbox.models import OutboxCommand, Status, WorkerState
+from offline_sync.outbox.retry import CircuitBreaker, RetryPolicy
+from offline_sync.outbox.worker import Worker
+from tests.fakes import FakeBackend, conflict_for, down, raises_for
+from tests.unit.outbox.conftest import transfer_payload
+
+
+def _worker(factory, backend, clock, owner: str = "w1", **options) -> Worker:  # noqa: ANN001
+    return Worker(factory, backend, owner=owner, clock=clock, rng=random.Random(7), **options)
+
+
+def _rows(factory: sessionmaker[Session]) -> dict[str, OutboxCommand]:
+    with factory() as session:
+        return {row.op_id: row for row in session.scalars(select(OutboxCommand))}
+
+
+def _drain(worker: Worker, rounds: int = 50) -> None:
+    for _ in range(rounds):
+        if worker.run_once() == 0:
+            return
+
+
+def test_commands_end_done_with_the_backends_references(factory, backend, clock, enqueue) -> None:  # noqa: ANN001
+    ids = [enqueue() for _ in range(3)]
+    _drain(_worker(factory, backend, clock))
+    rows = _rows(factory)
+    assert [rows[op_id].status for op_id in ids] == [Status.DONE] * 3
+    assert rows[ids[0]].refs == {"reference": f"FAKE/{ids[0][:8]}"}
+    assert backend.calls == {op_id: 1 for op_id in ids}
+
+
+def test_one_lane_is_worked_in_arrival_order_one_at_a_time(factory, backend, clock, enqueue) -> None:  # noqa: ANN001
+    same_lane = [enqueue(payload=transfer_payload(lot=f"L{i}")) for i in range(3)]
+    other_lane = enqueue(payload=transfer_payload(source="WARD-ICU", lot="L9"))
+    worker = _worker(factory, backend, clock)
+    first_round = worker.claim(limit=10)
+    assert [item.op_id for item in first_round] == [same_lane[0], other_lane]
+    for item in first_round:
+        worker.work(item)
+    _drain(worker)
+    assert list(backend.applied) == [same_lane[0], other_lane, same_lane[1], same_lane[2]]
+
+
+def test_a_conflict_holds_back_only_what_depends_on_it(factory, backend, clock, enqueue) -> None:  # noqa: ANN001
+    parked = enqueue(payload=transfer_payload(lot="SHORT"))
+    dependent = enqueue(payload=transfer_payload(lot="SHORT"))  # same quant
+    independent = enqueue(payload=transfer_payload(lot="OTHER"))  # same lane, other quant
+    backend.faults.append(conflict_for({parked}))
+    _drain(_worker(factory, backend, clock))
+    rows = _rows(factory)
+    assert rows[parked].status == Status.CONFLICT
+    assert rows[parked].conflict_kind == ConflictKind.INSUFFICIENT_STOCK
+    assert rows[parked].conflict_detail == {"on_hand": 1}
+    assert rows[dependent].status == Status.QUEUED and dependent not in backend.calls
+    assert rows[independent].status == Status.DONE
+
+
+def test_transient_failures_retry_with_growing_jittered_delays(factory, backend, clock, enqueue) -> None:  # noqa: ANN001
+    op_id = enqueue()
+    backend.faults.append(down())
+    worker = _worker(factory, backend, clock, breaker=CircuitBreaker(threshold=100))
+    delays = []
+    for _ in range(5):
+        worker.run_once()
+        row = _rows(factory)[op_id]
+        assert row.status == Status.RETRYING and "Connection refused" in row.last_error
+        delays.append((row.next_attempt_at - clock()).total_seconds())
+        clock.advance(seconds=delays[-1] + 0.001)
+    ceilings = [min(300, 2 * 2**attempt) for attempt in range(1, 6)]
+    assert all(0 <= delay <= ceiling for delay, ceiling in zip(delays, ceilings))
+    assert len(set(delays)) == 5  # jittered, not lock-step
+    backend.faults.clear()
+    worker.run_once()
+    assert _rows(factory)[op_id].status == Status.DONE
+
+
+def test_the_circuit_opens_when_the_backend_is_down_and_closes_when_it_is_back(factory, backend, clock, enqueue) -> None:  # noqa: ANN001
+    ids = [enqueue(payload=transfer_payload(source=f"LOC-{i}", lot=f"L{i}")) for i in range(10)]
+    backend.faults.append(down())
+    breaker = CircuitBreaker(threshold=3, cooldown=timedelta(seconds=30))
+    worker = _worker(factory, backend, clock, breaker=breaker, retry=RetryPolicy(base=timedelta(seconds=1)))
+    worker.run_once()
+    assert sum(backend.calls.values()) == 3  # the rest of the round was handed back untouched
+    assert not breaker.allows(clock())
+    with factory() as session:
+        assert session.get(WorkerState, "w1").breaker_open_until == breaker.open_until
+    assert worker.run_once() == 0 and sum(backend.calls.values()) == 3  # no hammering while open
+    clock.advance(seconds=31)
+    worker.run_once()  # half-open: one trial call, which fails again
+    assert sum(backend.calls.values()) == 4 and not breaker.allows(clock())
+    backend.faults.clear()
+    clock.advance(minutes=2)
+    _drain(worker)
+    assert all(row.status == Status.DONE for row in _rows(factory).values())
+    assert set(backend.applied) == set(ids)
+
+
+def test_a_poison_command_is_parked_and_does_not_block_its_neighbours(factory, backend, clock, enqueue) -> None:  # noqa: ANN001
+    poison = enqueue(payload=transfer_payload(lot="POISON"))
+    neighbour = enqueue(payload=transfer_payload(lot="FINE"))
+    other_lane = enqueue(payload=transfer_payload(source="WARD-ICU", lot="L9"))
+    backend.faults.append(raises_for({poison}))
+    worker = _worker(factory, backend, clock, retry=RetryPolicy(max_attempts=3), breaker=CircuitBreaker(threshold=100))
+    for _ in range(10):
+        worker.run_once()
+        clock.advance(minutes=10)
+    rows = _rows(factory)
+    assert rows[poison].status == Status.CONFLICT and rows[poison].conflict_kind == "sync_failed"
+    assert "Gave up after 3 attempts" in rows[poison].conflict_message and "poison" in rows[poison].conflict_message
+    assert rows[neighbour].status == Status.DONE and rows[other_lane].status == Status.DONE
+
+
+def test_a_worker_that_dies_after_applying_is_taken_over_and_applied_once(factory, backend, clock, enqueue) -> None:  # noqa: ANN001
+    op_id = enqueue()
+    dying = _worker(factory, backend, clock, owner="dies", lease=timedelta(seconds=30))
+    [item] = dying.claim(limit=1)
+    from offline_sync.outbox.dispatch import apply
+    from offline_sync.outbox.resolutions import effective_command
+
+    apply(backend, effective_command(item.kind, item.op_id, item.captured_at, item.payload, {}))  # reached the backend, then the process died
+    survivor = _worker(factory, backend, clock, owner="lives")
+    assert survivor.run_once() == 0  # the lease still runs
+    clock.advance(seconds=31)
+    assert survivor.run_once() == 1
+    row = _rows(factory)[op_id]
+    assert row.status == Status.DONE and row.attempts == 2
+    assert backend.calls[op_id] == 2 and list(backend.applied) == [op_id]  # sent twice, took effect once
+
+
+def test_a_late_outcome_from_a_worker_that_lost_its_lease_is_not_recorded(factory, backend, clock, enqueue) -> None:  # noqa: ANN001
+    op_id = enqueue()
+    slow = _worker(factory, backend, clock, owner="slow", lease=timedelta(seconds=30))
+    [item] = slow.claim(limit=1)
+    clock.advance(seconds=31)
+    fast = _worker(factory, backend, clock, owner="fast")
+    backend.faults.append(conflict_for({op_id}))
+    fast.run_once()  # takes over and parks it
+    backend.faults.clear()
+    slow.work(item)  # the slow one finally answers "applied"
+    assert _rows(factory)[op_id].status == Status.CONFLICT  # the fast one's record stands

@@ -1,0 +1,129 @@
+"""Untrusted image bytes -> one grayscale array of bounded size, or a clear ``ImageError``."""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from scanners.scan import ImageError
+
+
+@dataclass(frozen=True)
+class DecodeLimits:
+    """Caps on what ``decode`` accepts and how large an image it works on.
+
+    ``work_side``: longer side of the image the decoders see; larger photos are
+    downscaled first (JPEGs already while decoding, by a power of two, which is
+    what keeps a 12-megapixel photo fast).
+    """
+
+    max_bytes: int = 30_000_000
+    max_pixels: int = 50_000_000
+    work_side: int = 2048
+
+
+FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "GIF", "TIFF")
+_UPLOAD = "the uploaded file"
+
+
+def load_gray(data: bytes | bytearray | memoryview, limits: DecodeLimits) -> np.ndarray:
+    """Decode image bytes to a uint8 grayscale array whose longer side is at most ``limits.work_side``."""
+    size = len(data)
+    if size == 0:
+        raise ImageError(_UPLOAD, "a photo (JPEG, PNG or WebP)", "an empty file", "Take the photo again.")
+    if size > limits.max_bytes:
+        raise ImageError(
+            _UPLOAD, f"a photo of at most {limits.max_bytes // 1_000_000} MB", f"{size / 1e6:.1f} MB"
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(bytes(data)))
+            width, height = image.size
+            _check_header(image, limits)
+            if image.format == "JPEG":
+                scale = limits.work_side / 2 / max(width, height)  # draft keeps at least this size
+                if scale < 0.5:
+                    image.draft("L", (max(1, int(width * scale)), max(1, int(height * scale))))
+            image.load()
+            gray = _to_gray(image)
+    except ImageError:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise ImageError(_UPLOAD, "a photo (JPEG, PNG or WebP)", _what(data), "Upload a photo of the label.") from error
+    except (OSError, ValueError, SyntaxError, EOFError, MemoryError) as error:
+        raise ImageError(
+            _UPLOAD, "a complete image", "a damaged or cut-off image", "Take the photo again."
+        ) from error
+    return shrink(gray, limits.work_side)
+
+
+def from_array(array: np.ndarray, limits: DecodeLimits) -> np.ndarray:
+    """Accept a grayscale or BGR(A) uint8 array (OpenCV convention)."""
+    if not isinstance(array, np.ndarray) or array.dtype != np.uint8 or array.ndim not in (2, 3):
+        raise ImageError("the image array", "a 2-D grayscale or 3-D BGR uint8 array", _describe_array(array))
+    if array.size == 0:
+        raise ImageError("the image array", "an image with pixels", f"shape {array.shape}")
+    if array.shape[0] * array.shape[1] > limits.max_pixels:
+        raise ImageError("the image array", f"at most {limits.max_pixels:,} pixels", f"shape {array.shape}")
+    if array.ndim == 3:
+        conversions = {1: None, 3: cv2.COLOR_BGR2GRAY, 4: cv2.COLOR_BGRA2GRAY}
+        if array.shape[2] not in conversions:
+            raise ImageError("the image array", "1, 3 or 4 channels", f"{array.shape[2]} channels")
+        code = conversions[array.shape[2]]
+        array = array[:, :, 0] if code is None else cv2.cvtColor(array, code)
+    return shrink(np.ascontiguousarray(array), limits.work_side)
+
+
+def shrink(gray: np.ndarray, side: int) -> np.ndarray:
+    """Downscale (area averaging) so that the longer side is at most ``side``."""
+    longest = max(gray.shape)
+    if longest <= side:
+        return gray
+    scale = side / longest
+    return cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+
+
+def _check_header(image: Image.Image, limits: DecodeLimits) -> None:
+    width, height = image.size
+    if image.format not in FORMATS:
+        raise ImageError(_UPLOAD, "a photo (JPEG, PNG or WebP)", f"a {image.format} file")
+    if width == 0 or height == 0:
+        raise ImageError(_UPLOAD, "an image with pixels", f"a {width}x{height} image")
+    if width * height > limits.max_pixels:
+        raise ImageError(
+            _UPLOAD,
+            f"an image of at most {limits.max_pixels / 1e6:.0f} megapixels",
+            f"{width}x{height} pixels ({width * height / 1e6:.0f} megapixels)",
+        )
+
+
+def _to_gray(image: Image.Image) -> np.ndarray:
+    """Grayscale; transparent areas become white, as on a printed label."""
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(white, rgba)
+    if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        array = np.asarray(image, dtype=np.float64)
+        span = float(array.max() - array.min()) or 1.0
+        return ((array - array.min()) * (255.0 / span)).astype(np.uint8)
+    return np.asarray(image.convert("L"))
+
+
+def _what(data: bytes | bytearray | memoryview) -> str:
+    head = bytes(data[:16])
+    if head.lstrip().startswith((b"<", b"{", b"[")) or head.isascii():
+        return "text, not an image"
+    return "a file that is not a supported image"
+
+
+def _describe_array(array: object) -> str:
+    if isinstance(array, np.ndarray):
+        return f"a {array.dtype} array of shape {array.shape}"
+    return f"a {type(array).__name__}"

@@ -17,6 +17,9 @@ run: setup db demo
 	@echo ""
 	@echo "Wardstock (training sandbox) on http://$(HOST):$(PORT)/  -- demo logins: http://$(HOST):$(PORT)/training/barcodes"
 	@echo "Phones on the same network: HOST=0.0.0.0 make run, then open http://<this machine's address>:$(PORT)/"
+	@# The sync worker runs beside the web processes and stops with them.
+	$(DEV) $(BIN)/flask --app wsgi sync worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(DEV) $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
 
 test: setup

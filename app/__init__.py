@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import offline_sync.backends.sandbox.models  # noqa: F401  registers the sandbox ledger's tables
 import offline_sync.catalog_cache  # noqa: F401  registers the catalog cache's tables
 import offline_sync.outbox.models  # noqa: F401  registers the outbox's tables
-from app import models  # noqa: F401  registers the app's tables
+from app import logs, models  # noqa: F401  models registers the app's tables
 from app.config import load_config
 from app.extensions import csrf, db, htmx, login_manager, migrate
 from app.security import passwords
@@ -34,6 +34,8 @@ def create_app(environ: Mapping[str, str] | None = None, overrides: dict[str, An
     app.config.from_mapping(overrides or {})
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     passwords.use_profile(app.config.get("PASSWORD_HASH_PROFILE", "default"))
+    if not app.testing:
+        logs.configure(environ.get("LOG_LEVEL", "INFO"))
     if app.config["TRUSTED_PROXIES"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=1)  # type: ignore[method-assign]
 

@@ -87,6 +87,8 @@ def load_config(environ: Mapping[str, str], instance_path: Path) -> dict[str, An
         "LOGIN_MAX_FAILURES_PER_ADDRESS": _int(environ, "LOGIN_MAX_FAILURES_PER_ADDRESS", 30, minimum=1),
         "LOGIN_LOCKOUT": timedelta(minutes=_int(environ, "LOGIN_LOCKOUT_MINUTES", 15, minimum=1)),
         "TRUSTED_PROXIES": _int(environ, "TRUSTED_PROXIES", 0),
+        # How long a worker may hold a command before another worker takes it over.
+        "SYNC_LEASE": timedelta(seconds=_int(environ, "SYNC_LEASE_SECONDS", 120, minimum=1)),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session; idle logout bounds it
         "MAX_CONTENT_LENGTH": _int(environ, "MAX_UPLOAD_MB", 16, minimum=1) * 1024 * 1024,
     }

@@ -3,7 +3,7 @@ from flask import Flask
 
 
 def register_views(app: Flask) -> None:
-    from views import api, auth, errors, health, home, training
+    from views import api, auth, errors, health, home, sync_status, training
 
-    for module in (api, auth, errors, health, home, training):
+    for module in (api, auth, errors, health, home, sync_status, training):
         app.register_blueprint(module.blueprint)

@@ -4,9 +4,7 @@ import os
 import socket
 import threading
 import time
-from datetime import timedelta
-
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.extensions import db
@@ -35,14 +33,14 @@ def make_authorizer(factory: sessionmaker[Session]):  # noqa: ANN201
     return authorize
 
 
-def build_worker(owner: str | None = None, lease: timedelta = timedelta(minutes=2)) -> Worker:
+def build_worker(owner: str | None = None) -> Worker:
     factory = session_factory()
     return Worker(
         factory,
         inventory_backend(),
         owner=owner or f"{socket.gethostname()}:{os.getpid()}",
         authorize=make_authorizer(factory),
-        lease=lease,
+        lease=current_app.config["SYNC_LEASE"],
     )
 
 

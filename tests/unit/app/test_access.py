@@ -30,6 +30,7 @@ EXPECTED_ACCESS: dict[str, frozenset[Role] | str] = {
     "api.command_status": DEVICE,
     "api.sync_health": REPORTS,
     "api.openapi": PUBLIC,
+    "sync_status.index": REPORTS,
 }
 
 SAMPLE_ARGUMENTS = {"filename": "css/app.css"}

@@ -155,3 +155,14 @@ def test_batches_have_a_size_limit(demo: Flask, client: FlaskClient) -> None:
 def test_the_openapi_file_is_served_and_names_every_device_route(client: FlaskClient) -> None:
     spec = client.get("/api/v1/openapi.json").get_json()
     assert set(spec["paths"]) == {"/devices", "/commands", "/commands/status", "/sync/health"}
+
+
+def test_sync_health_counts_what_is_pending(demo: Flask, client: FlaskClient) -> None:
+    token = _register(client, "nurse")
+    _send(demo.test_client(), token, [_command(_user_id(demo, "nurse")) for _ in range(3)])
+    login(client, "supervisor", "wardstock-demo")
+    health = client.get("/api/v1/sync/health").get_json()
+    assert health["by_status"]["queued"] == 3 and health["workers_alive"] == 0
+    assert health["lanes"] == [{"lane": "location:WARD-3B-SUPPLY", "open": 3, "conflicts": 0}]
+    page = client.get("/sync").get_data(as_text=True)
+    assert "No sync worker is running" in page and "location:WARD-3B-SUPPLY" in page

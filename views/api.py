@@ -4,15 +4,15 @@ import re
 
 from flask import Blueprint, current_app, g, jsonify, request, send_from_directory
 from flask_login import current_user
+from sqlalchemy import select
 
 from app.extensions import csrf, db
 from app.security.access import device_or_user, public, requires
 from app.security.roles import Permission
-from app.services import devices, intake
+from app.services import device_catalog, devices, intake
 from offline_sync.outbox import health
 from offline_sync.outbox.models import OutboxCommand
 from offline_sync.persistence import utcnow
-from sqlalchemy import select
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 DEVICE_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -80,6 +80,19 @@ def command_status():  # noqa: ANN201
         for row in rows
     }
     return jsonify(statuses={op_id: found.get(op_id, {"status": "unknown"}) for op_id in ids})
+
+
+@blueprint.get("/catalog")
+@csrf.exempt
+@device_or_user
+def catalog():  # noqa: ANN201
+    """The whole offline catalog; a device that sends If-None-Match with the version it has gets 304."""
+    version = device_catalog.version(db.session)
+    if request.if_none_match.contains(version):
+        return "", 304, {"ETag": f'"{version}"'}
+    response = jsonify(device_catalog.snapshot(db.session))
+    response.set_etag(version)
+    return response
 
 
 @blueprint.get("/sync/health")

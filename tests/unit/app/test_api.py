@@ -154,7 +154,7 @@ def test_batches_have_a_size_limit(demo: Flask, client: FlaskClient) -> None:
 
 def test_the_openapi_file_is_served_and_names_every_device_route(client: FlaskClient) -> None:
     spec = client.get("/api/v1/openapi.json").get_json()
-    assert set(spec["paths"]) == {"/devices", "/commands", "/commands/status", "/sync/health"}
+    assert set(spec["paths"]) == {"/devices", "/commands", "/commands/status", "/catalog", "/sync/health"}
 
 
 def test_sync_health_counts_what_is_pending(demo: Flask, client: FlaskClient) -> None:
@@ -166,3 +166,17 @@ def test_sync_health_counts_what_is_pending(demo: Flask, client: FlaskClient) ->
     assert health["lanes"] == [{"lane": "location:WARD-3B-SUPPLY", "open": 3, "conflicts": 0}]
     page = client.get("/sync").get_data(as_text=True)
     assert "No sync worker is running" in page and "location:WARD-3B-SUPPLY" in page
+
+
+def test_the_offline_catalog_comes_from_the_cache_with_an_etag(demo: Flask, client: FlaskClient) -> None:
+    token = _register(client, "nurse")
+    device = demo.test_client()
+    response = device.get("/api/v1/catalog", headers={"Authorization": f"Bearer {token}"})
+    catalog = response.get_json()
+    assert {p["gtin"] for p in catalog["products"]} >= {GTIN}
+    recalled = [lot["name"] for lot in catalog["lots"] if lot["recalled"]]
+    assert recalled == ["SYR10-2502"]
+    assert any(loc["barcode"] == "WARD-3B-SUPPLY" for loc in catalog["locations"])
+    assert catalog["receipts"][0]["reference"] == "CS/IN/00001"
+    again = device.get("/api/v1/catalog", headers={"Authorization": f"Bearer {token}", "If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304

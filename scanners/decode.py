@@ -41,7 +41,12 @@ def decode(image: bytes | bytearray | memoryview | np.ndarray, limits: DecodeLim
     Raises ``ImageError`` for empty, non-image, damaged or oversized input.
     An empty list means no barcode could be read with confidence.
     """
-    gray = from_array(image, limits) if isinstance(image, np.ndarray) else load_gray(image, limits)
+    if isinstance(image, np.ndarray):
+        gray = from_array(image, limits)
+    elif isinstance(image, (bytes, bytearray, memoryview)):
+        gray = load_gray(image, limits)
+    else:
+        raise TypeError(f"decode() takes image bytes or a numpy array, not {type(image).__name__}")
     return _Cascade(gray).run()
 
 

@@ -208,8 +208,8 @@ def _known_ai(code: str, read: str) -> GS1ApplicationIdentifier:
 
 def parse_element_string(
     payload: str, read: str, *, separators_may_be_missing: bool, split_ais: frozenset[str] | None
-) -> list[Element]:
-    """Cut a GS1 element string into validated elements.
+) -> tuple[list[Element], bool]:
+    """Cut a GS1 element string into validated elements; also say whether separators had to be inferred.
 
     With at least one separator, or when separators cannot be missing, the GS1
     rule applies: a variable-length field runs to the next separator. Without
@@ -220,10 +220,10 @@ def parse_element_string(
     """
     payload = payload.lstrip(GS)
     if GS in payload or not separators_may_be_missing:
-        return _checked([_element(ai, value, read) for ai, value in _split_strict(payload, read)], read)
+        return _checked([_element(ai, value, read) for ai, value in _split_strict(payload, read)], read), False
     cuts = _all_cuts(payload, split_ais)
     if cuts == []:
-        return _checked([_element(ai, value, read) for ai, value in _split_strict(payload, read)], read)
+        return _checked([_element(ai, value, read) for ai, value in _split_strict(payload, read)], read), False
     if cuts is None or len(cuts) > 1:
         readings = " or ".join(to_hri(cut) for cut in cuts) if cuts else "too many things to list"
         raise AmbiguousCode(
@@ -233,7 +233,9 @@ def parse_element_string(
             "Set the scanner to send the GS separator (or a replacement such as '|'), "
             "or type the lot and serial number from the label.",
         )
-    return _checked(cuts[0], read)
+    cut = _checked(cuts[0], read)
+    inferred = any(_fixed_length(_GS1_APPLICATION_IDENTIFIERS[e.ai]) is None for e in cut[:-1])
+    return cut, inferred
 
 
 def _split_strict(payload: str, read: str) -> list[tuple[GS1ApplicationIdentifier, str]]:
@@ -294,8 +296,8 @@ def _all_cuts(payload: str, split_ais: frozenset[str] | None) -> list[list[Eleme
 
 
 def _consistent(elements: list[Element]) -> bool:
-    values: dict[str, str] = {}
-    return all(values.setdefault(e.ai, e.value) == e.value for e in elements)
+    """A cut that repeats an AI is not a plausible reading of a label."""
+    return len({e.ai for e in elements}) == len(elements)
 
 
 def _checked(elements: list[Element], read: str) -> list[Element]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from scanners import gs1
 from scanners.codes import match_code
 from scanners.config import DEFAULT_CONFIG, ScanConfig
@@ -41,13 +43,17 @@ def interpret(raw: str | Read, config: ScanConfig = DEFAULT_CONFIG) -> Scan:
     if family == "gs1" or family is None:
         element_string = payload if from_symbol else restore_separators(payload, config.gs_replacements)
         if family == "gs1" or element_string.lstrip(GS)[:2].isdigit():
-            elements = gs1.parse_element_string(
+            elements, inferred = gs1.parse_element_string(
                 element_string,
                 text,
                 separators_may_be_missing=not from_symbol and separators_may_be_missing(config.gs_replacements),
                 split_ais=config.split_ais,
             )
-            return _gs1_scan(elements, text, identifier)
+            scan = _gs1_scan(elements, text, identifier)
+            if inferred:
+                note = f"The separators were missing; the only valid reading is {gs1.to_hri(elements)}."
+                scan = replace(scan, warnings=(*scan.warnings, note))
+            return scan
     if payload.lower().startswith(("http://", "https://")):
         return _gs1_scan(gs1.parse_digital_link(payload, text), text, identifier)
     if payload.startswith("("):

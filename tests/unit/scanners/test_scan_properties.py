@@ -1,0 +1,167 @@
+"""Property-based tests: generated fields survive every encoding, and no input escapes the error family."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import string
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from scanners import AmbiguousCode, CheckDigitError, Kind, Read, ScanError, interpret, normalize_gtin
+from scanners.gs1 import CSET82
+from scanners.gtin import check_digit
+from scanners.hibc import check_character
+
+SEPARATORS = ["\x1d", "|", "~", "^]", "<GS>"]
+GS1_TEXT = st.text(alphabet=sorted(CSET82), min_size=1, max_size=20)
+HIBC_TEXT = st.text(alphabet=string.ascii_uppercase + string.digits, min_size=1, max_size=18)
+
+
+@st.composite
+def gtins(draw: st.DrawFn, indicator: str | None = None) -> str:
+    body = indicator or draw(st.sampled_from(string.digits))
+    body += draw(st.text(alphabet=string.digits, min_size=12, max_size=12))
+    return body + str(check_digit(body))
+
+
+@st.composite
+def labels(draw: st.DrawFn) -> dict[str, object]:
+    """Fields of a product label; expiry day 00 (month only) is allowed."""
+    expiry = draw(st.dates(dt.date(2000, 1, 1), dt.date(2049, 12, 31)))
+    month_only = draw(st.booleans())
+    if month_only:
+        expiry = expiry.replace(day=calendar.monthrange(expiry.year, expiry.month)[1])
+    fields: dict[str, object] = {
+        "gtin": draw(gtins()),
+        "expiry": expiry,
+        "expiry_text": expiry.strftime("%y%m") + ("00" if month_only else expiry.strftime("%d")),
+    }
+    for name in draw(st.sets(st.sampled_from(["lot", "serial", "quantity"]), min_size=1)):
+        fields[name] = draw(st.integers(1, 99_999_999)) if name == "quantity" else draw(GS1_TEXT)
+    return fields
+
+
+def element_strings(fields: dict[str, object], order: list[str]) -> list[tuple[str, str, bool]]:
+    """(AI, value, needs a separator after it) in the order given, fixed-length fields first."""
+    variable = {"lot": "10", "serial": "21", "quantity": "30"}
+    elements = [("01", str(fields["gtin"]), False), ("17", str(fields["expiry_text"]), False)]
+    elements += [(variable[name], str(fields[name]), True) for name in order if name in fields]
+    return elements
+
+
+def encode(elements: list[tuple[str, str, bool]], separator: str) -> str:
+    parts = []
+    for index, (ai, value, variable) in enumerate(elements):
+        parts.append(ai + value + (separator if variable and index < len(elements) - 1 else ""))
+    return "".join(parts)
+
+
+def assert_same(scan: object, fields: dict[str, object]) -> None:
+    assert scan.kind == Kind.PRODUCT
+    assert scan.gtin == fields["gtin"]
+    assert scan.expiry == fields["expiry"]
+    assert scan.lot == fields.get("lot")
+    assert scan.serial == fields.get("serial")
+    assert scan.quantity == fields.get("quantity")
+
+
+ORDERS = st.permutations(["lot", "serial", "quantity"])
+
+
+@given(labels(), ORDERS, st.sampled_from(SEPARATORS), st.booleans())
+@settings(max_examples=150, deadline=None)
+def test_every_separator_style_gives_back_the_fields(fields, order, separator, with_aim) -> None:
+    values = [str(fields.get(name, "")) for name in ("lot", "serial")]
+    assume(not any(separator in value for value in values))
+    elements = element_strings(fields, order)
+    assume(sum(variable for _, _, variable in elements) > 1)  # else no separator is written at all
+    raw = encode(elements, separator)
+    assert_same(interpret(("]d2" if with_aim else "") + raw), fields)
+
+
+@given(labels(), ORDERS)
+@settings(max_examples=100, deadline=None)
+def test_camera_reads_give_back_the_fields(fields, order) -> None:
+    raw = encode(element_strings(fields, order), "\x1d")
+    assert_same(interpret(Read(raw, "]d2", "Data Matrix")), fields)
+
+
+@given(labels(), ORDERS)
+@settings(max_examples=100, deadline=None)
+def test_human_readable_form_gives_back_the_fields(fields, order) -> None:
+    assume(not any("(" in str(fields.get(name, "")) for name in ("lot", "serial")))
+    hri = "".join(f"({ai}){value}" for ai, value, _ in element_strings(fields, order))
+    assert_same(interpret(hri), fields)
+
+
+@given(labels(), ORDERS)
+@settings(max_examples=150, deadline=None)
+def test_without_separators_the_fields_come_back_or_the_scan_is_refused(fields, order) -> None:
+    raw = encode(element_strings(fields, order), "")
+    try:
+        scan = interpret(raw)
+    except AmbiguousCode:
+        return
+    except ScanError as error:  # e.g. a lot that is too long only without its separator
+        assert "separator" in str(error) or "characters" in str(error), error
+        return
+    assert_same(scan, fields)
+
+
+@given(gtins(indicator="0"))
+def test_gtin_forms_normalise_to_the_same_14_digits(gtin: str) -> None:
+    gtin13 = gtin[1:]
+    assert normalize_gtin(gtin13) == normalize_gtin(gtin) == gtin
+    assert interpret(gtin13).gtin == interpret("01" + gtin).gtin == gtin
+
+
+@given(gtins(), st.integers(0, 13), st.integers(1, 9))
+def test_any_single_wrong_digit_is_caught(gtin: str, position: int, delta: int) -> None:
+    wrong = gtin[:position] + str((int(gtin[position]) + delta) % 10) + gtin[position + 1 :]
+    with pytest.raises(CheckDigitError):
+        normalize_gtin(wrong)
+
+
+@st.composite
+def hibc_codes(draw: st.DrawFn) -> tuple[str, dict[str, object]]:
+    labeler = draw(st.sampled_from(string.ascii_uppercase)) + draw(HIBC_TEXT.filter(lambda t: len(t) >= 3))[:3]
+    product = draw(HIBC_TEXT)
+    unit = draw(st.integers(0, 9))
+    data = f"+{labeler}{product}{unit}"
+    expected: dict[str, object] = {"code": data, "lot": None, "serial": None, "expiry": None, "quantity": None}
+    if draw(st.booleans()):
+        expiry = draw(st.one_of(st.none(), st.dates(dt.date(2000, 1, 1), dt.date(2099, 12, 31))))
+        serial = draw(st.booleans())
+        ident = draw(HIBC_TEXT)
+        quantity = draw(st.one_of(st.none(), st.integers(0, 99)))
+        secondary = "$$" + ("+" if serial else "")
+        if quantity is not None:
+            secondary += f"8{quantity:02d}"
+        secondary += "7" if expiry is None else "3" + expiry.strftime("%y%m%d")
+        data += "/" + secondary + ident
+        expected |= {"serial" if serial else "lot": ident, "expiry": expiry, "quantity": quantity}
+    return data + check_character(data), expected
+
+
+@given(hibc_codes())
+@settings(max_examples=150)
+def test_hibc_fields_come_back(code_and_fields: tuple[str, dict[str, object]]) -> None:
+    code, expected = code_and_fields
+    scan = interpret(code)
+    assert {name: getattr(scan, name) for name in expected} == expected
+
+
+_NASTY = st.sampled_from(["", "]d2", "]C1", "]E0", "]Q3", "+", "+$$", "(01)", "01", "https://id.gs1.org/01/", "LOC:"])
+_ALPHABET = st.sampled_from(list(string.printable) + ["\x1d", "\x1e", "\x04", "é", "<GS>", "^]", "$$", "/"])
+
+
+@given(st.one_of(st.text(), st.tuples(_NASTY, st.lists(_ALPHABET, max_size=60)).map(lambda t: t[0] + "".join(t[1]))))
+@settings(max_examples=500, deadline=None)
+def test_arbitrary_text_only_raises_the_library_errors(raw: str) -> None:
+    try:
+        interpret(raw)
+    except ScanError as error:
+        assert str(error).startswith("Read '")

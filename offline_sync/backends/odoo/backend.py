@@ -1,0 +1,214 @@
+"""Odoo as an `InventoryBackend` (name "odoo"): each command checks its key in Odoo first, then
+Wardstock's own rules (Odoo lets stock go negative and uses expired lots), then writes in as few
+RPC calls as it can (see receipts.py, issues.py, counts.py for the calls of each operation).
+
+Connection problems, timeouts and a restarting Odoo are `transient` (it is safe to retry: the
+key is found); Odoo's own refusals are conflicts with Odoo's sentence. The connection is made on
+the first command, so a worker starts while Odoo is down.
+"""
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from offline_sync.backends.contract import (
+    BackendUnavailable,
+    Catalog,
+    ConflictKind,
+    Consume,
+    Count,
+    Outcome,
+    Receive,
+    ResolveCount,
+    Transfer,
+    UnplannedReceipt,
+    ValidateReceipt,
+)
+
+from . import counts, issues, receipts, refusals
+from .catalog import read_catalog
+from .connection import Connection, make_transport
+from .conventions import RECALL_MARKER, RECALL_NOTE
+from .dates import expiry_to_odoo
+from .errors import OdooRefused, OdooUnavailable
+from .gtin import barcode_for, barcode_forms, is_gtin
+from .lookup import Directory
+from .records import PRODUCT_SPEC, ProductRecord
+from .session import Session
+from .settings import OdooSettings
+from .transport import Transport
+
+
+class OdooBackend:
+    name = "odoo"
+
+    def __init__(
+        self,
+        settings: OdooSettings,
+        *,
+        transport: Callable[[OdooSettings], Transport] = make_transport,
+        directory_max_age: float = 300.0,
+        catalog_overlap: timedelta = timedelta(seconds=30),
+    ) -> None:
+        self.settings = settings
+        self._transport = transport
+        self._directory_max_age = directory_max_age
+        self._catalog_overlap = catalog_overlap
+        self._session: Session | None = None
+
+    @property
+    def requests(self) -> int:
+        """HTTP requests sent to Odoo so far (signing in included): what the benchmark counts."""
+        return self._session.odoo.requests if self._session is not None else 0
+
+    def session(self) -> Session:
+        """The signed-in session, made on first use; raises `OdooUnavailable` while Odoo cannot be reached."""
+        if self._session is None:
+            odoo = Connection(self._transport(self.settings))
+            self._session = Session(odoo, Directory(odoo, self._directory_max_age))
+        return self._session
+
+    def _run(self, work: Callable[[Session], Outcome]) -> Outcome:
+        try:
+            return work(self.session())
+        except refusals.Refused as refusal:
+            return refusal.outcome
+        except OdooUnavailable as error:
+            return Outcome.transient(str(error))
+        except OdooRefused as error:
+            return Outcome.conflicted(
+                ConflictKind.NOT_PERMITTED, str(error), odoo_error=error.error, odoo_message=error.odoo_message
+            )
+
+    # ---- the contract -----------------------------------------------------------------------
+
+    def catalog(self, since: datetime | None = None) -> Catalog:
+        try:
+            return read_catalog(self.session(), since, self._catalog_overlap)
+        except (OdooUnavailable, OdooRefused) as error:
+            raise BackendUnavailable(str(error)) from error
+        except refusals.Refused as refusal:
+            raise BackendUnavailable(refusal.outcome.message) from refusal
+
+    def receive(self, command: Receive) -> Outcome:
+        return self._run(lambda session: receipts.receive(session, command))
+
+    def validate_receipt(self, command: ValidateReceipt) -> Outcome:
+        return self._run(lambda session: receipts.validate_receipt(session, command))
+
+    def unplanned_receipt(self, command: UnplannedReceipt) -> Outcome:
+        return self._run(lambda session: receipts.unplanned_receipt(session, command))
+
+    def transfer(self, command: Transfer) -> Outcome:
+        return self._run(lambda session: issues.issue(session, command))
+
+    def consume(self, command: Consume) -> Outcome:
+        return self._run(lambda session: issues.issue(session, command))
+
+    def count(self, command: Count) -> Outcome:
+        return self._run(lambda session: counts.count(session, command))
+
+    def resolve_count(self, command: ResolveCount) -> Outcome:
+        return self._run(lambda session: counts.resolve_count(session, command))
+
+    # ---- a supervisor's resolutions (the sandbox's names) ---------------------------------
+
+    def create_lot(self, gtin: str, lot: str, expiry: date | None) -> Outcome:
+        def work(session: Session) -> Outcome:
+            product = session.directory.product(gtin)
+            existing = session.directory.lots([product.id], [lot]).get((product.id, lot))
+            if existing is not None:
+                if not product.uses_expiry or existing.expiry == expiry:
+                    return Outcome.duplicate(f"Lot {lot} of {product.name} already exists.", lot_id=existing.id)
+                raise refusals.expiry_mismatch(product, existing, expiry)
+            columns, row = ["name", "product_id/.id"], [lot, str(product.id)]
+            if product.uses_expiry and expiry is not None:
+                columns.append("expiration_date")
+                row.append(expiry_to_odoo(expiry, session.odoo.tz))
+            # `load`, not `create`: some 18.0 builds cannot create a lot over RPC (odoo-rpc-notes §0).
+            loaded = session.odoo.call("stock.lot", "load", columns, [row])
+            if not loaded["ids"]:
+                raise OdooRefused("ValidationError", "; ".join(str(m.get("message", "")) for m in loaded["messages"]))
+            return Outcome.applied(f"Lot {lot} of {product.name} now exists.", lot_id=loaded["ids"][0])
+
+        return self._run(work)
+
+    def set_lot_expiry(self, gtin: str, lot: str, expiry: date | None) -> Outcome:
+        def work(session: Session) -> Outcome:
+            product = session.directory.product(gtin)
+            found = _lot(session, product, lot, gtin)
+            value = expiry_to_odoo(expiry, session.odoo.tz) if expiry else False
+            session.odoo.call("stock.lot", "write", [found["id"]], {"expiration_date": value})
+            when = f"{expiry:%Y-%m-%d}" if expiry else "no date"
+            return Outcome.applied(f"Lot {lot} of {product.name} now expires on {when}.", lot_id=found["id"])
+
+        return self._run(work)
+
+    def set_lot_recalled(self, gtin: str, lot: str, recalled: bool) -> Outcome:
+        """Odoo has no recall field: the lot's description carries conventions.RECALL_NOTE."""
+
+        def work(session: Session) -> Outcome:
+            product = session.directory.product(gtin)
+            found = _lot(session, product, lot, gtin)
+            note = (RECALL_NOTE if recalled else "") + _without_recall(found["note"])
+            session.odoo.call("stock.lot", "write", [found["id"]], {"note": note or False})
+            status = "recalled" if recalled else "no longer recalled"
+            return Outcome.applied(f"Lot {lot} of {product.name} is {status}.", lot_id=found["id"])
+
+        return self._run(work)
+
+    def link_gtin(self, gtin: str, product_id: int) -> Outcome:
+        """Name a product by one more GTIN: its barcode if it has none, else a packaging of one unit."""
+
+        def work(session: Session) -> Outcome:
+            if not is_gtin(gtin):
+                raise refusals.Refused(ConflictKind.UNKNOWN_PRODUCT, f"Cannot link: {gtin} is not a valid GTIN.", gtin=gtin)
+            forms = barcode_forms(gtin)
+            rows = session.odoo.call(
+                "product.product",
+                "web_search_read",
+                ["|", "|", ("id", "=", product_id), ("barcode", "in", forms), ("packaging_ids.barcode", "in", forms)],
+                PRODUCT_SPEC,
+            )["records"]
+            products = [ProductRecord.parse(row) for row in rows]
+            target = next((product for product in products if product.id == product_id), None)
+            if target is None:
+                raise refusals.Refused(
+                    ConflictKind.UNKNOWN_PRODUCT,
+                    f"Cannot link: no product #{product_id} exists.",
+                    gtin=gtin,
+                    product_id=product_id,
+                )
+            owner = next((product for product in products if set(forms) & set(product.barcodes)), None)
+            if owner == target:
+                return Outcome.duplicate(f"{gtin} already names {target.name}.", product_id=target.id)
+            if owner is not None:
+                raise refusals.Refused(
+                    ConflictKind.NOT_PERMITTED,
+                    f"{gtin} already names {owner.name}; it cannot also name {target.name}.",
+                    gtin=gtin,
+                    product_id=owner.id,
+                )
+            if target.barcode is None:
+                session.odoo.call("product.product", "write", [target.id], {"barcode": barcode_for(gtin)})
+            else:
+                packaging = {"name": f"GTIN {gtin}", "product_id": target.id, "qty": 1, "barcode": barcode_for(gtin)}
+                session.odoo.call("product.packaging", "create", [packaging])
+            return Outcome.applied(f"{gtin} now names {target.name}.", product_id=target.id)
+
+        return self._run(work)
+
+
+def _lot(session: Session, product: ProductRecord, name: str, gtin: str) -> dict[str, Any]:
+    found = session.odoo.call(
+        "stock.lot", "search_read", [("product_id", "=", product.id), ("name", "=", name)], fields=["note"], limit=1
+    )
+    if not found:
+        raise refusals.missing_lot(product, name, gtin)
+    return found[0]
+
+
+def _without_recall(note: Any) -> str:
+    """A lot's description without the recall marker's paragraph."""
+    if not isinstance(note, str):
+        return ""
+    return "".join(f"{part}</p>" for part in note.split("</p>") if part.strip() and RECALL_MARKER not in part)

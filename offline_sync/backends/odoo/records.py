@@ -1,0 +1,106 @@
+"""The few facts Wardstock reads about Odoo records, as plain values: one `web_search_read`
+specification and one parser per model (many2one fields come back as bare ids)."""
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from .conventions import RECALL_MARKER
+from .dates import expiry_from_odoo
+
+# What `web_search_read` is asked for, per model, next to the parser that reads the answer.
+PRODUCT_SPEC: dict[str, Any] = {
+    "display_name": {},
+    "default_code": {},
+    "barcode": {},
+    "uom_id": {"fields": {"display_name": {}}},
+    "tracking": {},
+    "use_expiration_date": {},
+    "packaging_ids": {"fields": {"barcode": {}}},
+}
+LOCATION_SPEC: dict[str, Any] = {
+    "barcode": {},
+    "complete_name": {},
+    "usage": {},
+    "active": {},
+    "location_id": {},
+    "warehouse_id": {},
+}
+LOT_SPEC: dict[str, Any] = {"name": {}, "product_id": {}, "expiration_date": {}, "note": {}}
+
+
+@dataclass(frozen=True)
+class ProductRecord:
+    id: int
+    name: str
+    code: str
+    uom_id: int
+    uom: str
+    tracked: bool
+    uses_expiry: bool
+    barcode: str | None
+    packaging_barcodes: tuple[str, ...]
+
+    @property
+    def barcodes(self) -> tuple[str, ...]:
+        """Its own barcode first, then its packagings'."""
+        return ((self.barcode,) if self.barcode else ()) + self.packaging_barcodes
+
+    @classmethod
+    def parse(cls, row: dict[str, Any]) -> "ProductRecord":
+        return cls(
+            id=row["id"],
+            name=row["display_name"],
+            code=row["default_code"] or "",
+            uom_id=row["uom_id"]["id"],
+            uom=row["uom_id"]["display_name"],
+            tracked=row["tracking"] in ("lot", "serial"),
+            uses_expiry=bool(row["use_expiration_date"]),
+            barcode=row["barcode"] or None,
+            packaging_barcodes=tuple(p["barcode"] for p in row["packaging_ids"] if p["barcode"]),
+        )
+
+
+@dataclass(frozen=True)
+class LocationRecord:
+    id: int
+    barcode: str
+    name: str  # full path, e.g. WH/Stock/Ward 3B
+    usage: str
+    active: bool
+    parent_id: int | None
+    warehouse_id: int | None
+
+    @classmethod
+    def parse(cls, row: dict[str, Any]) -> "LocationRecord":
+        return cls(
+            id=row["id"],
+            barcode=row["barcode"] or "",
+            name=row["complete_name"],
+            usage=row["usage"],
+            active=row["active"],
+            parent_id=row["location_id"] or None,
+            warehouse_id=row["warehouse_id"] or None,
+        )
+
+
+@dataclass(frozen=True)
+class LotRecord:
+    id: int
+    name: str
+    product_id: int
+    expiry: date | None
+    recalled: bool
+
+    @classmethod
+    def parse(cls, row: dict[str, Any], tz: str | None) -> "LotRecord":
+        return cls(
+            id=row["id"],
+            name=row["name"],
+            product_id=row["product_id"],
+            expiry=expiry_from_odoo(row["expiration_date"], tz),
+            recalled=is_recalled(row.get("note")),
+        )
+
+
+def is_recalled(note: str | bool | None) -> bool:
+    return isinstance(note, str) and RECALL_MARKER in note

@@ -24,7 +24,7 @@ from scanners.regions import find_bar_regions, straighten
 from scanners.scan import Read
 
 _F = zxingcpp.BarcodeFormat
-LINEAR_FORMATS = (_F.Code128, _F.Code39, _F.EAN13, _F.EAN8, _F.UPCA, _F.UPCE, _F.ITF, _F.DataBar, _F.DataBarExp, _F.DataBarLtd)
+LINEAR_FORMATS = (_F.Code128, _F.Code39Std, _F.EAN13, _F.EAN8, _F.UPCA, _F.UPCE, _F.ITF, _F.DataBar, _F.DataBarExp, _F.DataBarLtd)
 FORMATS = (_F.DataMatrix, _F.QRCode, _F.Aztec, _F.PDF417, *LINEAR_FORMATS)
 EAN_UPC = frozenset({"EAN-13", "EAN-8", "UPC-A", "UPC-E"})
 SMALL_PIXELS = 250_000  # images with fewer pixels are also tried upscaled (x2)

@@ -100,6 +100,8 @@ def test_human_readable_form_gives_back_the_fields(fields, order) -> None:
 @given(labels(), ORDERS)
 @settings(max_examples=150, deadline=None)
 def test_without_separators_the_fields_come_back_or_the_scan_is_refused(fields, order) -> None:
+    values = [str(fields.get(name, "")) for name in ("lot", "serial")]
+    assume(not any(r in value for r in SEPARATORS for value in values))  # a wedge cannot tell those apart
     raw = encode(element_strings(fields, order), "")
     try:
         scan = interpret(raw)

@@ -11,7 +11,7 @@ SHARED ?= ../shared
 # The embedded default: SQLite in instance/, the training sandbox, a secret key generated once in instance/.
 DEV := WARDSTOCK_ENV=development
 
-.PHONY: run test setup system-packages static db demo lock bench-scanners clean
+.PHONY: run test setup system-packages static db demo lock bench-scanners bench-sync clean
 
 run: setup db demo
 	@echo ""
@@ -52,6 +52,10 @@ static/vendor/.installed: package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/
+	cp node_modules/idb/build/index.js static/vendor/idb.js
+	mkdir -p static/vendor/barcode-detector
+	cp node_modules/barcode-detector/dist/es/ponyfill.js node_modules/barcode-detector/dist/es/zxing-exported.js static/vendor/barcode-detector/
+	cp node_modules/zxing-wasm/dist/reader/zxing_reader.wasm static/vendor/
 	touch $@
 
 db: setup
@@ -65,6 +69,10 @@ lock:
 
 bench-scanners: setup
 	$(BIN)/python tests/bench/bench_scanners.py --data $(SHARED)/data/barcodes/dev --baselines
+
+# BENCH_DATABASE_URL=postgresql://... to measure on PostgreSQL instead of a fresh SQLite file.
+bench-sync: setup
+	$(BIN)/python tests/bench/bench_sync.py $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL))
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor instance/wardstock.sqlite

@@ -103,6 +103,7 @@ def accept(session: Session, device_id: str, items: Any, session_user: User | No
                 answers[index] = StoreResult(op_id, Answer.REJECTED, message=str(error))
                 actor = users[item["user_id"]].username if item.get("user_id") in users else "unknown"
                 audit.record(session, "command_rejected", actor, subject=op_id, address=address, device=device_id, reason=str(error))
+    envelopes.sort(key=lambda pair: pair[1].device_seq)  # a shuffled batch is kept in the order it was captured
     for (index, envelope), result in zip(envelopes, store(session, [envelope for _, envelope in envelopes], now)):
         answers[index] = result
         if result.answer == Answer.ACCEPTED:

@@ -74,19 +74,28 @@ def statuses(session: Session, op_ids: Iterable[str]) -> dict[str, Status]:
 
 
 def store(session: Session, envelopes: Sequence[Envelope], now: datetime) -> list[StoreResult]:
-    """Add the envelopes not kept yet; the caller commits (one transaction for the batch)."""
+    """Add the envelopes not kept yet; the caller commits (one transaction for the batch).
+
+    The new rows go in with one flush; only if another request raced us with one of the same
+    op_ids does it fall back to one savepoint per row, to tell which were already there."""
     known = statuses(session, (envelope.op_id for envelope in envelopes))
+    fresh = list({envelope.op_id: envelope for envelope in envelopes if envelope.op_id not in known}.values())
+    try:
+        with session.begin_nested():
+            session.add_all(_row(envelope, now) for envelope in fresh)
+    except IntegrityError:
+        for envelope in fresh:
+            try:
+                with session.begin_nested():
+                    session.add(_row(envelope, now))
+            except IntegrityError:  # the same op_id arrived through another request meanwhile
+                known[envelope.op_id] = statuses(session, [envelope.op_id])[envelope.op_id]
+    accepted = {envelope.op_id for envelope in fresh} - set(known)
     results = []
     for envelope in envelopes:
-        if envelope.op_id in known:
-            results.append(StoreResult(envelope.op_id, Answer.DUPLICATE, known[envelope.op_id]))
-            continue
-        try:
-            with session.begin_nested():
-                session.add(_row(envelope, now))
-        except IntegrityError:  # the same op_id arrived through another request meanwhile
-            results.append(StoreResult(envelope.op_id, Answer.DUPLICATE, statuses(session, [envelope.op_id])[envelope.op_id]))
-            continue
-        known[envelope.op_id] = Status.QUEUED
-        results.append(StoreResult(envelope.op_id, Answer.ACCEPTED, Status.QUEUED))
+        if envelope.op_id in accepted:
+            accepted.discard(envelope.op_id)  # the same op_id twice in one batch: the second is a duplicate
+            results.append(StoreResult(envelope.op_id, Answer.ACCEPTED, Status.QUEUED))
+        else:
+            results.append(StoreResult(envelope.op_id, Answer.DUPLICATE, known.get(envelope.op_id, Status.QUEUED)))
     return results

@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -25,38 +24,11 @@ from offline_sync.backends.sandbox.models import SandboxMove, SandboxPicking
 from offline_sync.outbox.models import FINAL_STATUSES, OutboxCommand, Status
 from offline_sync.persistence import utcnow
 from tests.support import environ_for_tests, make_app
+from tests.workload import Workload
 
 COMMANDS = 500
 KILLS = 6
 ROOT = Path(__file__).resolve().parents[2]
-
-# A workload with no conflicts, so every command can end done: transfers and consumption of
-# lots with ample stock, receipt lines, and counts each of a quant nothing else touches.
-TRANSFER_LOTS = [("05012345100029", "SYR10-2501"), ("05012345100036", "GZ-2512"), ("05012345100050", "NS500-02"), ("05012345100012", "IVC20-C260")]
-CONSUME_LOTS = TRANSFER_LOTS[:2]
-QUIET_LOCATIONS = ["WARD-3B", "WARD-ICU", "WARD-ED"]  # parent wards: no traffic but counts
-
-
-def _count_targets(lots: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
-    """(location, gtin, lot) that no transfer or consumption touches."""
-    quiet = [(location, gtin, lot) for location in QUIET_LOCATIONS for gtin, lot in lots]
-    return quiet + [("WARD-3B-SUPPLY", gtin, lot) for gtin, lot in lots if (gtin, lot) not in TRANSFER_LOTS]
-
-
-def _mixed(index: int, rng: random.Random, targets: list[tuple[str, str, str]]) -> tuple[str, str, dict]:
-    choice = index % 10
-    if choice < 4:
-        gtin, lot = rng.choice(TRANSFER_LOTS)
-        return "store", "transfer", {"source": "CS-STOCK", "destination": rng.choice(["WARD-3B-SUPPLY", "WARD-ICU-CART", "WARD-ED-RESUS"]),
-                                     "lines": [{"gtin": gtin, "lot": lot, "quantity": 1}]}
-    if choice < 6:
-        gtin, lot = rng.choice(CONSUME_LOTS)
-        return "supervisor", "consume", {"location": "CS-STOCK", "lines": [{"gtin": gtin, "lot": lot, "quantity": 1}], "reference": f"CASE-{index}"}
-    if choice < 9:
-        return "store", "receive", {"receipt": "CS/IN/00001", "lines": [{"gtin": "05012345100067", "lot": "GLV-M-01", "quantity": 1}]}
-    location, gtin, lot = targets[index // 10]  # 50 counts, each of its own quant
-    return "auditor", "count", {"location": location, "gtin": gtin, "lot": lot, "counted": 7}
-
 
 def _start_worker(environment: dict[str, str], log: Path) -> subprocess.Popen:
     return subprocess.Popen(
@@ -76,19 +48,13 @@ def test_worker_killed_at_random_moments_applies_every_command_exactly_once(tmp_
         load_demo(db.session, datetime.now(timezone.utc).date())
         refresh_catalog()
         users = {user.username: user for user in db.session.scalars(select(User))}
-        products = {product.id: product.gtin for product in inventory_backend().catalog().products}
-        targets = _count_targets(sorted((products[lot.product_id], lot.name) for lot in inventory_backend().catalog().lots))
+        workload = Workload(inventory_backend().catalog(), {name: user.id for name, user in users.items()}, seed=20261122)
         device = devices.ensure(db.session, "fault-device")
         for user in users.values():  # each of them logged in on the handheld at some point
             devices.link_user(db.session, device, user)
         for batch_start in range(0, COMMANDS, 50):
-            batch = []
-            for index in range(batch_start, batch_start + 50):
-                username, kind, payload = _mixed(index, rng, targets)
-                op_id = str(uuid.uuid4())
-                op_ids[op_id] = kind
-                batch.append({"op_id": op_id, "kind": kind, "device_seq": index, "user_id": users[username].id,
-                              "captured_at": datetime.now(timezone.utc).isoformat(), "payload": payload})
+            batch = [workload.command(index) for index in range(batch_start, batch_start + 50)]
+            op_ids.update({item["op_id"]: item["kind"] for item in batch})
             results = intake.accept(db.session, "fault-device", batch, users["supervisor"], "127.0.0.1", utcnow())
             assert all(result.answer == "accepted" for result in results), [r.message for r in results if r.message][:3]
 

@@ -180,3 +180,17 @@ def test_the_offline_catalog_comes_from_the_cache_with_an_etag(demo: Flask, clie
     assert catalog["receipts"][0]["reference"] == "CS/IN/00001"
     again = device.get("/api/v1/catalog", headers={"Authorization": f"Bearer {token}", "If-None-Match": response.headers["ETag"]})
     assert again.status_code == 304
+
+
+def test_a_shuffled_batch_is_kept_in_capture_order(demo: Flask, client: FlaskClient) -> None:
+    token = _register(client, "nurse")
+    commands = []
+    for seq in (3, 1, 2):
+        command = _command(_user_id(demo, "nurse"))
+        command["device_seq"] = seq
+        commands.append(command)
+    results = _send(demo.test_client(), token, commands).get_json()["results"]
+    assert [r["op_id"] for r in results] == [c["op_id"] for c in commands]  # answers in request order
+    with demo.app_context():
+        stored = [row.device_seq for row in db.session.query(OutboxCommand).order_by(OutboxCommand.id)]
+    assert stored == [1, 2, 3]

@@ -8,6 +8,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from offline_sync.backends.odoo.settings import OdooSettings
+
 
 class ConfigError(ValueError):
     """A setting is missing or malformed; the message names the variable and what it expects."""
@@ -61,11 +63,12 @@ def load_config(environ: Mapping[str, str], instance_path: Path) -> dict[str, An
     database_url = environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'wardstock.sqlite'}"
     if database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
-    odoo = {name: environ.get(name, "") for name in ("ODOO_URL", "ODOO_DB", "ODOO_USER", "ODOO_API_KEY")}
+    odoo = None
     if backend == "odoo":
-        missing = [name for name, value in odoo.items() if not value]
-        if missing:
-            raise ConfigError(f"WARDSTOCK_BACKEND is odoo but {', '.join(missing)} is not set.")
+        try:
+            odoo = OdooSettings.from_environment(environ)
+        except ValueError as error:
+            raise ConfigError(f"WARDSTOCK_BACKEND is odoo, but {error}") from None
     secure_cookies = env == "production"
     return {
         "WARDSTOCK_ENV": env,
@@ -73,7 +76,7 @@ def load_config(environ: Mapping[str, str], instance_path: Path) -> dict[str, An
         "SECRET_KEY": _secret_key(environ, env, instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        **odoo,
+        "ODOO_SETTINGS": odoo,  # the key stays on the server: never rendered, never logged
         # Shared handhelds: a session dies with the shift or after idle time, never lasts a year.
         "IDLE_LOGOUT": timedelta(minutes=_int(environ, "IDLE_LOGOUT_MINUTES", 15, minimum=1)),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=_int(environ, "SESSION_MAX_HOURS", 12, minimum=1)),

@@ -23,4 +23,6 @@ def _build() -> InventoryBackend:
 
         # Its own sessions on the app's engine: the sandbox commits apart from the caller, as Odoo would.
         return SandboxBackend(sessionmaker(bind=db.engine, expire_on_commit=False))
-    raise NotImplementedError("The Odoo backend is not part of this build yet; set WARDSTOCK_BACKEND=sandbox.")
+    from offline_sync.backends.odoo.backend import OdooBackend
+
+    return OdooBackend(config["ODOO_SETTINGS"])

@@ -43,7 +43,7 @@ def test_postgresql_urls_use_psycopg_3(tmp_path: Path) -> None:
         ({"WARDSTOCK_BACKEND": "sap"}, "WARDSTOCK_BACKEND must be one of sandbox, odoo, but it is 'sap'"),
         ({"IDLE_LOGOUT_MINUTES": "ten"}, "IDLE_LOGOUT_MINUTES must be a whole number, but it is 'ten'"),
         ({"IDLE_LOGOUT_MINUTES": "0"}, "IDLE_LOGOUT_MINUTES must be at least 1, but it is 0"),
-        ({"WARDSTOCK_BACKEND": "odoo", "ODOO_URL": "http://odoo"}, "ODOO_DB, ODOO_USER, ODOO_API_KEY is not set"),
+        ({"WARDSTOCK_BACKEND": "odoo", "ODOO_URL": "http://odoo"}, "set ODOO_DB, ODOO_USER, ODOO_API_KEY or ODOO_PASSWORD"),
     ],
 )
 def test_bad_settings_say_which_variable_and_what_it_expects(tmp_path: Path, environ: dict, message: str) -> None:
@@ -54,3 +54,10 @@ def test_bad_settings_say_which_variable_and_what_it_expects(tmp_path: Path, env
 
 def test_idle_logout_is_configurable(tmp_path: Path) -> None:
     assert load_config({"SECRET_KEY": "k", "IDLE_LOGOUT_MINUTES": "5"}, tmp_path)["IDLE_LOGOUT"] == timedelta(minutes=5)
+
+
+def test_odoo_settings_come_from_the_environment(tmp_path: Path) -> None:
+    config = load_config({"SECRET_KEY": "k", "WARDSTOCK_BACKEND": "odoo", "ODOO_URL": "http://127.0.0.1:8018/",
+                          "ODOO_DB": "ws18", "ODOO_USER": "wardstock", "ODOO_API_KEY": "0123abcd"}, tmp_path)
+    settings = config["ODOO_SETTINGS"]
+    assert (settings.url, settings.database, settings.login, settings.secret) == ("http://127.0.0.1:8018", "ws18", "wardstock", "0123abcd")

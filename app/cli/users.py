@@ -1,4 +1,6 @@
 """`flask users create|list|disable|enable|set-role`."""
+from collections.abc import Callable
+
 import click
 from flask.cli import AppGroup
 
@@ -20,15 +22,13 @@ CLI_ACTOR = "cli"
 @click.password_option(help="Password (asked for when not given).")
 def create(username: str, role: str, display_name: str, wards: tuple[str, ...], badge: str | None, pin: str | None, password: str) -> None:
     """Create a user."""
-    try:
-        user_service.create_user(
+    _change(
+        lambda: user_service.create_user(
             db.session, username=username, display_name=display_name, role=role, password=password,
             locations=wards, badge_code=badge, pin=pin, actor=CLI_ACTOR,
-        )
-    except user_service.UserError as error:
-        raise click.ClickException(str(error)) from None
-    db.session.commit()
-    click.echo(f"Created {username.lower()} ({role}).")
+        ),
+        f"Created {username.lower()} ({role}).",
+    )
 
 
 @users.command("list")
@@ -41,13 +41,19 @@ def list_() -> None:
         click.echo(f"{user.username:<20} {user.role:<12} {state:<9} {badge:<6} {wards}")
 
 
-def _set_active(username: str, active: bool) -> None:
+def _change(change: Callable[[], object], done: str) -> None:
+    """Run a user change; a refusal becomes the command's error, success is committed and said."""
     try:
-        user_service.set_active(db.session, username, active, actor=CLI_ACTOR)
+        change()
     except user_service.UserError as error:
         raise click.ClickException(str(error)) from None
     db.session.commit()
-    click.echo(f"{'Enabled' if active else 'Disabled'} {username}.")
+    click.echo(done)
+
+
+def _set_active(username: str, active: bool) -> None:
+    _change(lambda: user_service.set_active(db.session, username, active, actor=CLI_ACTOR),
+            f"{'Enabled' if active else 'Disabled'} {username}.")
 
 
 @users.command("disable")
@@ -69,9 +75,4 @@ def enable(username: str) -> None:
 @click.argument("role", type=click.Choice([role.value for role in Role]))
 def set_role(username: str, role: str) -> None:
     """Change a user's role (audited)."""
-    try:
-        user_service.set_role(db.session, username, role, actor=CLI_ACTOR)
-    except user_service.UserError as error:
-        raise click.ClickException(str(error)) from None
-    db.session.commit()
-    click.echo(f"{username} is now {role}.")
+    _change(lambda: user_service.set_role(db.session, username, role, actor=CLI_ACTOR), f"{username} is now {role}.")

@@ -26,19 +26,8 @@ def _assert_audit_log_is_append_only() -> None:
     db.session.rollback()
 
 
-def test_sqlite_upgrade_matches_the_models_and_downgrades_cleanly(tmp_path: Path) -> None:
-    app = make_app(f"sqlite:///{tmp_path / 'db.sqlite'}", tmp_path)
-    with app.app_context():
-        upgrade()
-        _assert_schema_matches_models()
-        _assert_audit_log_is_append_only()
-        downgrade(revision="base")
-        assert inspect(db.engine).get_table_names() == ["alembic_version"]
-
-
-@pytest.mark.postgres
-def test_postgresql_upgrade_matches_the_models_and_downgrades_cleanly(postgres_url: str, tmp_path: Path) -> None:
-    app = make_app(postgres_url, tmp_path)
+def _round_trip(database_url: str, instance: Path) -> None:
+    app = make_app(database_url, instance)
     with app.app_context():
         upgrade()
         _assert_schema_matches_models()
@@ -46,3 +35,12 @@ def test_postgresql_upgrade_matches_the_models_and_downgrades_cleanly(postgres_u
         downgrade(revision="base")
         assert inspect(db.engine).get_table_names() == ["alembic_version"]
         db.engine.dispose()
+
+
+def test_sqlite_upgrade_matches_the_models_and_downgrades_cleanly(tmp_path: Path) -> None:
+    _round_trip(f"sqlite:///{tmp_path / 'db.sqlite'}", tmp_path)
+
+
+@pytest.mark.postgres
+def test_postgresql_upgrade_matches_the_models_and_downgrades_cleanly(postgres_url: str, tmp_path: Path) -> None:
+    _round_trip(postgres_url, tmp_path)

@@ -9,7 +9,6 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from offline_sync.backends.contract import Catalog, InventoryBackend
 from offline_sync.persistence import Base
 
-
 # A record committed while the previous pull was being read can carry a write date just before
 # that pull's as_of; pulling again from a little earlier costs a few repeats and loses nothing.
 OVERLAP = timedelta(minutes=1)

@@ -17,6 +17,7 @@ from app.models import User
 from app.services import users as user_service
 from tests.support import PASSWORD, login, make_app
 
+
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("template")
@@ -58,7 +59,7 @@ def make_user(app: Flask) -> Callable[..., User]:
             )
             db.session.commit()
             db.session.refresh(user)
-            user.location_codes  # load the wards before the session goes
+            assert user.location_codes is not None  # loads the wards before the session goes
             db.session.expunge(user)
             return user
 

@@ -43,7 +43,7 @@ def requires(permission: Permission | None = None) -> Callable[[View], View]:
 def access_of(app: Flask, endpoint: str) -> str | Permission:
     if endpoint in PUBLIC_ENDPOINTS:
         return "public"
-    return getattr(app.view_functions[endpoint], "access")
+    return app.view_functions[endpoint].access
 
 
 def check_all_routes_declared(app: Flask) -> None:

@@ -11,7 +11,7 @@ from app.security.roles import Permission
 from app.services import audit
 from offline_sync.backends.contract import InventoryBackend
 from offline_sync.outbox.models import OutboxCommand, Status
-from offline_sync.outbox.resolutions import Resolved, ResolutionError, resolve
+from offline_sync.outbox.resolutions import ResolutionError, Resolved, resolve
 
 
 def parked(session: Session, limit: int = 200) -> list[OutboxCommand]:

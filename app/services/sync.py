@@ -4,6 +4,7 @@ import os
 import socket
 import threading
 import time
+
 from flask import Flask, current_app
 from sqlalchemy.orm import Session, sessionmaker
 

@@ -38,9 +38,10 @@ from app.models import User  # noqa: E402
 from app.services import devices, intake  # noqa: E402
 from app.services.backend import inventory_backend  # noqa: E402
 from app.services.sync import build_worker, refresh_catalog  # noqa: E402
-from offline_sync.outbox.models import OutboxCommand, Status  # noqa: E402
+from offline_sync.outbox.models import OutboxCommand  # noqa: E402
 from offline_sync.persistence import utcnow  # noqa: E402
 from tests.workload import Workload  # noqa: E402
+
 
 class CountingBackend:
     """Counts calls into the real backend, per command."""

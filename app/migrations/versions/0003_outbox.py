@@ -5,9 +5,8 @@ Revises: 0002_audit_append_only
 Create Date: 2026-11-22 19:33:57.618055
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0003_outbox'

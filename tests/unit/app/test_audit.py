@@ -7,7 +7,8 @@ from sqlalchemy.exc import DatabaseError
 from app.extensions import db
 from app.models import AuditEvent
 from app.models.audit import AuditLogIsAppendOnly
-from app.services import audit, users as user_service
+from app.services import audit
+from app.services import users as user_service
 
 
 def _one_event(app: Flask) -> int:

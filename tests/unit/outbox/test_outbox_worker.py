@@ -10,7 +10,7 @@ from offline_sync.backends.contract import ConflictKind
 from offline_sync.outbox.models import OutboxCommand, Status, WorkerState
 from offline_sync.outbox.retry import CircuitBreaker, RetryPolicy
 from offline_sync.outbox.worker import Worker
-from tests.fakes import FakeBackend, conflict_for, down, raises_for
+from tests.fakes import conflict_for, down, raises_for
 from tests.unit.outbox.conftest import transfer_payload
 
 

@@ -5,6 +5,7 @@ database again and again. Odoo is first set up the way `flask odoo doctor --fix`
 Only the world talks to Odoo directly (through the backend's own connection); tests see the
 contract alone.
 """
+
 import time
 import uuid
 from collections.abc import Mapping
@@ -13,6 +14,7 @@ from functools import cache
 from typing import Any
 
 from contract_world import LABEL_EXPIRY
+
 from offline_sync.backends.contract import OutcomeStatus
 from offline_sync.backends.odoo.backend import OdooBackend
 from offline_sync.backends.odoo.doctor import doctor
@@ -88,7 +90,9 @@ class OdooWorld:
         assert outcome.status == OutcomeStatus.APPLIED, outcome.message
 
     def _warehouse_stock(self) -> int:
-        return self._call("stock.warehouse", "search_read", [], fields=["lot_stock_id"], order="id", limit=1)[0]["lot_stock_id"][0]
+        return self._call("stock.warehouse", "search_read", [], fields=["lot_stock_id"], order="id", limit=1)[0][
+            "lot_stock_id"
+        ][0]
 
     def location(self, *, archived: bool = False) -> str:
         barcode = self.unique("TEST-LOC")
@@ -105,7 +109,11 @@ class OdooWorld:
         if lot is not None:
             found = session.directory.lots([product.id], [lot]).get((product.id, lot))
             lot_id = found.id if found else -1  # a lot that does not exist holds nothing
-        place = self._call("stock.location", "search", [("barcode", "=", location)], context={"active_test": False}) if location else []
+        place = (
+            self._call("stock.location", "search", [("barcode", "=", location)], context={"active_test": False})
+            if location
+            else []
+        )
         return product.id, lot_id, place[0] if place else None
 
     def put(self, gtin: str, lot: str | None, location: str, quantity: float) -> None:
@@ -114,7 +122,12 @@ class OdooWorld:
         if lot_id:
             values["lot_id"] = lot_id
         quant = self._call("stock.quant", "create", [values], context={"inventory_mode": True})
-        self._call("stock.quant", "action_apply_inventory", quant, context={"inventory_mode": True, "inventory_name": "Test stock"})
+        self._call(
+            "stock.quant",
+            "action_apply_inventory",
+            quant,
+            context={"inventory_mode": True, "inventory_name": "Test stock"},
+        )
 
     def receipt(self, destination: str, demand: Mapping[str, float]) -> str:
         session = self.backend.session()
@@ -124,7 +137,7 @@ class OdooWorld:
         moves = []
         for gtin, quantity in demand.items():
             product = session.directory.product(gtin)
-            move = {
+            move: dict[str, Any] = {
                 "product_id": product.id,
                 "product_uom": product.uom_id,
                 "product_uom_qty": quantity,

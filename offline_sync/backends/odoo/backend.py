@@ -6,6 +6,7 @@ Connection problems, timeouts and a restarting Odoo are `transient` (it is safe 
 key is found); Odoo's own refusals are conflicts with Odoo's sentence. The connection is made on
 the first command, so a worker starts while Odoo is down.
 """
+
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -26,7 +27,7 @@ from offline_sync.backends.contract import (
 
 from . import counts, issues, receipts, refusals
 from .catalog import read_catalog
-from .connection import Connection, make_transport
+from .connection import connect, make_transport
 from .conventions import RECALL_MARKER, RECALL_NOTE
 from .dates import expiry_to_odoo
 from .errors import OdooRefused, OdooUnavailable
@@ -63,7 +64,7 @@ class OdooBackend:
     def session(self) -> Session:
         """The signed-in session, made on first use; raises `OdooUnavailable` while Odoo cannot be reached."""
         if self._session is None:
-            odoo = Connection(self._transport(self.settings))
+            odoo = connect(self.settings, self._transport)
             self._session = Session(odoo, Directory(odoo, self._directory_max_age))
         return self._session
 
@@ -161,7 +162,9 @@ class OdooBackend:
 
         def work(session: Session) -> Outcome:
             if not is_gtin(gtin):
-                raise refusals.Refused(ConflictKind.UNKNOWN_PRODUCT, f"Cannot link: {gtin} is not a valid GTIN.", gtin=gtin)
+                raise refusals.Refused(
+                    ConflictKind.UNKNOWN_PRODUCT, f"Cannot link: {gtin} is not a valid GTIN.", gtin=gtin
+                )
             forms = barcode_forms(gtin)
             rows = session.odoo.call(
                 "product.product",

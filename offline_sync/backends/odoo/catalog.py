@@ -10,6 +10,7 @@ incremental pull reads what was written since `since` (less `overlap`, because O
   touched, zero included, because Odoo deletes empty quants rather than writing them.
 With nothing changed that is four calls (products, lots, locations, moves).
 """
+
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -38,7 +39,12 @@ def read_catalog(session: Session, since: datetime | None, overlap: timedelta) -
     stamp = to_odoo(since - overlap) if since is not None else None
     storable = [(field, "=", value) for field, value in session.odoo.version.storable.items()]
     consumption = {destination for _, destination in session.directory.operation_types().consumption.values()}
-    products = _search(session, "product.product", storable + _written_since(stamp, "", "product_tmpl_id.", "packaging_ids."), PRODUCT_SPEC)
+    products = _search(
+        session,
+        "product.product",
+        storable + _written_since(stamp, "", "product_tmpl_id.", "packaging_ids."),
+        PRODUCT_SPEC,
+    )
     lots = _search(session, "stock.lot", _written_since(stamp, ""), LOT_SPEC)
     kept_locations = ["|", ("usage", "in", ["internal", "supplier"]), ("id", "in", sorted(consumption))]
     locations = _search(session, "stock.location", kept_locations + _written_since(stamp, ""), LOCATION_SPEC)
@@ -87,7 +93,9 @@ def _changed_through_moves(session: Session, stamp: str) -> tuple[list[dict[str,
             },
         },
     )
-    receipt_ids = sorted({m["picking_id"]["id"] for m in moves if m["picking_id"] and m["picking_id"]["picking_type_code"] == "incoming"})
+    receipt_ids = sorted(
+        {m["picking_id"]["id"] for m in moves if m["picking_id"] and m["picking_id"]["picking_type_code"] == "incoming"}
+    )
     slots = {
         (line["product_id"], place["id"], line["lot_id"] or None)
         for move in moves
@@ -109,11 +117,16 @@ def _stock(session: Session, domain: list[Any], slots: set[Slot] | None) -> tupl
     quantities: dict[Slot, float] = defaultdict(float)
     if slots is not None:
         quantities.update(dict.fromkeys(slots, 0.0))
-    for quant in _search(session, "stock.quant", domain, {"product_id": {}, "location_id": {}, "lot_id": {}, "quantity": {}}):
+    for quant in _search(
+        session, "stock.quant", domain, {"product_id": {}, "location_id": {}, "lot_id": {}, "quantity": {}}
+    ):
         slot = (quant["product_id"], quant["location_id"], quant["lot_id"] or None)
         if slots is None or slot in slots:
             quantities[slot] += quant["quantity"]
-    return tuple(StockLevel(product, location, lot, quantity) for (product, location, lot), quantity in sorted(quantities.items(), key=_slot_order))
+    return tuple(
+        StockLevel(product, location, lot, quantity)
+        for (product, location, lot), quantity in sorted(quantities.items(), key=_slot_order)
+    )
 
 
 def _slot_order(entry: tuple[Slot, float]) -> tuple[int, int, int]:
@@ -142,7 +155,9 @@ def _lot(lot: LotRecord) -> Lot:
 
 def _location(location: LocationRecord, consumption: set[int]) -> Location:
     usage = "consumption" if location.id in consumption else location.usage
-    return Location(id=location.id, barcode=location.barcode, name=location.name, parent_id=location.parent_id, usage=usage)
+    return Location(
+        id=location.id, barcode=location.barcode, name=location.name, parent_id=location.parent_id, usage=usage
+    )
 
 
 def _receipt(row: dict[str, Any]) -> Receipt:

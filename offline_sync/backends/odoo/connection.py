@@ -1,10 +1,12 @@
 """One signed-in connection to Odoo: its version, read once, and a counted `call`."""
+
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .settings import OdooSettings
 from .json2 import Json2Transport
+from .settings import OdooSettings
 from .transport import JsonRpcTransport, Transport
 
 
@@ -64,6 +66,6 @@ def make_transport(settings: OdooSettings) -> Transport:
     return JsonRpcTransport(settings)
 
 
-def connect(settings: OdooSettings) -> Connection:
+def connect(settings: OdooSettings, transport: Callable[[OdooSettings], Transport] = make_transport) -> Connection:
     """Sign in; raises `OdooUnavailable` when Odoo cannot be reached or refuses the login."""
-    return Connection(make_transport(settings))
+    return Connection(transport(settings))

@@ -13,6 +13,7 @@ The key is the `inventory_name` context `COUNT-<op_id>`, which Odoo stores in th
 RPC calls with a warm directory: the quant's moves since the count, which also holds the key
 check (1), the lot with its quants or the quant (2), the counted figure entered (3), applied (4).
 """
+
 from typing import Any
 
 from offline_sync.backends.contract import ConflictKind, Count, CountResolution, Outcome, ResolveCount
@@ -20,7 +21,7 @@ from offline_sync.backends.contract import ConflictKind, Count, CountResolution,
 from . import refusals
 from .conventions import count_reference
 from .dates import to_odoo
-from .records import LOT_SPEC, LocationRecord, LotRecord, ProductRecord
+from .records import LOT_SPEC, LotRecord, ProductRecord
 from .session import Session
 from .wording import item, quantity
 
@@ -59,8 +60,12 @@ class Counted:
                 ("product_id", "=", self.product.id),
                 *self._lot_domain(),
                 ("state", "=", "done"),
-                "|", ("location_id", "=", here), ("location_dest_id", "=", here),
-                "|", ("reference", "=like", f"{self.reference}%"), ("date", ">", to_odoo(self.count.captured_at)),
+                "|",
+                ("location_id", "=", here),
+                ("location_dest_id", "=", here),
+                "|",
+                ("reference", "=like", f"{self.reference}%"),
+                ("date", ">", to_odoo(self.count.captured_at)),
             ],
             fields=["reference", "location_id", "location_dest_id", "quantity_product_uom", "move_id"],
         )
@@ -91,7 +96,9 @@ class Counted:
         if not found:
             raise refusals.missing_lot(self.product, self.count.lot, self.count.gtin)
         quants = found[0]["quant_ids"]
-        return LotRecord.parse(found[0], odoo.tz), sum(quant["quantity"] for quant in quants if quant["location_id"] == here)
+        return LotRecord.parse(found[0], odoo.tz), sum(
+            quant["quantity"] for quant in quants if quant["location_id"] == here
+        )
 
     @property
     def seen(self) -> float:
@@ -115,14 +122,19 @@ class Counted:
 
     def apply(self, quant_id: int, figure: float) -> Outcome:
         answer = self.session.odoo.call(
-            "stock.quant", "action_apply_inventory", [quant_id], context={**INVENTORY_MODE, "inventory_name": self.reference}
+            "stock.quant",
+            "action_apply_inventory",
+            [quant_id],
+            context={**INVENTORY_MODE, "inventory_name": self.reference},
         )
         if isinstance(answer, dict):  # stock.inventory.conflict: a move came in between; Odoo applied nothing
             return self.conflict(
                 f"The on-hand of {self.describe()} changed while the count was being applied; "
                 "a supervisor chooses which figure to keep."
             )
-        return Outcome.applied(f"{self.describe()} now stands at {quantity(figure)}.", reference=self.reference, quant_id=quant_id)
+        return Outcome.applied(
+            f"{self.describe()} now stands at {quantity(figure)}.", reference=self.reference, quant_id=quant_id
+        )
 
     def conflict(self, message: str) -> Outcome:
         return Outcome.conflicted(

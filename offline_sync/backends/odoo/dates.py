@@ -1,6 +1,7 @@
 """Dates between labels, devices and Odoo. Odoo stores datetimes as naive UTC strings; a date a
 person types in Odoo is midnight in their time zone, so an expiry is read and written in the time
 zone of the user Wardstock signs in as (UTC if it has none)."""
+
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 

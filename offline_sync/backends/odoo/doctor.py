@@ -4,14 +4,16 @@ operation type (odoo-rpc-notes §E), and GS1 barcode rules for the AIs real labe
 
 Each check answers a sentence for whoever runs `flask odoo doctor`. Nothing here installs code.
 """
+
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .connection import Connection, connect
+from .connection import Connection, connect, make_transport
 from .conventions import CONSUMPTION_LOCATION, CONSUMPTION_SEQUENCE, CONSUMPTION_TYPE
 from .errors import OdooRefused, OdooUnavailable
 from .settings import OdooSettings
+from .transport import Transport
 
 FIX_HINT = "run the doctor with --fix to set it up"
 
@@ -36,25 +38,57 @@ SETTINGS = (
 # Odoo Community does nothing with a pack date read from a barcode, so the rule only lets Odoo's own
 # parser accept a UDI label that carries (11).
 GS1_RULES: dict[str, dict[str, Any]] = {
-    "01": {"name": "Global Trade Item Number (GTIN)", "type": "product", "pattern": r"(01)(\d{14})",
-           "gs1_content_type": "identifier", "sequence": 101},
-    "10": {"name": "Batch or lot number", "type": "lot", "pattern": r'(10)([!"%-/0-9:-?A-Z_a-z]{0,20})',
-           "gs1_content_type": "alpha", "sequence": 125},
-    "11": {"name": "Production date (YYMMDD)", "type": "pack_date", "pattern": r"(11)(\d{6})",
-           "gs1_content_type": "date", "sequence": 136},
-    "17": {"name": "Expiration date (YYMMDD)", "type": "expiration_date", "pattern": r"(17)(\d{6})",
-           "gs1_content_type": "date", "sequence": 139},
-    "21": {"name": "Serial number", "type": "lot", "pattern": r'(21)([!"%-/0-9:-?A-Z_a-z]{0,20})',
-           "gs1_content_type": "alpha", "sequence": 126},
-    "30": {"name": "Variable count of items (variable measure trade item)", "type": "quantity",
-           "pattern": r"(30)(\d{0,8})", "gs1_content_type": "measure", "sequence": 300},
+    "01": {
+        "name": "Global Trade Item Number (GTIN)",
+        "type": "product",
+        "pattern": r"(01)(\d{14})",
+        "gs1_content_type": "identifier",
+        "sequence": 101,
+    },
+    "10": {
+        "name": "Batch or lot number",
+        "type": "lot",
+        "pattern": r'(10)([!"%-/0-9:-?A-Z_a-z]{0,20})',
+        "gs1_content_type": "alpha",
+        "sequence": 125,
+    },
+    "11": {
+        "name": "Production date (YYMMDD)",
+        "type": "pack_date",
+        "pattern": r"(11)(\d{6})",
+        "gs1_content_type": "date",
+        "sequence": 136,
+    },
+    "17": {
+        "name": "Expiration date (YYMMDD)",
+        "type": "expiration_date",
+        "pattern": r"(17)(\d{6})",
+        "gs1_content_type": "date",
+        "sequence": 139,
+    },
+    "21": {
+        "name": "Serial number",
+        "type": "lot",
+        "pattern": r'(21)([!"%-/0-9:-?A-Z_a-z]{0,20})',
+        "gs1_content_type": "alpha",
+        "sequence": 126,
+    },
+    "30": {
+        "name": "Variable count of items (variable measure trade item)",
+        "type": "quantity",
+        "pattern": r"(30)(\d{0,8})",
+        "gs1_content_type": "measure",
+        "sequence": 300,
+    },
 }
 
 
-def doctor(settings: OdooSettings, fix: bool = False) -> list[Check]:
+def doctor(
+    settings: OdooSettings, fix: bool = False, transport: Callable[[OdooSettings], Transport] = make_transport
+) -> list[Check]:
     """Every check in order; with `fix`, what is missing is created or switched on first."""
     try:
-        odoo = connect(settings)
+        odoo = connect(settings, transport)
     except (OdooUnavailable, OdooRefused) as error:
         return [Check("connection", False, str(error))]
     results = [
@@ -122,7 +156,10 @@ def check_consumption(odoo: Connection, fix: bool) -> list[Check]:
     """The Patient Consumption location, and a Ward Consumption operation type per warehouse that leads to it."""
     location, location_check = _consumption_location(odoo, fix)
     if location is None:
-        return [location_check, Check("consumption_type", False, f"{CONSUMPTION_TYPE} needs the {CONSUMPTION_LOCATION} location first.")]
+        return [
+            location_check,
+            Check("consumption_type", False, f"{CONSUMPTION_TYPE} needs the {CONSUMPTION_LOCATION} location first."),
+        ]
     warehouses = odoo.call("stock.warehouse", "search_read", [], fields=["name", "lot_stock_id", "company_id"])
     types = odoo.call(
         "stock.picking.type",
@@ -134,7 +171,12 @@ def check_consumption(odoo: Connection, fix: bool) -> list[Check]:
     done, fixed, wrong = [], [], []
     for warehouse in warehouses:
         found = next((t for t in types if t["warehouse_id"] and t["warehouse_id"][0] == warehouse["id"]), None)
-        right = found is not None and found["active"] and found["default_location_dest_id"] and found["default_location_dest_id"][0] == location
+        right = (
+            found is not None
+            and found["active"]
+            and found["default_location_dest_id"]
+            and found["default_location_dest_id"][0] == location
+        )
         if right:
             done.append(warehouse["name"])
         elif fix:
@@ -149,7 +191,9 @@ def check_consumption(odoo: Connection, fix: bool) -> list[Check]:
             f"{', '.join(wrong)} has no active {CONSUMPTION_TYPE} operation type leading to {CONSUMPTION_LOCATION}; {FIX_HINT}.",
         )
     elif fixed:
-        type_check = Check("consumption_type", True, f"Set up the {CONSUMPTION_TYPE} operation type in {', '.join(fixed)}.", fixed=True)
+        type_check = Check(
+            "consumption_type", True, f"Set up the {CONSUMPTION_TYPE} operation type in {', '.join(fixed)}.", fixed=True
+        )
     else:
         type_check = Check("consumption_type", True, f"{CONSUMPTION_TYPE} is set up in {', '.join(done)}.")
     return [location_check, type_check]
@@ -175,14 +219,20 @@ def _consumption_location(odoo: Connection, fix: bool) -> tuple[int | None, Chec
         )
     if found:
         odoo.call("stock.location", "write", [found[0]["id"]], {"active": True})
-        return found[0]["id"], Check("consumption_location", True, f"Restored the archived {CONSUMPTION_LOCATION} location.", fixed=True)
+        return found[0]["id"], Check(
+            "consumption_location", True, f"Restored the archived {CONSUMPTION_LOCATION} location.", fixed=True
+        )
     parent = odoo.call(  # "Virtual Locations" up to 18; Odoo 19 has none and keeps such locations at the top
         "ir.model.data",
         "search_read",
         [("module", "=", "stock"), ("name", "=", "stock_location_locations_virtual")],
         fields=["res_id"],
     )
-    values = {"name": CONSUMPTION_LOCATION, "usage": "inventory", "location_id": parent[0]["res_id"] if parent else False}
+    values = {
+        "name": CONSUMPTION_LOCATION,
+        "usage": "inventory",
+        "location_id": parent[0]["res_id"] if parent else False,
+    }
     created = _ids(odoo.call("stock.location", "create", [values]))[0]
     return created, Check(
         "consumption_location",
@@ -192,7 +242,9 @@ def _consumption_location(odoo: Connection, fix: bool) -> tuple[int | None, Chec
     )
 
 
-def _make_consumption_type(odoo: Connection, warehouse: dict[str, Any], location: int, found: dict[str, Any] | None) -> None:
+def _make_consumption_type(
+    odoo: Connection, warehouse: dict[str, Any], location: int, found: dict[str, Any] | None
+) -> None:
     if found is not None:
         odoo.call("stock.picking.type", "write", [found["id"]], {"active": True, "default_location_dest_id": location})
         return
@@ -242,7 +294,11 @@ def check_gs1_rules(odoo: Connection, fix: bool) -> list[Check]:
         {"name": {}, "rule_ids": {"fields": {"pattern": {}}}},
     )["records"]
     if not nomenclatures:
-        return [Check("gs1_rules", False, "There is no GS1 nomenclature to hold the rules; install barcodes_gs1_nomenclature.")]
+        return [
+            Check(
+                "gs1_rules", False, "There is no GS1 nomenclature to hold the rules; install barcodes_gs1_nomenclature."
+            )
+        ]
     results = []
     for nomenclature in nomenclatures:
         patterns = [rule["pattern"] for rule in nomenclature["rule_ids"]]
@@ -255,7 +311,8 @@ def check_gs1_rules(odoo: Connection, fix: bool) -> list[Check]:
                 "barcode.rule",
                 "create",
                 [
-                    {**GS1_RULES[ai], "barcode_nomenclature_id": nomenclature["id"], "encoding": "gs1-128"} for ai in missing
+                    {**GS1_RULES[ai], "barcode_nomenclature_id": nomenclature["id"], "encoding": "gs1-128"}
+                    for ai in missing
                 ],
             )
             results.append(Check("gs1_rules", True, f"Added rules for {_ais(missing)} to {name}.", fixed=True))

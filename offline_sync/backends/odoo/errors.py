@@ -3,6 +3,7 @@
 Two families only: `OdooUnavailable` (nothing was decided: retry later, it is safe because every
 write carries its key) and `OdooRefused` (Odoo answered and said no: a person has to look).
 """
+
 import http.client
 import json
 import socket
@@ -10,7 +11,13 @@ from typing import Any
 from urllib.error import HTTPError, URLError
 
 # Odoo errors that say "not now" rather than "no": database busy, restarting, lock contention.
-_TRANSIENT_SERVER_ERRORS = ("OperationalError", "SerializationFailure", "LockNotAvailable", "InterfaceError", "LockError")
+_TRANSIENT_SERVER_ERRORS = (
+    "OperationalError",
+    "SerializationFailure",
+    "LockNotAvailable",
+    "InterfaceError",
+    "LockError",
+)
 
 
 class OdooUnavailable(Exception):
@@ -27,17 +34,18 @@ class OdooRefused(Exception):
 
 
 def sentence_for(error: str, message: str) -> str:
-    message = message.strip().rstrip(".")
+    message = message.strip()
+    bare = message.rstrip(".")
     if error in ("UserError", "ValidationError", "RedirectWarning"):
-        return f"Odoo refused it: {message}."
+        return f"Odoo refused it: {message}" + ("" if message.endswith((".", "!", "?")) else ".")
     if error == "AccessError":
         return (
-            f"The Odoo user Wardstock signs in as is not allowed to do this ({message}); "
+            f"The Odoo user Wardstock signs in as is not allowed to do this ({bare}); "
             "an Odoo administrator must give it the Inventory Administrator role."
         )
     if error == "MissingError":
-        return f"A record this needs was deleted in Odoo meanwhile ({message}); refresh the catalog and scan again."
-    return f"Odoo failed with an internal error ({error}: {message}); tell the Odoo administrator."
+        return f"A record this needs was deleted in Odoo meanwhile ({bare}); refresh the catalog and scan again."
+    return f"Odoo failed with an internal error ({error}: {bare}); tell the Odoo administrator."
 
 
 def from_odoo_error(data: dict[str, Any], login: str = "") -> OdooRefused | OdooUnavailable:
@@ -74,7 +82,9 @@ def from_transport_error(error: BaseException, url: str, timeout: float) -> Odoo
             "(safely: a command that did arrive is recognised by its key)."
         )
     if isinstance(reason, ConnectionRefusedError):
-        return OdooUnavailable(f"Odoo at {url} refuses connections; it may be down or restarting. It will be tried again.")
+        return OdooUnavailable(
+            f"Odoo at {url} refuses connections; it may be down or restarting. It will be tried again."
+        )
     if isinstance(error, URLError) or isinstance(
         reason, (OSError, http.client.HTTPException, json.JSONDecodeError, UnicodeDecodeError)
     ):

@@ -1,6 +1,7 @@
 """GTINs between labels and Odoo: a GS1 label carries the GTIN-14, while Odoo keeps a barcode as
 printed under the bars (13 digits for an EAN-13, 12 for a UPC-A, 8 for an EAN-8), so a lookup
 searches every form a scanned GTIN can take (odoo-rpc-notes §G: the match is exact)."""
+
 from offline_sync.backends.sandbox.gtin import check_digit
 
 GTIN_LENGTHS = (8, 12, 13, 14)
@@ -24,4 +25,4 @@ def to_gtin14(barcode: str) -> str | None:
 def barcode_for(gtin: str) -> str:
     """How Wardstock writes a GTIN into Odoo: as printed, 13 digits unless a packaging indicator leads."""
     padded = gtin.zfill(14)
-    return padded[1:] if padded.startswith("0") else padded
+    return padded.removeprefix("0")

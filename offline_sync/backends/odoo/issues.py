@@ -6,13 +6,14 @@ RPC calls with a warm directory: the key (1), the source's quants with their lot
 picking created with its lines (3), validated (4). A line for a lot with nothing at the source
 costs one more call, to tell an unknown lot from one without stock.
 """
+
 from collections import defaultdict
 from typing import Any
 
 from offline_sync.backends.contract import Consume, ItemLine, Outcome, Transfer
 
 from . import pickings, refusals
-from .conventions import picking_key
+from .conventions import CONSUMPTION_LOCATION, picking_key
 from .dates import today
 from .records import LOT_SPEC, LocationRecord, LotRecord, ProductRecord
 from .session import Session
@@ -23,32 +24,39 @@ Item = tuple[str, ProductRecord, LotRecord | None, float]  # gtin, product, lot,
 
 
 def issue(session: Session, command: Transfer | Consume) -> Outcome:
-    odoo, directory = session.odoo, session.directory
+    odoo = session.odoo
     key = picking_key(command.op_id)
     earlier = pickings.created_picking(odoo, key)
     if earlier is not None and earlier["state"] == "done":
-        return Outcome.duplicate(f"This was already recorded on {earlier['name']}.", **pickings.refs(earlier["id"], earlier["name"]))
-    types = directory.operation_types()
-    if isinstance(command, Transfer):
-        source, destination = directory.storage_locations(command.source, command.destination)
-        picking_type, destination_id, destination_name = types.internal_type(source.warehouse_id), destination.id, destination.name
-    else:
-        (source,) = directory.storage_locations(command.location)
-        picking_type, destination_id = types.consumption_type(source.warehouse_id)
-        destination_name = ""
-    if earlier is not None:  # created by an earlier attempt that died before validating it
+        refs = pickings.refs(earlier["id"], earlier["name"])
+        return Outcome.duplicate(f"This was already recorded on {earlier['name']}.", **refs)
+    source, destination, picking_type = _route(session, command)
+    items: list[Item] = []
+    if earlier is not None:  # created by an attempt that died before validating it: finish it
         picking_id, name = earlier["id"], earlier["name"]
-        items: list[Item] = []
     else:
         items = _items(session, source, command)
-        picking_id, name = pickings.create(odoo, _picking(key, picking_type, source.id, destination_id, items, command))
+        picking_id, name = pickings.create(odoo, _picking(key, picking_type, source.id, destination[0], items, command))
     pickings.validate(odoo, picking_id, name)
     what = "; ".join(amount(quantity, product, lot) for _, product, lot, quantity in items) or "the scanned items"
     if isinstance(command, Consume):
         message = f"Recorded the use of {what} at {source.name} ({name})."
     else:
-        message = f"Moved {what} from {source.name} to {destination_name} ({name})."
+        message = f"Moved {what} from {source.name} to {destination[1]} ({name})."
     return Outcome.applied(message, **pickings.refs(picking_id, name))
+
+
+def _route(session: Session, command: Transfer | Consume) -> tuple[LocationRecord, tuple[int, str], int]:
+    """The source, the destination (id, name) and the operation type: the source warehouse's Internal
+    Transfers, or its Ward Consumption type, whose destination is the Patient Consumption location."""
+    directory = session.directory
+    types = directory.operation_types()
+    if isinstance(command, Transfer):
+        source, destination = directory.storage_locations(command.source, command.destination)
+        return source, (destination.id, destination.name), types.internal_type(source.warehouse_id)
+    (source,) = directory.storage_locations(command.location)
+    picking_type, consumed = types.consumption_type(source.warehouse_id)
+    return source, (consumed, CONSUMPTION_LOCATION), picking_type
 
 
 def _items(session: Session, source: LocationRecord, command: Transfer | Consume) -> list[Item]:
@@ -61,8 +69,16 @@ def _items(session: Session, source: LocationRecord, command: Transfer | Consume
         {"product_id": {}, "lot_id": {"fields": LOT_SPEC}, "quantity": {}},
     )["records"]
     tz = session.odoo.tz
-    lots = {(q["lot_id"]["product_id"], q["lot_id"]["name"]): LotRecord.parse(q["lot_id"], tz) for q in quants if q["lot_id"]}
-    unseen = [line for line in command.lines if products[line.gtin].tracked and line.lot and (products[line.gtin].id, line.lot) not in lots]
+    lots = {
+        (q["lot_id"]["product_id"], q["lot_id"]["name"]): LotRecord.parse(q["lot_id"], tz)
+        for q in quants
+        if q["lot_id"]
+    }
+    unseen = [
+        line
+        for line in command.lines
+        if products[line.gtin].tracked and line.lot and (products[line.gtin].id, line.lot) not in lots
+    ]
     if unseen:
         lots |= session.directory.lots((products[line.gtin].id for line in unseen), (line.lot or "" for line in unseen))
     items = [_item(line, products[line.gtin], lots) for line in command.lines]

@@ -2,6 +2,7 @@
 in `X-Odoo-Database`, the method's keyword arguments (plus `ids`, `context`) as the JSON body.
 Success is HTTP 200 with the bare result; an error is 4xx/5xx with `{name, message, arguments…}`.
 """
+
 import json
 import urllib.request
 from typing import Any
@@ -17,13 +18,13 @@ MODEL_METHODS: dict[str, tuple[str, ...]] = {
     "default_get": ("fields",),
     "search": ("domain",),
     "search_read": ("domain",),
-    "search_count": ("domain",),
     "web_search_read": ("domain", "specification"),
-    "read_group": ("domain", "fields", "groupby"),
+    "load": ("fields", "data"),
     "context_get": (),
 }
 RECORD_METHODS: dict[str, tuple[str, ...]] = {
     "write": ("vals",),
+    "web_save": ("vals", "specification"),
     "read": ("fields",),
     "has_group": ("group_ext_id",),
 }
@@ -36,7 +37,9 @@ def body_for(method: str, args: list[Any], kwargs: dict[str, Any]) -> dict[str, 
     else:
         names = ("ids", *RECORD_METHODS.get(method, ()))
     if len(args) > len(names):
-        raise ValueError(f"JSON-2 needs names for the arguments of {method}: add them to json2.MODEL_METHODS or RECORD_METHODS.")
+        raise ValueError(
+            f"JSON-2 needs names for the arguments of {method}: add them to json2.MODEL_METHODS or RECORD_METHODS."
+        )
     return {**dict(zip(names, args)), **kwargs}
 
 

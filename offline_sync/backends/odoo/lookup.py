@@ -6,6 +6,7 @@ Products, locations and operation types change rarely and are read again and aga
 location created a moment ago is found). Lots are always read fresh: their expiry and recall
 status are what the checks are about.
 """
+
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -50,7 +51,9 @@ class OperationTypes:
 
     def consumption_type(self, warehouse_id: int | None) -> tuple[int, int]:
         """The Ward Consumption type and its destination (the Patient Consumption location)."""
-        return _for_warehouse(self.consumption, warehouse_id, f"{CONSUMPTION_TYPE} operation type leading to {CONSUMPTION_LOCATION}")
+        return _for_warehouse(
+            self.consumption, warehouse_id, f"{CONSUMPTION_TYPE} operation type leading to {CONSUMPTION_LOCATION}"
+        )
 
     def vendors_location(self) -> int:
         if self.vendors is None:
@@ -85,7 +88,9 @@ class Directory:
         missing = [gtin for gtin in wanted if self._products.get(gtin) is None]
         if missing:
             forms = sorted({form for gtin in missing for form in barcode_forms(gtin)})
-            rows = self._search("product.product", ["|", ("barcode", "in", forms), ("packaging_ids.barcode", "in", forms)], PRODUCT_SPEC)
+            rows = self._search(
+                "product.product", ["|", ("barcode", "in", forms), ("packaging_ids.barcode", "in", forms)], PRODUCT_SPEC
+            )
             found = [ProductRecord.parse(row) for row in rows]
             for gtin in missing:
                 forms_of = set(barcode_forms(gtin))
@@ -144,7 +149,9 @@ class Directory:
         return OperationTypes(
             receipts={w["id"]: w["in_type_id"] for w in warehouses if w["in_type_id"]},
             internal={w["id"]: w["int_type_id"] for w in warehouses if w["int_type_id"]},
-            consumption={t["warehouse_id"]: (t["id"], t["default_location_dest_id"]) for t in consumption if t["warehouse_id"]},
+            consumption={
+                t["warehouse_id"]: (t["id"], t["default_location_dest_id"]) for t in consumption if t["warehouse_id"]
+            },
             vendors=vendors[0] if vendors else None,
         )
 
@@ -158,6 +165,8 @@ class Directory:
         lots = (LotRecord.parse(row, self._odoo.tz) for row in rows)
         return {(lot.product_id, lot.name): lot for lot in lots}
 
-    def _search(self, model: str, domain: list[Any], spec: dict[str, Any], context: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    def _search(
+        self, model: str, domain: list[Any], spec: dict[str, Any], context: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
         kwargs = {"context": context} if context else {}
         return self._odoo.call(model, "web_search_read", domain, spec, **kwargs)["records"]

@@ -1,4 +1,5 @@
 """Pickings Wardstock creates and validates, found again by their key (`origin`)."""
+
 from typing import Any
 
 from offline_sync.backends.contract import ConflictKind
@@ -41,7 +42,9 @@ def create(odoo: Connection, values: dict[str, Any]) -> tuple[int, str]:
 
 def validate(odoo: Connection, picking_id: int, name: str, backorder: bool = False) -> None:
     """`button_validate` without wizards: the backorder choice goes in the context (odoo-rpc-notes §B)."""
-    context = dict(VALIDATE_CONTEXT) if backorder else {**VALIDATE_CONTEXT, "picking_ids_not_to_backorder": [picking_id]}
+    context = (
+        dict(VALIDATE_CONTEXT) if backorder else {**VALIDATE_CONTEXT, "picking_ids_not_to_backorder": [picking_id]}
+    )
     answer = odoo.call("stock.picking", "button_validate", [picking_id], context=context)
     if isinstance(answer, dict):
         raise refusals.wizard(answer, f"the validation of {name}")

@@ -11,6 +11,7 @@ only for lot-tracked lines), one `write` (3); validate = the receipt (1), the ma
 the backorder's name (4, only when one is left); unplanned = the key (1), the lots (2), the
 picking created (3), validated (4).
 """
+
 from collections.abc import Iterable
 from typing import Any
 
@@ -53,7 +54,10 @@ Received = tuple[ProductRecord, LotRecord | None, ItemLine]  # a scanned line, w
 
 def read_receipt(session: Session, reference: str) -> dict[str, Any]:
     found = session.odoo.call(
-        "stock.picking", "web_search_read", [("name", "=", reference), ("picking_type_code", "=", "incoming")], RECEIPT_SPEC
+        "stock.picking",
+        "web_search_read",
+        [("name", "=", reference), ("picking_type_code", "=", "incoming")],
+        RECEIPT_SPEC,
     )["records"]
     if not found:
         raise refusals.no_receipt(reference)
@@ -155,7 +159,9 @@ def _placement(receipt: dict[str, Any], move: dict[str, Any] | None, product: Pr
     }
 
 
-def _new_move(session: Session, receipt: dict[str, Any], product: ProductRecord, line: dict[str, Any], key: str) -> dict[str, Any]:
+def _new_move(
+    session: Session, receipt: dict[str, Any], product: ProductRecord, line: dict[str, Any], key: str
+) -> dict[str, Any]:
     """A move for a product the receipt did not expect, with its line (which must name the picking itself)."""
     move = {
         "product_id": product.id,
@@ -181,7 +187,9 @@ def validate_receipt(session: Session, command: ValidateReceipt) -> Outcome:
     refs = pickings.refs(receipt["id"], receipt["name"])
     marked = any(has_token(move["origin"], key) for move in receipt["move_ids"])
     if marked and receipt["state"] == "done":
-        return Outcome.duplicate(f"Receipt {receipt['name']} was already validated.", **refs, **_backorder_refs(_backorder(receipt)))
+        return Outcome.duplicate(
+            f"Receipt {receipt['name']} was already validated.", **refs, **_backorder_refs(_backorder(receipt))
+        )
     _ensure_open(receipt)
     picked = [m for m in receipt["move_ids"] if m["picked"] and m["quantity"] > EPSILON and m["state"] not in CLOSED]
     if not picked:  # Odoo would then receive every prefilled quantity (odoo-rpc-notes §B)
@@ -192,7 +200,12 @@ def validate_receipt(session: Session, command: ValidateReceipt) -> Outcome:
     pickings.validate(session.odoo, receipt["id"], receipt["name"], backorder=command.backorder)
     if command.backorder and _short(receipt):
         backorder = session.odoo.call(
-            "stock.picking", "search_read", [("backorder_id", "=", receipt["id"])], fields=["name"], order="id desc", limit=1
+            "stock.picking",
+            "search_read",
+            [("backorder_id", "=", receipt["id"])],
+            fields=["name"],
+            order="id desc",
+            limit=1,
         )
         if backorder:
             return Outcome.applied(
@@ -225,7 +238,9 @@ def unplanned_receipt(session: Session, command: UnplannedReceipt) -> Outcome:
     key = picking_key(command.op_id)
     earlier = pickings.created_picking(odoo, key)
     if earlier is not None and earlier["state"] == "done":
-        return Outcome.duplicate(f"These goods were already received on {earlier['name']}.", **pickings.refs(earlier["id"], earlier["name"]))
+        return Outcome.duplicate(
+            f"These goods were already received on {earlier['name']}.", **pickings.refs(earlier["id"], earlier["name"])
+        )
     (destination,) = directory.storage_locations(command.destination)
     what = "the scanned items"
     if earlier is not None:  # created by an earlier attempt that died before validating it
@@ -235,13 +250,17 @@ def unplanned_receipt(session: Session, command: UnplannedReceipt) -> Outcome:
         vendors = types.vendors_location()
         received = _received(session, command.lines)
         lines = [
-            (0, 0, {
-                "product_id": product.id,
-                "product_uom_id": product.uom_id,
-                "location_id": vendors,
-                "location_dest_id": destination.id,
-                **_line_values(session, product, lot, line),
-            })
+            (
+                0,
+                0,
+                {
+                    "product_id": product.id,
+                    "product_uom_id": product.uom_id,
+                    "location_id": vendors,
+                    "location_dest_id": destination.id,
+                    **_line_values(session, product, lot, line),
+                },
+            )
             for product, lot, line in received
         ]
         picking_id, name = pickings.create(

@@ -1,5 +1,6 @@
 """The few facts Wardstock reads about Odoo records, as plain values: one `web_search_read`
 specification and one parser per model (many2one fields come back as bare ids)."""
+
 from dataclasses import dataclass
 from datetime import date
 from typing import Any

@@ -1,5 +1,6 @@
 """Conflicts: a business rule (Wardstock's or Odoo's) refuses a command. `Refused` carries the
 conflict to answer; it is raised before anything is written, so a refused command writes nothing."""
+
 from datetime import date
 from typing import Any
 
@@ -17,12 +18,16 @@ class Refused(Exception):
 
 
 def invalid_gtin(gtin: str) -> Refused:
-    return Refused(ConflictKind.UNKNOWN_PRODUCT, f"{gtin} is not a valid GTIN; scan the product barcode again.", gtin=gtin)
+    return Refused(
+        ConflictKind.UNKNOWN_PRODUCT, f"{gtin} is not a valid GTIN; scan the product barcode again.", gtin=gtin
+    )
 
 
 def unknown_product(gtin: str) -> Refused:
     return Refused(
-        ConflictKind.UNKNOWN_PRODUCT, f"No product has the barcode {gtin}; a supervisor can link it to a product.", gtin=gtin
+        ConflictKind.UNKNOWN_PRODUCT,
+        f"No product has the barcode {gtin}; a supervisor can link it to a product.",
+        gtin=gtin,
     )
 
 
@@ -80,7 +85,13 @@ def unusable(product: ProductRecord, lot: LotRecord) -> Refused:
 
 
 def insufficient(
-    product: ProductRecord, lot: LotRecord | None, gtin: str, location: str, barcode: str, available: float, requested: float
+    product: ProductRecord,
+    lot: LotRecord | None,
+    gtin: str,
+    location: str,
+    barcode: str,
+    available: float,
+    requested: float,
 ) -> Refused:
     return Refused(
         ConflictKind.INSUFFICIENT_STOCK,

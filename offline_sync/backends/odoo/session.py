@@ -1,4 +1,5 @@
 """What every operation works with: the signed-in connection and the directory on top of it."""
+
 from dataclasses import dataclass
 
 from .connection import Connection

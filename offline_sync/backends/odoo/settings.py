@@ -1,4 +1,5 @@
 """Where Wardstock's Odoo is and how it signs in (DESIGN §8: one integration user, an API key on the server)."""
+
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit

@@ -7,6 +7,7 @@ arguments. Positional is the safe way over JSON-RPC: `create` takes its values o
 there, and overrides rename parameters (`res.company.write(values)`, `res.config.settings.default_get(fields)`).
 JSON-2 has only names; json2.py names the positional arguments of the methods Wardstock calls.
 """
+
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,7 +29,9 @@ class SignedIn:
 
 
 class Transport(Protocol):
-    requests: int  # HTTP requests sent so far, signing in included
+    @property
+    def requests(self) -> int:
+        """HTTP requests sent so far, signing in included."""
 
     def login(self) -> SignedIn: ...
 

@@ -1,4 +1,5 @@
 """Bits of the sentences the Odoo backend answers with (the sandbox's wording, Odoo's records)."""
+
 from offline_sync.backends.sandbox.wording import quantity
 
 from .records import LotRecord, ProductRecord

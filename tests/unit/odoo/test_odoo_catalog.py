@@ -1,0 +1,146 @@
+"""The catalog pull against a fake Odoo: one call per model, GTIN-14 per barcode and packaging,
+recall markers, and an incremental pull driven by the moves written since (empty quants included)."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from odoo_fakes import (
+    CONSUMED_ID,
+    FRESH,
+    STORE_ID,
+    WARD_ID,
+    FakeOdoo,
+    backend_on,
+    location_row,
+    lot_row,
+    product_row,
+    records,
+    store,
+)
+
+from offline_sync.backends.contract import Location, Lot, Receipt, ReceiptLine, StockLevel
+from offline_sync.backends.odoo.conventions import RECALL_NOTE
+
+SINCE = datetime(2026, 11, 22, 10, 0, 0)
+
+
+def catalog_odoo(moves: list[dict[str, Any]] | None = None) -> FakeOdoo:
+    fake = store(FakeOdoo())
+    fake.answer(
+        "product.product",
+        "web_search_read",
+        records([product_row(7, "5012345100012", packagings=("15012345100019",)), product_row(8, "INTERNAL-1")]),
+    )
+    fake.answer(
+        "stock.lot", "web_search_read", records([lot_row(50, "L1", FRESH), lot_row(51, "L2", FRESH, note=RECALL_NOTE)])
+    )
+    fake.answer(
+        "stock.location",
+        "web_search_read",
+        records(
+            [location_row(WARD_ID, "WARD-3B"), {**location_row(CONSUMED_ID, "", usage="inventory"), "barcode": False}]
+        ),
+    )
+    receipt = {
+        "id": 5,
+        "name": "WH/IN/00005",
+        "state": "assigned",
+        "location_dest_id": STORE_ID,
+        "move_ids": [
+            {"product_id": 7, "product_uom_qty": 10, "quantity": 4, "picked": True, "state": "assigned"},
+            {"product_id": 8, "product_uom_qty": 5, "quantity": 5, "picked": False, "state": "assigned"},
+            {"product_id": 8, "product_uom_qty": 2, "quantity": 0, "picked": False, "state": "cancel"},
+        ],
+    }
+    fake.answer("stock.picking", "web_search_read", records([receipt]))
+    quants = [
+        {"product_id": 7, "location_id": WARD_ID, "lot_id": 50, "quantity": 3},
+        {"product_id": 7, "location_id": WARD_ID, "lot_id": 50, "quantity": 2},  # another package
+        {"product_id": 7, "location_id": STORE_ID, "lot_id": 51, "quantity": 9},
+    ]
+    fake.answer("stock.quant", "web_search_read", records(quants))
+    fake.answer("stock.move", "web_search_read", records(moves or []))
+    return fake
+
+
+def test_a_full_pull_is_one_call_per_model() -> None:
+    fake = catalog_odoo()
+    backend = backend_on(fake)
+    backend.session().directory.operation_types()
+    fake.calls.clear()
+
+    catalog = backend.catalog()
+
+    assert fake.methods() == [
+        "product.product.web_search_read",
+        "stock.lot.web_search_read",
+        "stock.location.web_search_read",
+        "stock.picking.web_search_read",
+        "stock.quant.web_search_read",
+    ]
+    assert [(p.id, p.gtin) for p in catalog.products] == [(7, "05012345100012"), (7, "15012345100019"), (8, "")]
+    assert catalog.lots == (Lot(50, 7, "L1", FRESH, False), Lot(51, 7, "L2", FRESH, True))
+    assert catalog.locations == (
+        Location(WARD_ID, "WARD-3B", "WH/WARD-3B", 8, "internal"),
+        Location(CONSUMED_ID, "", "WH/", 8, "consumption"),
+    )
+    assert catalog.receipts == (
+        Receipt(5, "WH/IN/00005", "open", STORE_ID, (ReceiptLine(7, 10, 4), ReceiptLine(8, 5, 0))),
+    )
+    assert catalog.stock == (StockLevel(7, STORE_ID, 51, 9), StockLevel(7, WARD_ID, 50, 5))
+    assert fake.args_of("product.product", "web_search_read")[0] == [("detailed_type", "=", "product")]
+
+
+def test_an_incremental_pull_with_nothing_changed_is_four_calls() -> None:
+    fake = catalog_odoo()
+    backend = backend_on(fake)
+    backend.session().directory.operation_types()
+    fake.calls.clear()
+    for model in ("product.product", "stock.lot", "stock.location"):
+        fake.answer(model, "web_search_read", records([]))
+
+    catalog = backend.catalog(SINCE)
+
+    assert fake.methods() == [
+        "product.product.web_search_read",
+        "stock.lot.web_search_read",
+        "stock.location.web_search_read",
+        "stock.move.web_search_read",
+    ]
+    assert (catalog.products, catalog.lots, catalog.locations, catalog.receipts, catalog.stock) == ((), (), (), (), ())
+    stamp = (SINCE - timedelta(seconds=30)).strftime("%Y-%m-%d %H:%M:%S")
+    assert fake.args_of("product.product", "web_search_read")[0][1:] == [
+        "|",
+        "|",
+        ("write_date", ">=", stamp),
+        ("product_tmpl_id.write_date", ">=", stamp),
+        ("packaging_ids.write_date", ">=", stamp),
+    ]
+
+
+def test_an_incremental_pull_sends_what_moves_touched_even_when_it_emptied() -> None:
+    moved = {
+        "state": "done",
+        "picking_id": {"id": 5, "picking_type_code": "incoming"},
+        "move_line_ids": [
+            {
+                "product_id": 7,
+                "lot_id": 50,
+                "location_id": {"id": 4, "usage": "supplier"},
+                "location_dest_id": {"id": WARD_ID, "usage": "internal"},
+            },
+            {
+                "product_id": 7,
+                "lot_id": 52,
+                "location_id": {"id": STORE_ID, "usage": "internal"},
+                "location_dest_id": {"id": CONSUMED_ID, "usage": "inventory"},
+            },
+        ],
+    }
+    fake = catalog_odoo([moved])
+
+    catalog = backend_on(fake).catalog(SINCE)
+
+    assert [r.reference for r in catalog.receipts] == ["WH/IN/00005"]
+    assert fake.args_of("stock.picking", "web_search_read")[0] == [("id", "in", [5])]
+    assert catalog.stock == (StockLevel(7, STORE_ID, 52, 0), StockLevel(7, WARD_ID, 50, 5))

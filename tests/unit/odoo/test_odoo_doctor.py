@@ -1,0 +1,153 @@
+"""The doctor against a fake Odoo as a fresh database has it: what it reports, and what `fix` does
+(only Odoo's own configuration: settings, a location, an operation type, a company field, rules)."""
+
+from typing import Any
+
+import pytest
+from odoo_fakes import FakeOdoo, records
+
+from offline_sync.backends.odoo.doctor import GS1_RULES, Check, doctor
+from offline_sync.backends.odoo.errors import OdooUnavailable
+from offline_sync.backends.odoo.settings import OdooSettings
+
+SETTINGS = OdooSettings("http://odoo.invalid", "ward", "admin", "admin")
+
+
+def fresh(version: str = "17.0") -> FakeOdoo:
+    """A database with only stock, product_expiry and purchase installed, nothing set up."""
+    fake = FakeOdoo(version)
+    fake.answer(
+        "res.config.settings",
+        "default_get",
+        {"group_stock_multi_locations": False, "group_stock_production_lot": True, "module_product_expiry": True},
+    )
+    fake.answer("res.config.settings", "create", 41)
+    fake.answer("res.config.settings", "execute", True)
+
+    def warehouses(args: list[Any], kwargs: dict[str, Any]) -> Any:
+        if "int_type_id" in args[1]:
+            return records([{"id": 1, "name": "My Company", "int_type_id": {"id": 5, "active": False}}])
+        return records([])
+
+    fake.answer("stock.warehouse", "web_search_read", warehouses)
+    fake.answer(
+        "stock.warehouse",
+        "search_read",
+        [{"id": 1, "name": "My Company", "lot_stock_id": [8, "WH/Stock"], "company_id": [1, "My Company"]}],
+    )
+    fake.answer("stock.picking.type", "write", True)
+    fake.answer("stock.picking.type", "search_read", [])
+    fake.answer("stock.picking.type", "create", [12])
+    fake.answer("stock.location", "search_read", [])
+    fake.answer("stock.location", "create", [30])
+    fake.answer("ir.model.data", "search_read", [{"id": 1, "res_id": 3}])
+    fake.answer(
+        "res.company",
+        "web_search_read",
+        records(
+            [
+                {
+                    "id": 1,
+                    "name": "My Company",
+                    "nomenclature_id": {"id": 1, "is_gs1_nomenclature": False, "display_name": "Default Nomenclature"},
+                }
+            ]
+        ),
+    )
+    fake.answer("barcode.nomenclature", "search", [2])
+    fake.answer("res.company", "write", True)
+    rules = [{"id": n, "pattern": f"({ai})(\\d+)"} for n, ai in enumerate(ai for ai in GS1_RULES if ai != "11")]
+    fake.answer(
+        "barcode.nomenclature",
+        "web_search_read",
+        records([{"id": 2, "name": "Default GS1 Nomenclature", "rule_ids": rules}]),
+    )
+    fake.answer("barcode.rule", "create", [31])
+    fake.answer("res.users", "has_group", True)
+    return fake
+
+
+def run(fake: FakeOdoo, fix: bool) -> list[Check]:
+    return doctor(SETTINGS, fix=fix, transport=lambda _settings: fake)
+
+
+def test_a_fresh_database_is_reported_and_nothing_is_written() -> None:
+    fake = fresh()
+
+    checks = {check.name: check for check in run(fake, False)}
+
+    failing = sorted(name for name, check in checks.items() if not check.ok)
+    assert failing == [
+        "consumption_location",
+        "consumption_type",
+        "gs1_nomenclature",
+        "gs1_rules",
+        "internal_transfers",
+        "storage_locations",
+    ]
+    assert checks["gs1_rules"].message.startswith("Default GS1 Nomenclature has no rule for AI 11,")
+    assert "--fix" in checks["storage_locations"].message
+    assert not [m for m in fake.methods() if m.endswith((".create", ".write", ".execute"))]
+
+
+def test_fix_sets_up_everything_through_odoo_s_configuration() -> None:
+    fake = fresh()
+
+    checks = run(fake, True)
+
+    assert all(check.ok for check in checks), [check.message for check in checks if not check.ok]
+    assert {check.name for check in checks if check.fixed} == {
+        "storage_locations",
+        "internal_transfers",
+        "consumption_location",
+        "consumption_type",
+        "gs1_nomenclature",
+        "gs1_rules",
+    }
+    assert fake.args_of("res.config.settings", "create") == [[{"group_stock_multi_locations": True}]]
+    assert fake.args_of("res.config.settings", "execute") == [[41]]
+    assert fake.args_of("stock.location", "create") == [
+        [{"name": "Patient Consumption", "usage": "inventory", "location_id": 3}]
+    ]
+    [[picking_type]] = fake.args_of("stock.picking.type", "create")
+    assert (
+        picking_type["name"],
+        picking_type["code"],
+        picking_type["sequence_code"],
+        picking_type["default_location_dest_id"],
+    ) == (
+        "Ward Consumption",
+        "internal",
+        "CONS",
+        30,
+    )
+    assert fake.args_of("res.company", "write") == [[1], {"nomenclature_id": 2}]
+    [[rule]] = fake.args_of("barcode.rule", "create")
+    assert (rule["pattern"], rule["type"], rule["gs1_content_type"], rule["barcode_nomenclature_id"]) == (
+        r"(11)(\d{6})",
+        "pack_date",
+        "date",
+        2,
+    )
+
+
+@pytest.mark.parametrize(
+    ("version", "args"), [("17.0", ["stock.group_stock_manager"]), ("18.0", [[2], "stock.group_stock_manager"])]
+)
+def test_the_rights_check_follows_the_version(version: str, args: list[Any]) -> None:
+    fake = fresh(version)
+    fake.answer("res.users", "has_group", False)
+
+    checks = {check.name: check for check in run(fake, False)}
+
+    assert fake.args_of("res.users", "has_group") == args
+    assert not checks["user_rights"].ok and "Inventory Administrator" in checks["user_rights"].message
+
+
+def test_an_unreachable_odoo_is_one_failed_check() -> None:
+    fake = FakeOdoo()
+    fake.login_error = OdooUnavailable("Odoo at http://odoo.invalid refuses connections.")
+
+    assert [(c.name, c.ok, c.message) for c in run(fake, True)] == [
+        ("connection", False, "Odoo at http://odoo.invalid refuses connections.")
+    ]

@@ -1,0 +1,236 @@
+"""What only a real Odoo can show, beyond the shared contract: the RPC calls each operation costs,
+an answer lost after each write (Odoo applied it, the worker never heard: the retry must find it),
+receipts made by a real purchase order, the incremental catalog, and the doctor's view afterwards.
+
+Runs when ODOO_URL, ODOO_DB, ODOO_USER and ODOO_PASSWORD (or ODOO_API_KEY) are set, like the
+suite's Odoo half; it reuses the suite's fixture world and its exactly-once scenarios.
+"""
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from contract_world import LABEL_EXPIRY, World, op, receipt_line
+from contract_world_odoo import OdooWorld, make_world
+from test_contract_exactly_once import IDS, SCENARIOS, Effect, Send
+
+from offline_sync.backends.contract import (
+    Consume,
+    Count,
+    CountResolution,
+    ItemLine,
+    OutcomeStatus,
+    Receive,
+    ResolveCount,
+    Transfer,
+    UnplannedReceipt,
+    ValidateReceipt,
+)
+from offline_sync.backends.odoo.backend import OdooBackend
+from offline_sync.backends.odoo.connection import make_transport
+from offline_sync.backends.odoo.doctor import doctor
+from offline_sync.backends.odoo.errors import OdooUnavailable
+from offline_sync.backends.odoo.settings import OdooSettings
+from offline_sync.backends.odoo.transport import SignedIn, Transport
+
+WRITES = {"create", "write", "web_save", "button_validate", "action_apply_inventory", "load"}
+
+
+@pytest.fixture
+def world() -> Iterator[OdooWorld]:
+    try:
+        made = make_world(os.environ)
+    except ValueError as error:
+        pytest.skip(f"ODOO NOT CONFIGURED, Odoo-only checks not run: {error}")
+    yield made
+    made.close()
+
+
+def settings() -> OdooSettings:
+    return OdooSettings.from_environment(os.environ)
+
+
+# ---- RPC calls per operation ------------------------------------------------------------------
+
+
+def test_each_stock_operation_costs_at_most_four_calls_and_a_duplicate_one(world: OdooWorld) -> None:
+    backend = world.backend
+    gtin, ward, shelf = world.product(), world.location(), world.location()
+    lot = world.lot(gtin)
+    world.put(gtin, lot, ward, 20)
+    backend.transfer(Transfer(op(), ward, shelf, (ItemLine(gtin, 1, lot),)))  # a running worker's directory is warm
+    backend.consume(Consume(op(), ward, (ItemLine(gtin, 1, lot),)))
+    receipt, second = world.receipt(ward, {gtin: 10}), world.receipt(ward, {gtin: 10})
+    backend.receive(Receive(op(), second, (ItemLine(gtin, 4, world.unique("LOT"), LABEL_EXPIRY),)))
+    overtaken = Count(op(), ward, gtin, lot, 14, world.moment(), seen_on_hand=16)
+    commands: list[tuple[str, str, Any]] = [
+        ("transfer", "transfer", Transfer(op(), ward, shelf, (ItemLine(gtin, 2, lot),))),
+        ("consume", "consume", Consume(op(), ward, (ItemLine(gtin, 1, lot),), "CASE-7")),
+        ("receive", "receive", Receive(op(), receipt, (ItemLine(gtin, 4, world.unique("LOT"), LABEL_EXPIRY),))),
+        ("validate, backorder", "validate_receipt", ValidateReceipt(op(), receipt, backorder=True)),
+        ("validate, no backorder", "validate_receipt", ValidateReceipt(op(), second, backorder=False)),
+        ("unplanned", "unplanned_receipt", UnplannedReceipt(op(), ward, (ItemLine(gtin, 3, world.unique("LOT")),))),
+        ("count", "count", Count(op(), ward, gtin, lot, 15, world.moment())),
+        ("count overtaken", "count", overtaken),
+        ("resolve", "resolve_count", ResolveCount(overtaken.op_id, overtaken, CountResolution.KEEP_COUNTED)),
+    ]
+    spent = {}
+    for name, method, command in commands:
+        send = getattr(backend, method)
+        before = backend.requests
+        first = send(command)
+        spent[name] = backend.requests - before
+        assert first.status in (OutcomeStatus.APPLIED, OutcomeStatus.CONFLICT), (name, first.message)
+        before = backend.requests
+        again = send(command)
+        if first.status == OutcomeStatus.APPLIED:
+            assert (again.status, backend.requests - before) == (OutcomeStatus.DUPLICATE, 1), name
+
+    assert max(spent.values()) <= 4, spent
+
+
+# ---- an answer lost after each write ------------------------------------------------------------
+
+
+class LosingAnswers:
+    """Odoo carries out every call, but the answer to the `lose`-th write never reaches the worker
+    (a dropped connection, a timeout, a crash before the outcome was recorded)."""
+
+    def __init__(self, inner: Transport, lose: int) -> None:
+        self._inner, self._lose, self.writes = inner, lose, 0
+
+    @property
+    def requests(self) -> int:
+        return self._inner.requests
+
+    def login(self) -> SignedIn:
+        return self._inner.login()
+
+    def call(self, model: str, method: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        result = self._inner.call(model, method, args, kwargs)
+        if method in WRITES:
+            self.writes += 1
+            if self.writes == self._lose:
+                raise OdooUnavailable(f"The answer to {model}.{method} was lost.")
+        return result
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=IDS)
+def test_an_answer_lost_after_any_write_still_has_one_effect(
+    world: World, scenario: Callable[[World], tuple[Send, Effect]]
+) -> None:
+    send, effect = scenario(world)
+    send(world.backend)
+    once = effect()
+    for lose in range(1, 5):
+        send, effect = scenario(world)
+        losing = LosingAnswers(make_transport(settings()), lose)
+        first = send(OdooBackend(settings(), transport=lambda _settings, losing=losing: losing))
+        if losing.writes < lose:  # the command makes fewer writes than that: every case is covered
+            break
+        assert first.status == OutcomeStatus.TRANSIENT, (lose, first.message)
+
+        retried, again = send(world.restarted()), send(world.restarted())
+
+        assert retried.status in (OutcomeStatus.APPLIED, OutcomeStatus.DUPLICATE), (lose, retried.message)
+        assert again.status == OutcomeStatus.DUPLICATE, (lose, again.message)
+        assert effect() == once, lose
+
+
+# ---- a receipt made by a purchase order ----------------------------------------------------------
+
+
+def _purchase(world: OdooWorld, destination: str, demand: dict[str, float]) -> tuple[str, int]:
+    """Confirm a purchase order; its receipt's reference and the order's id."""
+    session = world.backend.session()
+    partner = session.odoo.call("res.partner", "create", [{"name": world.unique("Supplier")}])
+    lines = []
+    for gtin, quantity in demand.items():
+        product = session.directory.product(gtin)
+        lines.append(
+            (
+                0,
+                0,
+                {"product_id": product.id, "product_qty": quantity, "price_unit": 1.0, "product_uom": product.uom_id},
+            )
+        )
+    order = session.odoo.call("purchase.order", "create", [{"partner_id": partner[0], "order_line": lines}])[0]
+    session.odoo.call("purchase.order", "button_confirm", [order])
+    pickings = session.odoo.call("stock.picking", "search_read", [("purchase_id", "=", order)], fields=["name"])
+    (place,) = session.directory.storage_locations(destination)
+    session.odoo.call("stock.picking", "write", [p["id"] for p in pickings], {"location_dest_id": place.id})
+    return pickings[0]["name"], order
+
+
+def test_a_purchase_order_receipt_received_in_two_scans_and_partly_backordered(world: OdooWorld) -> None:
+    backend = world.backend
+    gtin, other, store = world.product(), world.product(tracked=False), world.location()
+    receipt, order = _purchase(world, store, {gtin: 10, other: 5})
+    first, second = world.unique("LOT"), world.unique("LOT")
+    assert (
+        backend.receive(Receive(op(), receipt, (ItemLine(gtin, 4, first, LABEL_EXPIRY),))).status
+        == OutcomeStatus.APPLIED
+    )
+    assert (
+        backend.receive(Receive(op(), receipt, (ItemLine(gtin, 3, second, LABEL_EXPIRY),))).status
+        == OutcomeStatus.APPLIED
+    )
+    assert (receipt_line(backend, receipt, gtin).expected, receipt_line(backend, receipt, gtin).received) == (10, 7)
+
+    outcome = backend.validate_receipt(ValidateReceipt(op(), receipt, backorder=True))
+
+    assert outcome.status == OutcomeStatus.APPLIED, outcome.message
+    backorder = outcome.refs["backorder"]
+    assert (receipt_line(backend, backorder, gtin).expected, receipt_line(backend, backorder, other).expected) == (3, 5)
+    assert (world.on_hand(gtin, first, store), world.on_hand(gtin, second, store)) == (4, 3)
+    received = backend.session().odoo.call(
+        "purchase.order.line", "search_read", [("order_id", "=", order)], fields=["product_id", "qty_received"]
+    )
+    assert sorted(line["qty_received"] for line in received) == [0, 7]
+    origins = backend.session().odoo.call(
+        "stock.move", "search_read", [("picking_id.name", "=", receipt)], fields=["origin"]
+    )
+    assert all(move["origin"].startswith("P") for move in origins)  # the order's name is kept, keys follow it
+
+
+# ---- the catalog -----------------------------------------------------------------------------------
+
+
+def test_an_incremental_catalog_sends_what_changed_and_nothing_else(world: OdooWorld) -> None:
+    backend = OdooBackend(settings(), catalog_overlap=timedelta(0))
+    gtin, ward = world.product(), world.location()
+    lot = world.lot(gtin)
+    world.put(gtin, lot, ward, 4)
+    receipt = world.receipt(ward, {gtin: 2})
+    full = backend.catalog()
+    product = next(p.id for p in full.products if p.gtin == gtin)
+    place = next(location.id for location in full.locations if location.barcode == ward)
+    time.sleep(1.1)  # Odoo stamps whole seconds
+
+    quiet = backend.requests
+    nothing = backend.catalog(full.as_of)
+    quiet = backend.requests - quiet
+    world.backend.consume(Consume(op(), ward, (ItemLine(gtin, 4, lot),)))
+    world.backend.receive(Receive(op(), receipt, (ItemLine(gtin, 2, world.unique("LOT"), LABEL_EXPIRY),)))
+    world.backend.validate_receipt(ValidateReceipt(op(), receipt, backorder=False))
+    world.recall(gtin, lot)
+    changed = backend.catalog(nothing.as_of)
+
+    assert (nothing.products, nothing.lots, nothing.receipts, nothing.stock) == ((), (), (), ())
+    assert quiet == 4
+    lot_id = next(entry.id for entry in full.lots if entry.name == lot and entry.product_id == product)
+    assert (product, place, lot_id, 0) in {(s.product_id, s.location_id, s.lot_id, s.quantity) for s in changed.stock}
+    assert [(r.reference, r.state) for r in changed.receipts] == [(receipt, "done")]
+    assert [(entry.name, entry.recalled) for entry in changed.lots if entry.name == lot] == [(lot, True)]
+
+
+# ---- the doctor ----------------------------------------------------------------------------------
+
+
+def test_the_doctor_finds_everything_in_place_after_setting_up(world: OdooWorld) -> None:
+    checks = doctor(settings())
+
+    assert all(check.ok and not check.fixed for check in checks), [c.message for c in checks if not c.ok]

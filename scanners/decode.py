@@ -2,11 +2,15 @@
 
 zxing-cpp reads first (it is the only one that reads DataMatrix). Only if it
 finds nothing does a cascade run, cheapest and most productive steps first:
-upscaling small images, cutting out tilted or sheared linear codes, cleaning
-up noise and contrast, and ZBar as a second decoder. EAN/UPC have a weak
-check digit, so an EAN/UPC found by a fallback step is only returned once a
-second step has read the same number, and when different numbers turn up
-(a misread next to the real one), only once both decoders agree.
+upscaling small images, cutting out tilted or sheared linear codes, cutting
+out and enlarging small 2D codes, cleaning up the whole image, and ZBar as a
+second decoder.
+
+A wrong read is worse than none. zxing-cpp reads of symbols with strong
+checks are trusted at once. EAN/UPC and ITF (one mod-10 digit) and anything
+only ZBar read are returned only once a second step or decoder has read the
+same value, and when different values turn up (a misread next to the real
+one), only once both decoders agree.
 """
 
 from __future__ import annotations
@@ -20,16 +24,22 @@ import zxingcpp
 from scanners import zbar
 from scanners.gtin import check_digit
 from scanners.image import DecodeLimits, from_array, load_gray, shrink
-from scanners.regions import find_bar_regions, straighten
+from scanners.regions import find_bar_regions, find_dense_regions, rectify_blob, straighten
 from scanners.scan import Read
 
 _F = zxingcpp.BarcodeFormat
 LINEAR_FORMATS = (_F.Code128, _F.Code39Std, _F.EAN13, _F.EAN8, _F.UPCA, _F.UPCE, _F.ITF, _F.DataBar, _F.DataBarExp, _F.DataBarLtd)
-FORMATS = (_F.DataMatrix, _F.QRCode, _F.Aztec, _F.PDF417, *LINEAR_FORMATS)
+MATRIX_FORMATS = (_F.DataMatrix, _F.QRCode, _F.Aztec, _F.PDF417)
+FORMATS = (*MATRIX_FORMATS, *LINEAR_FORMATS)
 EAN_UPC = frozenset({"EAN-13", "EAN-8", "UPC-A", "UPC-E"})
+WEAK_CHECK = EAN_UPC | {"ITF", "ITF-14"}
 SMALL_PIXELS = 250_000  # images with fewer pixels are also tried upscaled (x2)
 TINY_PIXELS = 40_000  # ... and x3
-_VARIANT_SIDE = 1024  # whole-image clean-ups run on at most this size
+LARGE_PIXELS = 1_000_000  # zxing-cpp's own downscaling costs time and adds nothing on photos this large
+HUGE_PIXELS = 2_500_000  # on larger images, the first pass runs on a copy downscaled to _FIRST_SIDE
+_FIRST_SIDE = 1024
+_DENSE_SIDE = 1200  # cut-out 2D codes are enlarged up to this size ...
+_DENSE_ENLARGE = ((1, 2.0), (2, 2.0), (3, 1.0), (4, 1.0))  # ... by these factors, then sharpened (sigma per factor)
 _ZBAR_SIDE = 800
 
 DEFAULT_LIMITS = DecodeLimits()
@@ -72,91 +82,110 @@ def _key(read: Read) -> tuple[str, str]:
 
 
 class _Cascade:
-    """Runs the decoding steps on one image and keeps the votes for EAN/UPC reads."""
+    """Runs the decoding steps on one image and keeps the votes for reads that need a second opinion."""
 
     def __init__(self, gray: np.ndarray) -> None:
         self.gray = gray
         self.trusted: dict[tuple[str, str], Read] = {}
-        self.pending: dict[tuple[str, str], tuple[Read, set[str]]] = {}  # EAN/UPC read, "step:engine" sources
+        self.pending: dict[tuple[str, str], tuple[Read, set[str]]] = {}  # read, its "step:engine" sources
 
     def run(self) -> list[Read]:
-        primary = read_zxing(self.gray)
-        numbers = {_key(r) for r in primary if r.format in EAN_UPC}
-        self._add(primary, "primary:zxing", trust_ean=len(numbers) <= 1)
-        for step in self._steps():
+        huge = self.gray.size > HUGE_PIXELS
+        self._primary(shrink(self.gray, _FIRST_SIDE) if huge else self.gray, "primary")
+        for step in self._steps(huge):
             if self.trusted:
                 break
             step()
         return list(self.trusted.values())
 
-    def _steps(self) -> list[Callable[[], None]]:
-        steps = []
+    def _steps(self, huge: bool) -> list[Callable[[], None]]:
         if self.gray.size < SMALL_PIXELS:
-            steps.append(self._upscale)
-        steps += [self._bars, self._cleanups, self._zbar_whole]
-        return steps
+            return [self._upscale, self._bars, self._dense, self._cleanups, self._second_opinion]
+        full = [lambda: self._primary(self.gray, "full")] if huge else []
+        return [self._bars, self._dense, *full, self._second_opinion]
 
-    def _add(self, reads: list[Read], source: str, *, trust_ean: bool = False) -> None:
-        for read in reads:
+    def _primary(self, image: np.ndarray, step: str) -> None:
+        """zxing-cpp on the whole image; several different EAN/UPC numbers at once are doubtful."""
+        reads = read_zxing(image, try_downscale=image.size < LARGE_PIXELS)
+        numbers = {_key(r) for r in reads if r.format in WEAK_CHECK}
+        self._add(reads, f"{step}:zxing", trust_weak=len(numbers) <= 1)
+
+    def _add(self, reads: list[Read], source: str, *, trust_weak: bool = False) -> None:
+        for read in filter(_plausible, reads):
             key = _key(read)
             if key in self.trusted:
                 continue
-            if read.format not in EAN_UPC or trust_ean:
+            if source.endswith(":zxing") and (trust_weak or read.format not in WEAK_CHECK):
                 self.trusted[key] = read
                 continue
             self.pending.setdefault(key, (read, set()))[1].add(source)
         self._confirm()
 
     def _confirm(self) -> None:
-        """Trust an EAN/UPC read twice; when different numbers were seen, read by both decoders."""
+        """Trust a doubtful read seen twice; when different values were seen, seen by both decoders."""
         conflict = len(self.pending) > 1
         for key, (read, sources) in self.pending.items():
             engines = {source.partition(":")[2] for source in sources}
             if len(engines if conflict else sources) >= 2:
                 self.trusted.setdefault(key, read)
 
+    def _read_both(self, image: np.ndarray, step: str, formats: tuple[zxingcpp.BarcodeFormat, ...] = FORMATS) -> None:
+        self._add(read_zxing(image, formats, try_rotate=formats != LINEAR_FORMATS), f"{step}:zxing")
+        if not self.trusted:
+            self._add(zbar.read(image), f"{step}:zbar")
+
+    def _doubtful_from(self, step: str) -> bool:
+        return any(source.startswith(step) for _, sources in self.pending.values() for source in sources)
+
     def _upscale(self) -> None:
         for factor in (2, 3) if self.gray.size < TINY_PIXELS else (2,):
-            big = cv2.resize(self.gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
-            self._add(read_zxing(big), f"upscale{factor}:zxing")
-            if not self.trusted:
-                self._add(zbar.read(big), f"upscale{factor}:zbar")
+            self._read_both(cv2.resize(self.gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC), f"up{factor}")
             if self.trusted:
                 return
 
     def _bars(self) -> None:
+        """Each area of bars, cut out straight; cleaned up, and more variants if a doubtful read needs a second."""
         for index, region in enumerate(find_bar_regions(self.gray, limit=3)):
             crop = straighten(self.gray, region)
             if crop is None:
                 continue
-            step = f"bars{index}"
-            self._read_linear(crop, step)
-            if not self.trusted and any(s.startswith(step) for _, sources in self.pending.values() for s in sources):
-                for name, clean in (("smooth", _smooth_along_bars), ("sharpen", _sharpen)):
-                    self._read_linear(clean(crop), f"{step}{name}")
-                    if self.trusted:
-                        break
-            if self.trusted:
-                return
+            for name, clean in _BAR_VARIANTS:
+                if name in _CONFIRMING and not self._doubtful_from(f"bars{index}"):
+                    break
+                self._read_both(clean(crop), f"bars{index}{name}", LINEAR_FORMATS)
+                if self.trusted:
+                    return
 
-    def _read_linear(self, crop: np.ndarray, step: str) -> None:
-        self._add(read_zxing(crop, LINEAR_FORMATS, try_rotate=False), f"{step}:zxing")
-        self._add(zbar.read(crop), f"{step}:zbar")
+    def _dense(self) -> None:
+        """2D codes seen at an angle, or small and blurred in a photo: cut out, straighten, enlarge, sharpen."""
+        for index, (x0, y0, x1, y1) in enumerate(find_dense_regions(self.gray)):
+            crop = self.gray[y0:y1, x0:x1]
+            upright = rectify_blob(crop)
+            variants = [("rect", upright)] if upright is not None else []
+            for factor, sigma in _DENSE_ENLARGE:
+                if max(crop.shape) * factor <= _DENSE_SIDE:
+                    big = cv2.resize(crop, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
+                    variants.append((f"x{factor}", _sharpen(big, sigma * factor)))
+            for name, image in variants:
+                self._add(read_zxing(image, MATRIX_FORMATS), f"dense{index}{name}:zxing")
+                if self.trusted:
+                    return
 
     def _cleanups(self) -> None:
-        image = shrink(self.gray, _VARIANT_SIDE)
-        small = self.gray.size < SMALL_PIXELS
-        for name, clean in _CLEANUPS if small else _CLEANUPS[1:2]:
-            self._add(read_zxing(clean(image)), f"{name}:zxing")
+        """Whole-image clean-ups; on small images only, where noise and blur hide what is there."""
+        for name, clean in _CLEANUPS:
+            self._add(read_zxing(clean(self.gray)), f"{name}:zxing")
             if self.trusted:
                 return
 
-    def _zbar_whole(self) -> None:
-        self._add(zbar.read(shrink(self.gray, _ZBAR_SIDE)), "whole:zbar")
+    def _second_opinion(self) -> None:
+        """A doubtful read still unconfirmed: ZBar on the whole image."""
+        if self.pending:
+            self._add(zbar.read(shrink(self.gray, _ZBAR_SIDE)), "whole:zbar")
 
 
-def _sharpen(gray: np.ndarray) -> np.ndarray:
-    return cv2.addWeighted(gray, 2.0, cv2.GaussianBlur(gray, (0, 0), 3), -1.0, 0)
+def _sharpen(gray: np.ndarray, sigma: float = 3.0) -> np.ndarray:
+    return cv2.addWeighted(gray, 2.0, cv2.GaussianBlur(gray, (0, 0), sigma), -1.0, 0)
 
 
 def _smooth_along_bars(crop: np.ndarray) -> np.ndarray:
@@ -172,6 +201,17 @@ def _clahe(gray: np.ndarray) -> np.ndarray:
     return cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(gray)
 
 
+def _identity(gray: np.ndarray) -> np.ndarray:
+    return gray
+
+
+_BAR_VARIANTS: tuple[tuple[str, Callable[[np.ndarray], np.ndarray]], ...] = (
+    ("", _identity),
+    ("clean", lambda crop: _clahe(_sharpen(_smooth_along_bars(crop), 2.0))),
+    ("smooth", _smooth_along_bars),
+    ("sharp", lambda crop: _sharpen(crop, 2.0)),
+)
+_CONFIRMING = frozenset({"smooth", "sharp"})  # only tried to confirm a doubtful read
 _CLEANUPS: tuple[tuple[str, Callable[[np.ndarray], np.ndarray]], ...] = (
     ("median", lambda g: cv2.medianBlur(g, 3)),
     ("sharpen", _sharpen),

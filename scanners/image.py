@@ -81,12 +81,11 @@ def from_array(array: np.ndarray, limits: DecodeLimits) -> np.ndarray:
 
 
 def shrink(gray: np.ndarray, side: int) -> np.ndarray:
-    """Downscale (area averaging) so that the longer side is at most ``side``."""
-    longest = max(gray.shape)
-    if longest <= side:
+    """Downscale by a whole factor (area averaging, OpenCV's fast path) so the longer side is at most ``side``."""
+    factor = -(-max(gray.shape) // side)
+    if factor <= 1:
         return gray
-    scale = side / longest
-    return cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    return cv2.resize(gray, None, fx=1 / factor, fy=1 / factor, interpolation=cv2.INTER_AREA)
 
 
 def _check_header(image: Image.Image, limits: DecodeLimits) -> None:

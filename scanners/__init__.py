@@ -5,7 +5,9 @@ a ``ScanError`` whose message a storekeeper can act on.
 """
 
 from scanners.config import DEFAULT_CONFIG, MEDICAL_LABEL_AIS, ScanConfig
+from scanners.decode import decode
 from scanners.gtin import normalize_gtin
+from scanners.image import DecodeLimits
 from scanners.interpret import interpret
 from scanners.scan import (
     AmbiguousCode,
@@ -27,6 +29,7 @@ __all__ = [
     "MEDICAL_LABEL_AIS",
     "AmbiguousCode",
     "CheckDigitError",
+    "DecodeLimits",
     "HibcProduct",
     "ImageError",
     "InvalidGS1",
@@ -38,6 +41,7 @@ __all__ = [
     "ScanConfig",
     "ScanError",
     "UnrecognizedCode",
+    "decode",
     "interpret",
     "normalize_gtin",
 ]

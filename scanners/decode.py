@@ -28,7 +28,18 @@ from scanners.regions import find_bar_regions, find_dense_regions, rectify_blob,
 from scanners.scan import Read
 
 _F = zxingcpp.BarcodeFormat
-LINEAR_FORMATS = (_F.Code128, _F.Code39Std, _F.EAN13, _F.EAN8, _F.UPCA, _F.UPCE, _F.ITF, _F.DataBar, _F.DataBarExp, _F.DataBarLtd)
+LINEAR_FORMATS = (
+    _F.Code128,
+    _F.Code39Std,
+    _F.EAN13,
+    _F.EAN8,
+    _F.UPCA,
+    _F.UPCE,
+    _F.ITF,
+    _F.DataBar,
+    _F.DataBarExp,
+    _F.DataBarLtd,
+)
 MATRIX_FORMATS = (_F.DataMatrix, _F.QRCode, _F.Aztec, _F.PDF417)
 FORMATS = (*MATRIX_FORMATS, *LINEAR_FORMATS)
 EAN_UPC = frozenset({"EAN-13", "EAN-8", "UPC-A", "UPC-E"})
@@ -60,7 +71,9 @@ def decode(image: bytes | bytearray | memoryview | np.ndarray, limits: DecodeLim
     return _Cascade(gray).run()
 
 
-def read_zxing(gray: np.ndarray, formats: tuple[zxingcpp.BarcodeFormat, ...] = FORMATS, **options: object) -> list[Read]:
+def read_zxing(
+    gray: np.ndarray, formats: tuple[zxingcpp.BarcodeFormat, ...] = FORMATS, **options: object
+) -> list[Read]:
     """zxing-cpp in plain text mode: GS stays ``\\x1d``, the symbology identifier is kept separately."""
     found = zxingcpp.read_barcodes(gray, formats=formats, text_mode=zxingcpp.TextMode.Plain, **options)
     reads = [Read(b.text, b.symbology_identifier, str(b.format), b.bytes) for b in found]
@@ -129,8 +142,12 @@ class _Cascade:
             if len(engines if conflict else sources) >= 2:
                 self.trusted.setdefault(key, read)
 
-    def _read_both(self, image: np.ndarray, step: str, formats: tuple[zxingcpp.BarcodeFormat, ...] = FORMATS) -> None:
-        self._add(read_zxing(image, formats, try_rotate=formats != LINEAR_FORMATS), f"{step}:zxing")
+    def _read_both(self, image: np.ndarray, step: str, *, straightened: bool = False) -> None:
+        """zxing-cpp, then ZBar unless zxing-cpp was conclusive; straightened crops hold upright linear codes."""
+        if straightened:
+            self._add(read_zxing(image, LINEAR_FORMATS, try_rotate=False), f"{step}:zxing")
+        else:
+            self._add(read_zxing(image), f"{step}:zxing")
         if not self.trusted:
             self._add(zbar.read(image), f"{step}:zbar")
 
@@ -139,7 +156,9 @@ class _Cascade:
 
     def _upscale(self) -> None:
         for factor in (2, 3) if self.gray.size < TINY_PIXELS else (2,):
-            self._read_both(cv2.resize(self.gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC), f"up{factor}")
+            self._read_both(
+                cv2.resize(self.gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC), f"up{factor}"
+            )
             if self.trusted:
                 return
 
@@ -152,7 +171,7 @@ class _Cascade:
             for name, clean in _BAR_VARIANTS:
                 if name in _CONFIRMING and not self._doubtful_from(f"bars{index}"):
                     break
-                self._read_both(clean(crop), f"bars{index}{name}", LINEAR_FORMATS)
+                self._read_both(clean(crop), f"bars{index}{name}", straightened=True)
                 if self.trusted:
                     return
 

@@ -12,14 +12,11 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Literal
 
 from biip import ParseError
-from biip.gs1_application_identifiers import (
-    _GS1_APPLICATION_IDENTIFIERS,
-    GS1ApplicationIdentifier,
-)
+from biip.gs1_application_identifiers import GS1ApplicationIdentifier
 from biip.gs1_digital_link_uris import GS1DigitalLinkURI
 from biip.gs1_element_strings import GS1ElementString
 from biip.symbology import GS1Symbology, SymbologyIdentifier
@@ -32,8 +29,8 @@ from scanners.scan import (
     ScanError,
     UnrecognizedCode,
 )
-
 from scanners.wedge import GS
+
 DATE_AIS = frozenset({"11", "12", "13", "15", "16", "17"})
 CSET82 = frozenset("!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz")
 _WORDS = {
@@ -89,7 +86,7 @@ def describe(ai: str) -> str:
     """Plain words for an AI, for messages."""
     words = _WORDS.get(ai)
     if words is None:
-        info = _GS1_APPLICATION_IDENTIFIERS.get(ai)
+        info = _ai(ai)
         words = f"the {info.description.lower()}" if info else "a field"
     return f"{words} (AI {ai})"
 
@@ -112,7 +109,14 @@ def _ai_at(prefix: str) -> GS1ApplicationIdentifier | None:
         return None
 
 
-@lru_cache(maxsize=None)
+@cache
+def _ai(code: str) -> GS1ApplicationIdentifier | None:
+    """The AI with exactly this code."""
+    found = _ai_at(code)
+    return found if found is not None and found.ai == code else None
+
+
+@cache
 def _fixed_length(ai: GS1ApplicationIdentifier) -> int | None:
     """Data length of a predefined-length AI; ``None`` for AIs that need a separator."""
     if ai.separator_required:
@@ -120,7 +124,7 @@ def _fixed_length(ai: GS1ApplicationIdentifier) -> int | None:
     return sum(int(part[1:]) for part in ai.format.split("+")[1:])
 
 
-@lru_cache(maxsize=None)
+@cache
 def _max_length(ai: GS1ApplicationIdentifier) -> int:
     return sum(int(re.findall(r"\d+", part)[-1]) for part in ai.format.split("+")[1:] if re.search(r"\d", part))
 
@@ -144,9 +148,8 @@ def _validate(ai: GS1ApplicationIdentifier, value: str) -> Element | _Problem:
     if not value:
         return _Problem(InvalidGS1, f"{what} followed by its data", "nothing", "The code is cut short.")
     if fixed is not None and len(value) != fixed:
-        return _Problem(
-            InvalidGS1, f"{what} of exactly {fixed} digits", f"{len(value)} characters {value!r}", "The code is cut short."
-        )
+        hint = "The code is cut short." if len(value) < fixed else ""
+        return _Problem(InvalidGS1, f"{what} of exactly {fixed} digits", f"{len(value)} characters {value!r}", hint)
     if len(value) > _max_length(ai):
         return _Problem(
             InvalidGS1,
@@ -197,7 +200,7 @@ def _element(ai: GS1ApplicationIdentifier, value: str, read: str) -> Element:
 
 
 def _known_ai(code: str, read: str) -> GS1ApplicationIdentifier:
-    ai = _GS1_APPLICATION_IDENTIFIERS.get(code)
+    ai = _ai(code)
     if ai is None:
         raise InvalidGS1(read, "a GS1 Application Identifier", f"({code}), which does not exist")
     return ai
@@ -234,7 +237,7 @@ def parse_element_string(
             "or type the lot and serial number from the label.",
         )
     cut = _checked(cuts[0], read)
-    inferred = any(_fixed_length(_GS1_APPLICATION_IDENTIFIERS[e.ai]) is None for e in cut[:-1])
+    inferred = any(_fixed_length(_ai(e.ai)) is None for e in cut[:-1])
     return cut, inferred
 
 
@@ -271,7 +274,7 @@ def _all_cuts(payload: str, split_ais: frozenset[str] | None) -> list[list[Eleme
             if _consistent(acc):
                 found.append(list(acc))
             return
-        after_variable = bool(acc) and _fixed_length(_GS1_APPLICATION_IDENTIFIERS[acc[-1].ai]) is None
+        after_variable = bool(acc) and _fixed_length(_ai(acc[-1].ai)) is None
         if (pos, after_variable) in dead:
             return
         before = explored

@@ -22,9 +22,7 @@ def normalize_gtin(code: str, *, read: str | None = None) -> str:
     """
     read = code if read is None else read
     if not (code.isascii() and code.isdigit() and len(code) in GTIN_LENGTHS):
-        raise UnrecognizedCode(
-            read, "a GTIN of 8, 12, 13 or 14 digits", f"{len(code)} characters {code!r}"
-        )
+        raise UnrecognizedCode(read, "a GTIN of 8, 12, 13 or 14 digits", f"{len(code)} characters {code!r}")
     expected = check_digit(code[:-1])
     if int(code[-1]) != expected:
         raise CheckDigitError(

@@ -44,7 +44,9 @@ def parse_hibc(text: str) -> HibcRecord:
     if not text.startswith("+") or len(text) < 3:
         raise InvalidHIBC(text, "HIBC data: '+', the data and a check character", "too little data")
     if text.startswith("+/"):
-        raise InvalidHIBC(text, "an HIBC supplier code (HIBC LIC)", "an HIBC provider code (+/), which is not supported")
+        raise InvalidHIBC(
+            text, "an HIBC supplier code (HIBC LIC)", "an HIBC provider code (+/), which is not supported"
+        )
     bad = next((c for c in text if c not in CHARSET), None)
     if bad is not None:
         raise InvalidHIBC(text, "only capital letters, digits and - . space $ / + %", f"the character {bad!r}")

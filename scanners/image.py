@@ -37,9 +37,7 @@ def load_gray(data: bytes | bytearray | memoryview, limits: DecodeLimits) -> np.
     if size == 0:
         raise ImageError(_UPLOAD, "a photo (JPEG, PNG or WebP)", "an empty file", "Take the photo again.")
     if size > limits.max_bytes:
-        raise ImageError(
-            _UPLOAD, f"a photo of at most {limits.max_bytes // 1_000_000} MB", f"{size / 1e6:.1f} MB"
-        )
+        raise ImageError(_UPLOAD, f"a photo of at most {limits.max_bytes // 1_000_000} MB", f"{size / 1e6:.1f} MB")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -57,9 +55,7 @@ def load_gray(data: bytes | bytearray | memoryview, limits: DecodeLimits) -> np.
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise ImageError(_UPLOAD, "a photo (JPEG, PNG or WebP)", _what(data), "Upload a photo of the label.") from error
     except (OSError, ValueError, SyntaxError, EOFError, MemoryError) as error:
-        raise ImageError(
-            _UPLOAD, "a complete image", "a damaged or cut-off image", "Take the photo again."
-        ) from error
+        raise ImageError(_UPLOAD, "a complete image", "a damaged or cut-off image", "Take the photo again.") from error
     return shrink(gray, limits.work_side)
 
 

@@ -38,7 +38,9 @@ def interpret(raw: str | Read, config: ScanConfig = DEFAULT_CONFIG) -> Scan:
     if coded:
         return Scan(kind=coded[0], raw=text, symbology=identifier, code=coded[1])
     family = symbology.family if symbology else None
-    if family == "gtin" or (family is None and payload.isascii() and payload.isdigit() and len(payload) in GTIN_LENGTHS):
+    if family == "gtin" or (
+        family is None and payload.isascii() and payload.isdigit() and len(payload) in GTIN_LENGTHS
+    ):
         return _gtin_scan(payload, text, identifier)
     if family == "gs1" or family is None:
         element_string = payload if from_symbol else restore_separators(payload, config.gs_replacements)
@@ -156,8 +158,10 @@ def _hibc_scan(payload: str, text: str, identifier: str | None) -> Scan:
     warnings = ()
     if primary is None:
         warnings = (
-            f"This is the second part of an HIBC label (link character {record.link!r}); "
-            "scan the first part to identify the product.",
+            (
+                f"This is the second part of an HIBC label (link character {record.link!r}); "
+                "scan the first part to identify the product."
+            ),
         )
     return Scan(
         kind=Kind.PRODUCT,

@@ -136,7 +136,8 @@ def find_dense_regions(gray: np.ndarray, *, work_side: int = 640, limit: int = 2
     one is missed by zxing-cpp in a large photo but can be read once cut out
     and enlarged. Boxes are padded by 30 % of their longer side.
     """
-    small, scale = _reduced(gray, work_side)
+    scale = min(1.0, work_side / max(gray.shape))
+    small = gray if scale == 1.0 else cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     gx = cv2.Sobel(small, cv2.CV_32F, 1, 0, ksize=3)
     gy = cv2.Sobel(small, cv2.CV_32F, 0, 1, ksize=3)
     jxx = cv2.boxFilter(gx * gx, -1, (7, 7))
@@ -176,22 +177,36 @@ def rectify_blob(crop: np.ndarray) -> np.ndarray | None:
         return None
     hull = cv2.convexHull(max(contours, key=cv2.contourArea))
     corners = next(
-        (q for eps in (0.02, 0.04, 0.06, 0.08) if len(q := cv2.approxPolyDP(hull, eps * cv2.arcLength(hull, True), True)) == 4),
+        (
+            q
+            for eps in (0.02, 0.04, 0.06, 0.08)
+            if len(q := cv2.approxPolyDP(hull, eps * cv2.arcLength(hull, True), True)) == 4
+        ),
         None,
     )
     if corners is None:
         return None
     corners = corners.reshape(4, 2).astype(np.float32)
     total, diff = corners.sum(axis=1), np.diff(corners, axis=1).ravel()
-    tl, br, tr, bl = corners[np.argmin(total)], corners[np.argmax(total)], corners[np.argmin(diff)], corners[np.argmax(diff)]
+    tl, br, tr, bl = (
+        corners[np.argmin(total)],
+        corners[np.argmax(total)],
+        corners[np.argmin(diff)],
+        corners[np.argmax(diff)],
+    )
     width = max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl))
     height = max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr))
     if min(width, height) < 10:
         return None
     pad = 0.1
     target = np.array(
-        [[width * pad, height * pad], [width * (1 + pad), height * pad],
-         [width * (1 + pad), height * (1 + pad)], [width * pad, height * (1 + pad)]], np.float32,
+        [
+            [width * pad, height * pad],
+            [width * (1 + pad), height * pad],
+            [width * (1 + pad), height * (1 + pad)],
+            [width * pad, height * (1 + pad)],
+        ],
+        np.float32,
     )
     matrix = cv2.getPerspectiveTransform(np.array([tl, tr, br, bl]), target)
     size = (int(width * (1 + 2 * pad)), int(height * (1 + 2 * pad)))

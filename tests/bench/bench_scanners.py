@@ -35,8 +35,8 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from scanners import ScanError  # noqa: E402
-from scanners.decode import decode  # noqa: E402
+from scanners import ScanError
+from scanners.decode import decode
 
 HIRES_PIXELS = 10_000_000
 
@@ -154,7 +154,9 @@ def _short(path: Path) -> str:
 
 def print_table(title: str, tallies: dict[str, Tally]) -> None:
     print(f"\n{title}")
-    print(f"  {'category':<18}{'images':>7}{'exact':>9}{'wrong':>7}{'missed':>8}{'mean ms':>9}{'p95 ms':>9}{'max ms':>9}")
+    print(
+        f"  {'category':<18}{'images':>7}{'exact':>9}{'wrong':>7}{'missed':>8}{'mean ms':>9}{'p95 ms':>9}{'max ms':>9}"
+    )
     order = sorted(tallies, key=lambda n: (n in ("overall", "12MP photos"), n == "overall", n))
     for name in order:
         s = tallies[name].summary()

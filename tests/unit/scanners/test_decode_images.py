@@ -43,8 +43,14 @@ def rotated(gray: np.ndarray, degrees: float) -> np.ndarray:
 
 
 SYMBOLS = [
-    ("GS1 DataMatrix", "(01)09501101530003(17)250131(10)ABC(21)XYZ", F.DataMatrix, True,
-     "01095011015300031725013110ABC\x1d21XYZ", "]d2"),
+    (
+        "GS1 DataMatrix",
+        "(01)09501101530003(17)250131(10)ABC(21)XYZ",
+        F.DataMatrix,
+        True,
+        "01095011015300031725013110ABC\x1d21XYZ",
+        "]d2",
+    ),
     ("GS1-128", "(01)09501101530003(17)250131(10)ABC123", F.Code128, True, "01095011015300031725013110ABC123", "]C1"),
     ("GS1 QR", "(01)09501101530003(10)L1(21)S1", F.QRCode, True, "010950110153000310L1\x1d21S1", "]Q3"),
     ("GS1 DataBar", "(01)09501101530003", F.DataBar, False, "0109501101530003", "]e0"),
@@ -57,7 +63,9 @@ SYMBOLS = [
 ]
 
 
-@pytest.mark.parametrize(("content", "fmt", "gs1", "text", "identifier"), [s[1:] for s in SYMBOLS], ids=[s[0] for s in SYMBOLS])
+@pytest.mark.parametrize(
+    ("content", "fmt", "gs1", "text", "identifier"), [s[1:] for s in SYMBOLS], ids=[s[0] for s in SYMBOLS]
+)
 def test_generated_symbols_are_read_exactly(content, fmt, gs1, text, identifier) -> None:
     options = {"gs1": True} if gs1 else {}
     reads = decode(encoded(symbol(content, fmt, **options)))
@@ -96,15 +104,19 @@ def test_tilted_linear_codes_are_straightened(degrees: float) -> None:
 
 
 def test_small_blurred_symbol_is_read_upscaled() -> None:
-    image = cv2.GaussianBlur(symbol("(01)09501101530003(17)250131(10)ABC(21)123456", F.DataMatrix, 2, gs1=True), (0, 0), 1.0)
+    image = cv2.GaussianBlur(
+        symbol("(01)09501101530003(17)250131(10)ABC(21)123456", F.DataMatrix, 2, gs1=True), (0, 0), 1.0
+    )
     assert read_zxing(image) == []
     assert [r.text for r in decode(image)] == ["01095011015300031725013110ABC\x1d21123456"]
 
 
 def test_large_photo_is_downscaled_and_read() -> None:
     photo = np.full((3024, 4032), 180, np.uint8)
-    photo[1200:1200 + 240, 1900:1900 + 240] = cv2.resize(
-        symbol("(01)09501101530003(17)250131(10)ABC", F.DataMatrix, 1, gs1=True), (240, 240), interpolation=cv2.INTER_NEAREST
+    photo[1200 : 1200 + 240, 1900 : 1900 + 240] = cv2.resize(
+        symbol("(01)09501101530003(17)250131(10)ABC", F.DataMatrix, 1, gs1=True),
+        (240, 240),
+        interpolation=cv2.INTER_NEAREST,
     )
     reads = decode(encoded(photo, ".jpg", cv2.IMWRITE_JPEG_QUALITY, 85))
     assert [r.text for r in reads] == ["01095011015300031725013110ABC"]
@@ -184,7 +196,8 @@ def test_size_caps_are_enforced_before_decoding() -> None:
 
 
 @pytest.mark.parametrize(
-    "array", [np.zeros((0, 10), np.uint8), np.zeros((10, 10), np.float32), np.zeros((4, 4, 2), np.uint8)],
+    "array",
+    [np.zeros((0, 10), np.uint8), np.zeros((10, 10), np.float32), np.zeros((4, 4, 2), np.uint8)],
     ids=["zero-size", "float", "two channels"],
 )
 def test_bad_arrays_give_a_clear_error(array: np.ndarray) -> None:

@@ -15,18 +15,14 @@ from typing import Any
 import pytest
 from contract_world import LABEL_EXPIRY, World, op, receipt_line
 from contract_world_odoo import OdooWorld, make_world
+from odoo_operations import every_operation
 from test_contract_exactly_once import IDS, SCENARIOS, Effect, Send
 
 from offline_sync.backends.contract import (
     Consume,
-    Count,
-    CountResolution,
     ItemLine,
     OutcomeStatus,
     Receive,
-    ResolveCount,
-    Transfer,
-    UnplannedReceipt,
     ValidateReceipt,
 )
 from offline_sync.backends.odoo.backend import OdooBackend
@@ -57,39 +53,18 @@ def settings() -> OdooSettings:
 
 
 def test_each_stock_operation_costs_at_most_four_calls_and_a_duplicate_one(world: OdooWorld) -> None:
-    backend = world.backend
-    gtin, ward, shelf = world.product(), world.location(), world.location()
-    lot = world.lot(gtin)
-    world.put(gtin, lot, ward, 20)
-    backend.transfer(Transfer(op(), ward, shelf, (ItemLine(gtin, 1, lot),)))  # a running worker's directory is warm
-    backend.consume(Consume(op(), ward, (ItemLine(gtin, 1, lot),)))
-    receipt, second = world.receipt(ward, {gtin: 10}), world.receipt(ward, {gtin: 10})
-    backend.receive(Receive(op(), second, (ItemLine(gtin, 4, world.unique("LOT"), LABEL_EXPIRY),)))
-    overtaken = Count(op(), ward, gtin, lot, 14, world.moment(), seen_on_hand=16)
-    commands: list[tuple[str, str, Any]] = [
-        ("transfer", "transfer", Transfer(op(), ward, shelf, (ItemLine(gtin, 2, lot),))),
-        ("consume", "consume", Consume(op(), ward, (ItemLine(gtin, 1, lot),), "CASE-7")),
-        ("receive", "receive", Receive(op(), receipt, (ItemLine(gtin, 4, world.unique("LOT"), LABEL_EXPIRY),))),
-        ("validate, backorder", "validate_receipt", ValidateReceipt(op(), receipt, backorder=True)),
-        ("validate, no backorder", "validate_receipt", ValidateReceipt(op(), second, backorder=False)),
-        ("unplanned", "unplanned_receipt", UnplannedReceipt(op(), ward, (ItemLine(gtin, 3, world.unique("LOT")),))),
-        ("count", "count", Count(op(), ward, gtin, lot, 15, world.moment())),
-        ("count overtaken", "count", overtaken),
-        ("resolve", "resolve_count", ResolveCount(overtaken.op_id, overtaken, CountResolution.KEEP_COUNTED)),
-    ]
-    spent = {}
-    for name, method, command in commands:
-        send = getattr(backend, method)
-        before = backend.requests
-        first = send(command)
-        spent[name] = backend.requests - before
-        assert first.status in (OutcomeStatus.APPLIED, OutcomeStatus.CONFLICT), (name, first.message)
-        before = backend.requests
-        again = send(command)
-        if first.status == OutcomeStatus.APPLIED:
-            assert (again.status, backend.requests - before) == (OutcomeStatus.DUPLICATE, 1), name
+    measured = every_operation(world)
 
-    assert max(spent.values()) <= 4, spent
+    assert {m.name: m.calls for m in measured if m.calls > 4} == {}
+    for m in measured:
+        if m.name == "count, overtaken":
+            assert (m.first.status, m.again.status) == (OutcomeStatus.CONFLICT, OutcomeStatus.CONFLICT), m
+        else:
+            assert (m.first.status, m.again.status, m.again_calls) == (
+                OutcomeStatus.APPLIED,
+                OutcomeStatus.DUPLICATE,
+                1,
+            ), m
 
 
 # ---- an answer lost after each write ------------------------------------------------------------

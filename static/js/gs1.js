@@ -1,0 +1,432 @@
+// Raw scanned text -> a scan, on the device, offline. The same rules as scanners/ on the server
+// (tests/js/gs1.test.mjs runs both on tests/fixtures/scan_cases.json): GS1 element strings with
+// FNC1 as \x1d or a wedge replacement, AIM symbology identifiers, the (01)… form, GS1 Digital Link,
+// EAN/UPC, and our own prefixed codes. HIBC is not read here (see DEVICE_SKIPS in the test).
+import { PATTERNS, TABLE } from "./gs1-ais.js";
+
+export const GS = "\x1d";
+export const MEDICAL_LABEL_AIS = ["00", "01", "02", "10", "11", "17", "21", "30", "37", "240", "241", "254", "414", "8004",
+  "710", "711", "712", "713", "714", "715"];
+export const DEFAULT_CONFIG = Object.freeze({
+  gs_replacements: ["<GS>", "^]", "|", "~", ""],
+  split_ais: MEDICAL_LABEL_AIS,
+  location_prefixes: ["LOC:"],
+  badge_prefixes: ["BADGE:"],
+  internal_prefixes: ["INT:"],
+  exact_codes: {},
+});
+
+const AIS = new Map();
+for (const entry of TABLE.split(",")) {
+  const [ai, fixed, max, pattern] = entry.split(":");
+  AIS.set(ai, { ai, fixed: Number(fixed) || null, max: Number(max), pattern: new RegExp(`^${PATTERNS[Number(pattern)]}$`) });
+}
+const DATE_AIS = new Set(["11", "12", "13", "15", "16", "17"]);
+const CSET82 = /^[!"%&'()*+,\-./0-9:;<=>?A-Z_a-z]*$/;
+const WORDS = { "00": "the SSCC", "01": "the GTIN", "02": "the GTIN of the contents", "10": "the lot", "11": "the production date",
+  "17": "the expiry date", "21": "the serial number", "30": "the count", "37": "the count of items", "414": "the location GLN" };
+const NATIONAL = { 710: "DE", 711: "FR", 712: "ES", 713: "BR", 714: "PT", 715: "US" };
+const GS1_IDS = new Set(["]d2", "]e0", "]C1", "]Q3"]);
+const GTIN_IDS = new Set(["]E0", "]E3", "]E4", "]I1"]);
+const MAX_EXPLORED = 1000;
+const RESTRICTED = "This is a restricted circulation number: it is only unique inside the company that printed it.";
+
+export class ScanError extends Error {
+  constructor(read, expected, found, hint = "") {
+    super(`Read ${shown(read)}: expected ${expected}, but found ${found}. ${hint}`.trim());
+    Object.assign(this, { read, expected, found, hint });
+    this.name = new.target.name;
+  }
+}
+export class UnrecognizedCode extends ScanError {}
+export class InvalidGS1 extends ScanError {}
+export class AmbiguousCode extends ScanError {}
+export class CheckDigitError extends ScanError {}
+
+export function shown(text) {
+  const visible = String(text).replaceAll(GS, "<GS>");
+  return `'${visible.length > 80 ? visible.slice(0, 77) + "..." : visible}'`;
+}
+
+const describe = (ai) => `${WORDS[ai] || "a field"} (AI ${ai})`;
+const isDigits = (text) => /^[0-9]+$/.test(text);
+export const toHri = (elements) => elements.map((e) => `(${e.ai})${e.value}`).join("");
+
+export function checkDigit(body) {
+  let total = 0;
+  for (let i = 0; i < body.length; i++) total += Number(body[body.length - 1 - i]) * (i % 2 === 0 ? 3 : 1);
+  return (10 - (total % 10)) % 10;
+}
+
+function isRestricted(gtin) {
+  if (gtin.startsWith("000000")) return "02".includes(gtin[6]);
+  return gtin[0] === "0" && (gtin[1] === "2" || ["02", "04"].includes(gtin.slice(1, 3)));
+}
+
+function upceToUpca(upce) {
+  const [system, d, check] = [upce[0], upce.slice(1, 7), upce[7]];
+  const last = d[5];
+  let middle;
+  if ("012".includes(last)) middle = d.slice(0, 2) + last + "0000" + d.slice(2, 5);
+  else if (last === "3") middle = d.slice(0, 3) + "00000" + d.slice(3, 5);
+  else if (last === "4") middle = d.slice(0, 4) + "00000" + d[4];
+  else middle = d.slice(0, 5) + "0000" + last;
+  return system + middle + check;
+}
+
+function isUpce(code) {
+  if (!(code.length === 8 && isDigits(code) && "01".includes(code[0]))) return false;
+  const upca = upceToUpca(code);
+  return checkDigit(upca.slice(0, -1)) === Number(upca.at(-1));
+}
+
+function normalizeGtin(code, read) {
+  if (!(isDigits(code) && [8, 12, 13, 14].includes(code.length))) {
+    throw new UnrecognizedCode(read, "a GTIN of 8, 12, 13 or 14 digits", `${code.length} characters '${code}'`);
+  }
+  const expected = checkDigit(code.slice(0, -1));
+  if (Number(code.at(-1)) !== expected) {
+    throw new CheckDigitError(read, `a GTIN ending in the check digit ${expected}`, code.at(-1),
+      "The code is damaged or mistyped; scan it again or type it from the label.");
+  }
+  return code.padStart(14, "0");
+}
+
+// --- dates -----------------------------------------------------------------
+
+const daysIn = (year, month) => new Date(Date.UTC(year, month, 0)).getUTCDate();
+
+function dateProblem(value) {
+  if (!/^[0-9]{6}$/.test(value)) return "which is not six digits";
+  const [yy, mm, dd] = [0, 2, 4].map((i) => Number(value.slice(i, i + 2)));
+  if (mm < 1 || mm > 12) return `which has month ${value.slice(2, 4)}`;
+  if (dd > daysIn(2000 + yy, mm)) return `which has day ${value.slice(4)} in month ${value.slice(2, 4)}`;
+  return "";
+}
+
+function gs1Date(value, today = new Date()) {
+  // GS1 General Specifications 7.12: the century that puts the year within -49..+50 of this year.
+  const yy = Number(value.slice(0, 2));
+  const current = today.getUTCFullYear();
+  const diff = yy - (current % 100);
+  const century = Math.floor(current / 100) * 100 + (diff >= 51 ? -100 : diff <= -50 ? 100 : 0);
+  const year = century + yy;
+  const month = Number(value.slice(2, 4));
+  const day = Number(value.slice(4, 6)) || daysIn(year, month);
+  return `${year}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
+}
+
+// --- element strings ---------------------------------------------------------
+
+function aiAt(prefix) {
+  for (let n = 2; n <= 4; n++) if (AIS.has(prefix.slice(0, n))) return AIS.get(prefix.slice(0, n));
+  return null;
+}
+
+// One element checked against the GS1 rules: {ai, value, date} or {problem: [ErrorClass, expected, found, hint]}.
+function validate(ai, value) {
+  const what = describe(ai.ai);
+  if (!value) return { problem: [InvalidGS1, `${what} followed by its data`, "nothing", "The code is cut short."] };
+  if (ai.fixed && value.length !== ai.fixed) {
+    return { problem: [InvalidGS1, `${what} of exactly ${ai.fixed} digits`, `${value.length} characters '${value}'`, "The code is cut short."] };
+  }
+  if (value.length > ai.max) {
+    return { problem: [InvalidGS1, `${what} of at most ${ai.max} characters`, `${value.length} characters '${value}'`,
+      "A separator may be missing after this field."] };
+  }
+  if (!CSET82.test(value)) {
+    const bad = [...value].find((c) => !CSET82.test(c));
+    return { problem: [InvalidGS1, `${what} made of GS1 characters`, `the character ${JSON.stringify(bad)} in '${value}'`] };
+  }
+  if (DATE_AIS.has(ai.ai)) {
+    const problem = dateProblem(value);
+    if (problem) return { problem: [InvalidGS1, `${what} as a date YYMMDD`, `'${value}', ${problem}`] };
+  }
+  if (!ai.pattern.test(value)) return { problem: [InvalidGS1, `${what} in the GS1 format`, `'${value}'`] };
+  const checked = ai.ai === "00" ? value.slice(-18) : ["01", "02"].includes(ai.ai) ? value
+    : /^41[0-7]$/.test(ai.ai) ? value.slice(-13) : null;
+  if (checked && checkDigit(checked.slice(0, -1)) !== Number(checked.at(-1))) {
+    return { problem: [CheckDigitError, `${what} ending in the check digit ${checkDigit(checked.slice(0, -1))}`, checked.at(-1),
+      "The code is damaged or was printed wrongly; do not use it."] };
+  }
+  return { ai: ai.ai, value, date: DATE_AIS.has(ai.ai) ? gs1Date(value) : null };
+}
+
+function element(ai, value, read) {
+  const result = validate(ai, value);
+  if (result.problem) {
+    const [ErrorClass, ...rest] = result.problem;
+    throw new ErrorClass(read, ...rest);
+  }
+  return result;
+}
+
+function checked(elements, read) {
+  const values = new Map();
+  for (const e of elements) {
+    if (!values.has(e.ai)) values.set(e.ai, e.value);
+    else if (values.get(e.ai) !== e.value) {
+      throw new InvalidGS1(read, `${describe(e.ai)} once`, `it twice with different values '${values.get(e.ai)}' and '${e.value}'`,
+        "Do not use this code.");
+    }
+  }
+  return elements;
+}
+
+function splitStrict(payload, read) {
+  const pairs = [];
+  for (const segment of payload.split(GS)) {
+    let pos = 0;
+    while (pos < segment.length) {
+      const ai = aiAt(segment.slice(pos, pos + 4));
+      if (!ai) {
+        throw new InvalidGS1(read, "a GS1 Application Identifier",
+          `'${segment.slice(pos, pos + 4)}' at position ${pos + 1} of '${segment}', which is none`);
+      }
+      const start = pos + ai.ai.length;
+      const end = ai.fixed ? start + ai.fixed : segment.length;
+      pairs.push([ai, segment.slice(start, end)]);
+      pos = end;
+    }
+  }
+  return pairs;
+}
+
+// Up to two valid cuts of a separator-less element string; null when there are too many to tell.
+function allCuts(payload, splitAis) {
+  const found = [];
+  const dead = new Set();
+  let explored = 0;
+  const acc = [];
+  const walk = (pos) => {
+    if (pos === payload.length) {
+      explored++;
+      if (new Set(acc.map((e) => e.ai)).size === acc.length) found.push([...acc]);
+      return;
+    }
+    const afterVariable = acc.length > 0 && !AIS.get(acc.at(-1).ai).fixed;
+    const key = `${pos}:${afterVariable}`;
+    if (dead.has(key)) return;
+    const before = explored;
+    const ai = aiAt(payload.slice(pos, pos + 4));
+    if (ai && (!afterVariable || splitAis === null || splitAis.includes(ai.ai))) {
+      const start = pos + ai.ai.length;
+      const ends = ai.fixed ? [start + ai.fixed] : Array.from({ length: payload.length - start }, (_, i) => payload.length - i);
+      for (const end of ends) {
+        const result = end <= payload.length ? validate(ai, payload.slice(start, end)) : null;
+        if (result && !result.problem) {
+          acc.push(result);
+          walk(end);
+          acc.pop();
+        }
+        if (found.length >= 2 || explored >= MAX_EXPLORED) return;
+      }
+    }
+    if (explored === before) dead.add(key);
+  };
+  walk(0);
+  return explored >= MAX_EXPLORED && found.length < 2 ? null : found;
+}
+
+function parseElementString(payload, read, mayBeMissing, splitAis) {
+  payload = payload.replace(/^\x1d+/, "");
+  const strict = () => checked(splitStrict(payload, read).map(([ai, value]) => element(ai, value, read)), read);
+  if (payload.includes(GS) || !mayBeMissing) return [strict(), false];
+  const cuts = allCuts(payload, splitAis);
+  if (cuts && cuts.length === 0) return [strict(), false];
+  if (cuts === null || cuts.length > 1) {
+    const readings = cuts ? cuts.map(toHri).join(" or ") : "too many things to list";
+    throw new AmbiguousCode(read, "separators between the variable-length fields", `none, so it can mean ${readings}`,
+      "Set the scanner to send the GS separator (or a replacement such as '|'), or type the lot and serial number from the label.");
+  }
+  const cut = checked(cuts[0], read);
+  return [cut, cut.slice(0, -1).some((e) => !AIS.get(e.ai).fixed)];
+}
+
+function knownAi(code, read) {
+  const ai = AIS.get(code);
+  if (!ai) throw new InvalidGS1(read, "a GS1 Application Identifier", `(${code}), which does not exist`);
+  return ai;
+}
+
+function parseHri(payload, read) {
+  const parts = payload.replace(/\s+/g, "").split(/\((\d{2,4})\)/);
+  if (parts[0] || parts.length < 3) throw new InvalidGS1(read, "GS1 data written as (AI)value(AI)value", `'${payload}'`);
+  const elements = [];
+  for (let i = 1; i < parts.length; i += 2) elements.push(element(knownAi(parts[i], read), parts[i + 1], read));
+  return checked(elements, read);
+}
+
+const PRIMARY_KEYS = new Set(["00", "01", "253", "255", "401", "402", "414", "417", "8003", "8004", "8006", "8010", "8013", "8017", "8018"]);
+
+function parseDigitalLink(uri, read) {
+  let url;
+  try {
+    url = new URL(uri);
+  } catch {
+    throw new UnrecognizedCode(read, "a GS1 Digital Link web address carrying a GTIN", `the web address '${uri}'`);
+  }
+  const segments = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+  const start = segments.findIndex((s, i) => PRIMARY_KEYS.has(s) && i + 1 < segments.length);
+  if (start < 0) {
+    throw new UnrecognizedCode(read, "a GS1 Digital Link web address carrying a GTIN", `the web address '${uri}' (no primary key)`);
+  }
+  const pairs = [];
+  for (let i = start; i + 1 < segments.length; i += 2) pairs.push([segments[i], segments[i + 1]]);
+  for (const [key, value] of url.searchParams) if (/^\d{2,4}$/.test(key) && AIS.has(key)) pairs.push([key, value]);
+  return checked(pairs.map(([code, value]) => {
+    if (code === "01" && isDigits(value) && [8, 12, 13].includes(value.length)) value = value.padStart(14, "0");
+    return element(knownAi(code, read), value, read);
+  }), read);
+}
+
+// --- interpretation ----------------------------------------------------------
+
+function splitSymbology(text) {
+  const match = /^\][cdeopszABCDEFGHIKLMNOPQRSTUXZ][0-9A-Za-z]/.exec(text);
+  if (!match) return [null, text];
+  const id = match[0];
+  return [{ id, family: GS1_IDS.has(id) ? "gs1" : GTIN_IDS.has(id) ? "gtin" : "text" }, text.slice(3)];
+}
+
+function restoreSeparators(payload, replacements) {
+  for (const r of [...replacements].filter(Boolean).sort((a, b) => b.length - a.length)) payload = payload.replaceAll(r, GS);
+  return payload;
+}
+
+function matchCode(payload, config, read) {
+  if (Object.hasOwn(config.exact_codes, payload)) return [config.exact_codes[payload], payload];
+  const prefixes = [
+    ...config.location_prefixes.map((p) => [p, "location"]),
+    ...config.badge_prefixes.map((p) => [p, "badge"]),
+    ...config.internal_prefixes.map((p) => [p, "internal"]),
+  ].sort((a, b) => b[0].length - a[0].length);
+  for (const [prefix, kind] of prefixes) {
+    if (prefix && payload.startsWith(prefix)) {
+      const code = payload.slice(prefix.length);
+      // eslint-disable-next-line no-control-regex
+      if (!code.trim() || /[\x00-\x1f\x7f]/.test(code)) {
+        throw new UnrecognizedCode(read, `a ${kind} code after '${prefix}'`, "nothing usable", "The label may be damaged.");
+      }
+      return [kind, code];
+    }
+  }
+  return null;
+}
+
+const blank = (kind, raw, symbology) => ({
+  kind, raw, symbology, gtin: null, lot: null, expiry: null, serial: null, quantity: null, production_date: null, code: null,
+  additional_id: null, customer_part_number: null, national_codes: [], gln: null, gln_extension: null, giai: null, sscc: null,
+  elements: [], warnings: [],
+});
+
+function gtinScan(digits, text, id) {
+  if (!(isDigits(digits) && [8, 12, 13, 14].includes(digits.length))) {
+    throw new UnrecognizedCode(text, "an EAN/UPC or ITF-14 of 8, 12, 13 or 14 digits", `'${digits}'`);
+  }
+  if (digits.length === 8 && id !== "]E4") {
+    const upce = isUpce(digits);
+    const ean8 = checkDigit(digits.slice(0, -1)) === Number(digits.at(-1));
+    if (id === null && upce && ean8) {
+      throw new AmbiguousCode(text, "an EAN-8 or a UPC-E", "8 digits that are valid as both",
+        "Set the scanner to send AIM symbology identifiers, or type the number under the barcode.");
+    }
+    if (id === "]E0" || (upce && !ean8)) digits = upceToUpca(digits);
+  }
+  const scan = blank("product", text, id);
+  scan.gtin = normalizeGtin(digits, text);
+  if (isRestricted(scan.gtin)) scan.warnings.push(RESTRICTED);
+  return scan;
+}
+
+function gs1Scan(elements, text, id) {
+  const value = Object.fromEntries(elements.map((e) => [e.ai, e.value]));
+  const dates = Object.fromEntries(elements.filter((e) => e.date).map((e) => [e.ai, e.date]));
+  const scan = blank("product", text, id);
+  if ("01" in value && "02" in value) throw new InvalidGS1(text, "either a GTIN (01) or a content GTIN (02)", "both", "Do not use this code.");
+  if ("254" in value && !("414" in value)) throw new InvalidGS1(text, "a GLN extension (254) together with its GLN (414)", "the extension alone");
+  scan.gtin = value["01"] || value["02"] || null;
+  if (scan.gtin && isRestricted(scan.gtin)) scan.warnings.push(RESTRICTED);
+  if ("17" in value && value["17"].endsWith("00")) {
+    scan.warnings.push("The expiry date gives only a month; it is taken as the last day of that month.");
+  }
+  const counts = ["30", "37"].filter((ai) => ai in value).map((ai) => Number(value[ai]));
+  if (counts.length === 2) scan.warnings.push("The code carries two counts (30 and 37); the variable count (30) is used.");
+  if (!scan.gtin) {
+    if (value["414"]) {
+      scan.kind = "location";
+      scan.code = value["254"] ? `${value["414"]}/${value["254"]}` : value["414"];
+    } else if (value["8004"]) {
+      [scan.kind, scan.code] = ["asset", value["8004"]];
+    } else if (value["00"]) {
+      [scan.kind, scan.code] = ["logistic_unit", value["00"]];
+    } else if (["10", "21", "17"].some((ai) => ai in value)) {
+      scan.warnings.push("This code has no GTIN; scan the product's GTIN barcode as well.");
+    } else {
+      throw new UnrecognizedCode(text, "GS1 data identifying a product, location, asset or logistic unit", `only ${toHri(elements)}`);
+    }
+  }
+  Object.assign(scan, {
+    lot: value["10"] ?? null, expiry: dates["17"] ?? null, serial: value["21"] ?? null, quantity: counts.length ? counts[0] : null,
+    production_date: dates["11"] ?? null, additional_id: value["240"] ?? null, customer_part_number: value["241"] ?? null,
+    national_codes: Object.entries(NATIONAL).filter(([ai]) => ai in value).map(([ai, country]) => ({ ai, country, value: value[ai] })),
+    gln: value["414"] ?? null, gln_extension: value["254"] ?? null, giai: value["8004"] ?? null, sscc: value["00"] ?? null,
+    elements: elements.map((e) => [e.ai, e.value]),
+  });
+  return scan;
+}
+
+/**
+ * Interpret one scan. `raw` is what a wedge scanner typed (source "wedge", the default) or, for
+ * source "camera", the symbology identifier + the symbol's exact content. Throws a ScanError.
+ */
+export function interpret(raw, config = DEFAULT_CONFIG, { source = "wedge" } = {}) {
+  config = { ...DEFAULT_CONFIG, ...config };
+  const fromSymbol = source === "camera";
+  const text = fromSymbol ? raw : raw.replace(/[\r\n]+$/, "");
+  const [symbology, payload] = splitSymbology(text);
+  if (!payload) throw new UnrecognizedCode(text, "the content of a barcode", "nothing", "Scan again.");
+  const id = symbology ? symbology.id : null;
+  const coded = matchCode(payload, config, text);
+  if (coded) return { ...blank(coded[0], text, id), code: coded[1] };
+  const family = symbology ? symbology.family : null;
+  if (family === "gtin" || (family === null && isDigits(payload) && [8, 12, 13, 14].includes(payload.length))) {
+    return gtinScan(payload, text, id);
+  }
+  if (family === "gs1" || family === null) {
+    const elementString = fromSymbol ? payload : restoreSeparators(payload, config.gs_replacements);
+    if (family === "gs1" || /^[0-9]{2}/.test(elementString.replace(/^\x1d+/, ""))) {
+      const mayBeMissing = !fromSymbol && config.gs_replacements.includes("");
+      const [elements, inferred] = parseElementString(elementString, text, mayBeMissing, config.split_ais);
+      const scan = gs1Scan(elements, text, id);
+      if (inferred) scan.warnings.push(`The separators were missing; the only valid reading is ${toHri(elements)}.`);
+      return scan;
+    }
+  }
+  if (/^https?:\/\//i.test(payload)) return gs1Scan(parseDigitalLink(payload, text), text, id);
+  if (payload.startsWith("(")) return gs1Scan(parseHri(payload, text), text, id);
+  if (payload.startsWith("+")) {
+    throw new UnrecognizedCode(text, "a code this handheld can read offline", "an HIBC code",
+      "HIBC labels are read by the server: use the photo upload, or type the GTIN.");
+  }
+  throw new UnrecognizedCode(text, "a GS1, EAN/UPC, location, badge or internal code", `'${payload.slice(0, 20)}', which is none of these`,
+    "Check the scanner settings or the code's prefix.");
+}
+
+/** What a camera decoder (BarcodeDetector) gives, as the raw text a handheld sending AIM identifiers would type. */
+export function cameraRaw(format, text) {
+  const ids = { ean_13: "]E0", upc_a: "]E0", upc_e: "]E0", ean_8: "]E4", itf: "]I1" };
+  if (ids[format]) return ids[format] + text;
+  // BarcodeDetector does not say whether a DataMatrix/QR/Code 128 carries GS1 data; GS1 data starts with an AI digit
+  // (or a leading FNC1 as GS), anything else is text (locations, badges, links).
+  const gs1 = { data_matrix: "]d2", qr_code: "]Q3", code_128: "]C1", databar: "]e0", databar_exp: "]e0" }[format];
+  if (gs1 && /^\x1d?[0-9]{2}/.test(text)) {
+    try {
+      interpret(gs1 + text, DEFAULT_CONFIG, { source: "camera" });
+      return gs1 + text;
+    } catch {
+      /* not GS1: keep it as text */
+    }
+  }
+  return text;
+}

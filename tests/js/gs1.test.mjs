@@ -1,0 +1,59 @@
+// The device's GS1 parser against the table the server's scanners/ package is tested on.
+// Run: node --test tests/js/
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import { cameraRaw, interpret } from "../../static/js/gs1.js";
+
+const FIXTURE = new URL("../fixtures/scan_cases.json", import.meta.url);
+const { cases } = JSON.parse(readFileSync(FIXTURE, "utf8"));
+const CORE = ["kind", "gtin", "lot", "expiry", "serial", "quantity", "production_date", "code"];
+
+// Cases the device deliberately does not read, each with the reason (a declared list, not a silent filter).
+const DEVICE_SKIPS = [
+  {
+    reason: "HIBC: rare on the GS1-labelled stock handled here; the server reads it (photo upload) and the device says so",
+    matches: (c) => c.raw.replace(/^\][A-Za-z][0-9A-Za-z]/, "").startsWith("+"),
+  },
+];
+const skipReason = (c) => DEVICE_SKIPS.find((skip) => skip.matches(c))?.reason ?? false;
+
+function run(c) {
+  return interpret(c.raw, c.config || {}, { source: c.source || "wedge" });
+}
+
+for (const [index, c] of cases.entries()) {
+  test(`${String(index).padStart(3, "0")} ${c.name}`, { skip: skipReason(c) }, () => {
+    if ("error" in c) {
+      assert.throws(() => run(c), (error) => {
+        assert.equal(error.name, c.error, error.message);
+        assert.match(error.message, /^Read '.*': expected .+, but found .+\./s);
+        return true;
+      });
+      return;
+    }
+    const scan = run(c);
+    for (const name of new Set([...CORE, ...Object.keys(c.expect)])) {
+      const wanted = c.expect[name] ?? null;
+      const got = name === "warnings" ? scan.warnings.length : scan[name];
+      assert.deepEqual(got ?? null, wanted, `${c.name}: ${name} is ${JSON.stringify(got)}, expected ${JSON.stringify(wanted)}; warnings ${scan.warnings}`);
+    }
+  });
+}
+
+test("HIBC codes are refused on the device with a sentence pointing to the server", () => {
+  assert.throws(() => interpret("+A123BJC5D6E71G"), /HIBC/);
+});
+
+test("a camera DataMatrix with GS1 content gets the GS1 identifier, a location label stays text", () => {
+  assert.equal(cameraRaw("data_matrix", "0105012345100012\x1d10IVC20-B245"), "]d20105012345100012\x1d10IVC20-B245");
+  assert.equal(cameraRaw("code_128", "WARD-3B"), "WARD-3B");
+  assert.equal(cameraRaw("ean_13", "5012345100012"), "]E05012345100012");
+  const scan = interpret(cameraRaw("data_matrix", "010501234510001217280131\x1d10LOT1"), {}, { source: "camera" });
+  assert.equal(scan.lot, "LOT1");
+});
+
+test("exact codes (the catalog's location barcodes) are matched before anything else", () => {
+  const scan = interpret("WARD-3B-SUPPLY", { exact_codes: { "WARD-3B-SUPPLY": "location" } });
+  assert.deepEqual([scan.kind, scan.code], ["location", "WARD-3B-SUPPLY"]);
+});

@@ -92,6 +92,8 @@ def load_config(environ: Mapping[str, str], instance_path: Path) -> dict[str, An
         "TRUSTED_PROXIES": _int(environ, "TRUSTED_PROXIES", 0),
         # How long a worker may hold a command before another worker takes it over.
         "SYNC_LEASE": timedelta(seconds=_int(environ, "SYNC_LEASE_SECONDS", 120, minimum=1)),
+        # An overtaken count is settled as counted + moves since, when those moves are this small.
+        "COUNT_AS_OF_TOLERANCE": _int(environ, "COUNT_AS_OF_TOLERANCE", 5),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session; idle logout bounds it
         "MAX_CONTENT_LENGTH": _int(environ, "MAX_UPLOAD_MB", 16, minimum=1) * 1024 * 1024,
     }

@@ -42,6 +42,7 @@ def build_worker(owner: str | None = None) -> Worker:
         owner=owner or f"{socket.gethostname()}:{os.getpid()}",
         authorize=make_authorizer(factory),
         lease=current_app.config["SYNC_LEASE"],
+        count_tolerance=current_app.config["COUNT_AS_OF_TOLERANCE"],
     )
 
 

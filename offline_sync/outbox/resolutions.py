@@ -87,6 +87,20 @@ COUNT_ACTIONS = {
 }
 
 
+def automatic(kind: str | None, detail: Mapping[str, Any], count_tolerance: float | None, now: datetime) -> dict[str, Any] | None:
+    """A resolution the worker may take without a person, or None to park.
+
+    Count-as-of: a count overtaken by moves made after it is settled as counted + the net of
+    those moves, as long as they stay within `count_tolerance` units; more traffic than that
+    while counting makes the count doubtful, so it is parked for a recount."""
+    if kind != "count_overtaken" or count_tolerance is None or "count_as_of" not in detail:
+        return None
+    if abs(float(detail.get("net_moves_since", 0.0))) > count_tolerance or detail["count_as_of"] < 0:
+        return None
+    return {"action": "count_as_of", "by": "system", "at": now.isoformat(), "quantity": float(detail["count_as_of"]),
+            "reason": f"Moves since the count ({detail.get('net_moves_since', 0):+g}) are within the tolerance of {count_tolerance:g}."}
+
+
 def offered(kind: str | None) -> tuple[Choice, ...]:
     return OFFERED.get(kind or "", (DISCARD,))
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from offline_sync.backends.contract import Command, InventoryBackend, Outcome, OutcomeStatus
 from offline_sync.outbox.dispatch import apply
 from offline_sync.outbox.models import OPEN_STATUSES, OutboxCommand, Status, WorkerState
-from offline_sync.outbox.resolutions import SYNC_FAILED, effective_command
+from offline_sync.outbox.resolutions import SYNC_FAILED, automatic, effective_command
 from offline_sync.outbox.retry import CircuitBreaker, RetryPolicy
 from offline_sync.persistence import utcnow
 
@@ -94,6 +94,7 @@ class Worker:
         retry: RetryPolicy = RetryPolicy(),
         breaker: CircuitBreaker | None = None,
         batch: int = 20,
+        count_tolerance: float | None = None,
         clock: Callable[[], datetime] = utcnow,
         rng: random.Random | None = None,
     ) -> None:
@@ -105,6 +106,7 @@ class Worker:
         self.retry = retry
         self.breaker = breaker or CircuitBreaker()
         self.batch = batch
+        self.count_tolerance = count_tolerance
         self.clock = clock
         self.rng = rng or random.Random()
 
@@ -185,7 +187,13 @@ class Worker:
             log.info("%s %s", item.kind, outcome.status, extra=extra)
         elif outcome.status == OutcomeStatus.CONFLICT:
             self.breaker.record_success()  # the backend answered: it is up
-            self._park(item, str(outcome.conflict), outcome.message, dict(outcome.detail))
+            settled = None if item.resolution else automatic(str(outcome.conflict), outcome.detail, self.count_tolerance, now)
+            if settled:
+                self._finish(item, status=Status.QUEUED, next_attempt_at=now, resolution=settled,
+                             conflict_kind=str(outcome.conflict), conflict_message=outcome.message, conflict_detail=dict(outcome.detail))
+                log.info("%s settled without a person: %s", item.kind, settled["reason"], extra=extra)
+            else:
+                self._park(item, str(outcome.conflict), outcome.message, dict(outcome.detail))
         elif item.attempts >= self.retry.max_attempts:
             self._park(item, SYNC_FAILED, f"Gave up after {item.attempts} attempts: {outcome.message}", {})
         else:

@@ -12,7 +12,7 @@ from app.services import conflicts, intake
 from app.services.backend import inventory_backend
 from app.services.sync import build_worker
 from offline_sync.outbox.models import OutboxCommand, Status
-from offline_sync.outbox.resolutions import ResolutionError
+from offline_sync.outbox.resolutions import ResolutionError, offered
 from offline_sync.persistence import utcnow
 
 GTIN_CANNULA = "05012345100012"
@@ -99,24 +99,40 @@ def test_short_stock_is_parked_then_reduced(demo: Flask) -> None:
         assert _row(op_id).payload["lines"][0]["quantity"] == available + 5  # the device's payload is kept as sent
 
 
-def test_a_count_overtaken_by_a_consumption_is_settled_as_of_the_count(demo: Flask) -> None:
+def _count_then_consume(used: int) -> tuple[str, float]:
+    """An auditor counts one short on an offline handheld; a nurse then uses `used`, synced at once;
+    the count arrives later. Returns the count's op_id and the on-hand the auditor saw."""
+    seen = _on_hand("WARD-3B-SUPPLY", "IVC20-B245")
+    counted_at = datetime.now(timezone.utc)
+    _submit("nurse", "consume", {"location": "WARD-3B-SUPPLY", "lines": [{"gtin": GTIN_CANNULA, "lot": "IVC20-B245", "quantity": used}]})
+    _sync()
+    count = {"location": "WARD-3B-SUPPLY", "gtin": GTIN_CANNULA, "lot": "IVC20-B245", "counted": seen - 1, "seen_on_hand": seen}
+    op_id = _submit("auditor", "count", count, captured_at=counted_at)
+    _sync()
+    return op_id, seen
+
+
+def test_a_count_overtaken_by_a_few_moves_is_settled_as_of_the_count(demo: Flask) -> None:
     with demo.app_context():
-        seen = _on_hand("WARD-3B-SUPPLY", "IVC20-B245")
-        count = {"location": "WARD-3B-SUPPLY", "gtin": GTIN_CANNULA, "lot": "IVC20-B245", "counted": seen - 1, "seen_on_hand": seen}
-        consume = {"location": "WARD-3B-SUPPLY", "lines": [{"gtin": GTIN_CANNULA, "lot": "IVC20-B245", "quantity": 2}]}
-        counted_at = datetime.now(timezone.utc)  # the auditor counts on an offline handheld...
-        consumed = _submit("nurse", "consume", consume)
-        _sync()  # ...a nurse then uses 2, synced at once...
-        counted = _submit("auditor", "count", count, captured_at=counted_at)  # ...and the count arrives later
-        _sync()
+        counted, seen = _count_then_consume(used=2)
+        row = _row(counted)
+        assert row.status == Status.DONE and row.conflict_kind == "count_overtaken"  # the conflict, kept for the record
+        assert row.resolution["by"] == "system" and row.resolution["quantity"] == seen - 1 - 2
+        assert _on_hand("WARD-3B-SUPPLY", "IVC20-B245") == seen - 1 - 2  # counted, then the 2 used since
+
+
+def test_a_count_overtaken_by_many_moves_waits_for_a_supervisor(demo: Flask) -> None:
+    with demo.app_context():
+        tolerance = demo.config["COUNT_AS_OF_TOLERANCE"]
+        counted, seen = _count_then_consume(used=tolerance + 3)
         row = _row(counted)
         assert row.status == Status.CONFLICT and row.conflict_kind == "count_overtaken"
-        conflicts.decide(db.session, inventory_backend(), counted, "count_as_of", supervisor=_supervisor(),
-                         reason="Count was before the ward's use", params={}, address="", now=utcnow())
+        assert {choice.action for choice in offered(row.conflict_kind)} >= {"count_as_of", "keep_counted", "recount"}
+        conflicts.decide(db.session, inventory_backend(), counted, "keep_counted", supervisor=_supervisor(),
+                         reason="Recounted the drawer myself", params={}, address="", now=utcnow())
         _sync()
-        assert _row(consumed).status == Status.DONE and _row(counted).status == Status.DONE
-        assert _row(counted).resolution["quantity"] == seen - 1 - 2  # counted, then the 2 used since
-        assert _on_hand("WARD-3B-SUPPLY", "IVC20-B245") == seen - 1 - 2
+        assert _row(counted).status == Status.DONE
+        assert _on_hand("WARD-3B-SUPPLY", "IVC20-B245") == seen - 1
 
 
 def test_a_resolution_not_offered_for_the_conflict_is_refused(demo: Flask) -> None:

@@ -1,26 +1,30 @@
 """Sync benchmark (prints figures; not a test).
 
 1. drain: 1,000 mixed commands (transfers, consumption, receipt lines, counts) queued, then
-   drained by one worker into the backend: commands/s and backend calls per command.
+   drained by one worker into the sandbox: commands/s and backend calls per command.
 2. ingest: the device API under 20 concurrent devices posting batches of 10 over loopback to
    gunicorn with production settings: commands/s accepted, and a count afterwards that none
    was lost or doubled.
+3. odoo drain (when ODOO_URL, ODOO_DB, ODOO_USER and ODOO_PASSWORD or ODOO_API_KEY are set):
+   the same mix drained into that real Odoo, on products, lots and locations the benchmark
+   creates for itself: commands/s and HTTP requests to Odoo per command.
 
-    python tests/bench/bench_sync.py [--database-url URL] [--commands 1000] [--devices 20]
+    python tests/bench/bench_sync.py [--database-url URL] [--commands 1000] [--devices 20] [--odoo-commands 1000]
 
-Without --database-url it uses a fresh SQLite file. The backend is the sandbox unless
-WARDSTOCK_BACKEND=odoo and the ODOO_* variables are set.
+Without --database-url it uses a fresh SQLite file.
 """
 import argparse
 import http.client
 import json
 import os
+import random
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
@@ -78,7 +82,6 @@ def drain(app, count: int) -> None:  # noqa: ANN001
         worker = build_worker(owner="bench")
         counting = CountingBackend(worker.backend)
         worker.backend = counting
-        rpc = getattr(worker.backend.inner, "rpc_calls", None)
         started = time.perf_counter()
         while worker.run_once():
             pass
@@ -86,8 +89,6 @@ def drain(app, count: int) -> None:  # noqa: ANN001
         statuses = Counter(status for (status,) in db.session.execute(select(OutboxCommand.status).where(OutboxCommand.device_id == "bench-drain")))
         print(f"drain  {count} commands into {worker.backend.inner.name}: {elapsed:.2f} s, {count / elapsed:.0f} commands/s, "
               f"{counting.calls / count:.2f} backend calls per command, outcomes {dict(statuses)}")
-        if rpc is not None:
-            print(f"       {rpc() / count:.2f} RPC calls per command")
 
 
 def _post(port: int, token: str, body: bytes) -> tuple[int, dict]:
@@ -157,6 +158,62 @@ def ingest(app, environment: dict[str, str], devices_count: int, batches: int, b
           f"answers {dict(results)}; sent {sent}, stored {stored} ({'none lost or doubled' if stored == sent == results['accepted'] else 'MISMATCH'})")
 
 
+def odoo_drain(count: int) -> None:
+    """Drain `count` mixed commands into the configured Odoo through a bare outbox (no web app)."""
+    sys.path.insert(0, str(ROOT / "tests" / "contract"))
+    from contract_world_odoo import make_world
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import sessionmaker
+
+    from offline_sync.outbox.payloads import parse
+    from offline_sync.outbox.store import Envelope, store
+    from offline_sync.outbox.worker import Worker
+    from offline_sync.persistence import Base
+
+    world = make_world(os.environ)
+    gtins = [world.product() for _ in range(4)]
+    lots = [world.lot(gtin) for gtin in gtins]
+    source, destinations = world.location(), [world.location() for _ in range(3)]
+    for gtin, lot in zip(gtins, lots):
+        world.put(gtin, lot, source, count)
+    receipt = world.receipt(source, {gtins[0]: count})
+    count_sites = [world.location() for _ in range(count // 10 + 1)]  # each count on a quant of its own
+    rng, items = random.Random(3), []
+    for index in range(count):
+        pick = rng.randrange(4)
+        line = [{"gtin": gtins[pick], "lot": lots[pick], "quantity": 1}]
+        kind, payload = [
+            ("transfer", {"source": source, "destination": rng.choice(destinations), "lines": line}),
+            ("consume", {"location": source, "lines": line, "reference": f"CASE-{index}"}),
+            ("receive", {"receipt": receipt, "lines": [{"gtin": gtins[0], "lot": world.unique("LOT"), "quantity": 1,
+                                                        "expiry": "2030-01-31"}]}),
+            ("count", {"location": count_sites[index // 10], "gtin": gtins[pick], "lot": lots[pick], "counted": 3}),
+        ][(0, 0, 0, 0, 1, 1, 2, 2, 2, 3)[index % 10]]
+        items.append((kind, payload))
+    engine = create_engine(f"sqlite:///{tempfile.mkdtemp()}/outbox.sqlite")
+    Base.metadata.create_all(engine)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    now = utcnow()
+    envelopes = []
+    for index, (kind, payload) in enumerate(items):
+        op_id = str(uuid.uuid4())
+        envelopes.append(Envelope(op_id, kind, "bench-odoo", index, 1, "bench", now, payload, (), parse(kind, op_id, now, payload)))
+    with factory() as session, session.begin():
+        store(session, envelopes, now)
+    worker = Worker(factory, world.backend, owner="bench-odoo")
+    before = world.backend.requests
+    started = time.perf_counter()
+    while worker.run_once():
+        pass
+    elapsed = time.perf_counter() - started
+    with factory() as session:
+        statuses = Counter(status for (status,) in session.execute(select(OutboxCommand.status)))
+        kinds = Counter(kind for kind, _ in items)
+    print(f"odoo   {count} commands ({dict(kinds)}) into Odoo {world.backend.session().odoo.version} at {os.environ['ODOO_URL']}: "
+          f"{elapsed:.1f} s, {count / elapsed:.1f} commands/s, {(world.backend.requests - before) / count:.2f} requests to Odoo "
+          f"per command, outcomes {dict(statuses)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url")
@@ -164,7 +221,15 @@ def main() -> None:
     parser.add_argument("--devices", type=int, default=20)
     parser.add_argument("--batches", type=int, default=25)
     parser.add_argument("--batch-size", type=int, default=10)
+    parser.add_argument("--odoo-commands", type=int, default=1000)
+    parser.add_argument("--only-odoo", action="store_true", help="skip the sandbox drain and the ingest")
     args = parser.parse_args()
+    if os.environ.get("ODOO_URL"):
+        odoo_drain(args.odoo_commands)
+    else:
+        print("odoo   SKIPPED: set ODOO_URL, ODOO_DB, ODOO_USER and ODOO_PASSWORD (or ODOO_API_KEY) to drain into a real Odoo")
+    if args.only_odoo:
+        return
     instance = Path(tempfile.mkdtemp(prefix="wardstock-bench-"))
     environment = {**os.environ, "WARDSTOCK_ENV": "development", "WARDSTOCK_INSTANCE": str(instance), "SECRET_KEY": "bench",
                    "DATABASE_URL": args.database_url or f"sqlite:///{instance / 'bench.sqlite'}", "LOG_LEVEL": "WARNING"}

@@ -33,7 +33,7 @@ from offline_sync.backends.odoo.settings import OdooSettings
 from offline_sync.backends.sandbox.gtin import check_digit
 
 BENCH_CODE = "BENCH-"
-PRODUCT_BATCH, LOT_BATCH = 1000, 5000
+PRODUCT_BATCH, LOT_BATCH = 1000, 2000
 
 
 def timed(backend: OdooBackend, send: Callable[[], Any]) -> tuple[int, float, Any]:
@@ -136,6 +136,7 @@ def main() -> None:
     parser.add_argument("--products", type=int, default=5000)
     parser.add_argument("--lots-per-product", type=int, default=4)
     arguments = parser.parse_args()
+    os.environ.setdefault("ODOO_TIMEOUT", "600")  # a batch of thousands of lots takes longer than a command
     world = make_world(os.environ)
     backend = world.backend
     print(

@@ -24,7 +24,7 @@ import zxingcpp
 from scanners import zbar
 from scanners.gtin import check_digit
 from scanners.image import DecodeLimits, from_array, load_gray, shrink
-from scanners.regions import find_bar_regions, find_dense_regions, rectify_blob, straighten
+from scanners.regions import cut_out_texture, find_bar_regions, find_dense_regions, rectify_blob, straighten
 from scanners.scan import Read
 
 _F = zxingcpp.BarcodeFormat
@@ -52,6 +52,7 @@ _FIRST_SIDE = 1024
 _DENSE_SIDE = 1200  # cut-out 2D codes are enlarged up to this size ...
 _DENSE_ENLARGE = ((1, 2.0), (2, 2.0), (3, 1.0), (4, 1.0))  # ... by these factors, then sharpened (sigma per factor)
 _ZBAR_SIDE = 800
+_WIDE_MARGIN = 0.8  # share of a bar area's length added at each end when cutting it out again
 
 DEFAULT_LIMITS = DecodeLimits()
 
@@ -163,8 +164,14 @@ class _Cascade:
                 return
 
     def _bars(self) -> None:
-        """Each area of bars, cut out straight; cleaned up, and more variants if a doubtful read needs a second."""
-        for index, region in enumerate(find_bar_regions(self.gray, limit=3)):
+        """Each area of bars, cut out straight; cleaned up, and more variants if a doubtful read needs a second.
+
+        Last, each area is cut out again with a wide margin along the code: under
+        strong perspective the far bars lean too much to count as part of the
+        area, and the first cut-out ends before the code does.
+        """
+        regions = find_bar_regions(self.gray, limit=3)
+        for index, region in enumerate(regions):
             crop = straighten(self.gray, region)
             if crop is None:
                 continue
@@ -174,9 +181,15 @@ class _Cascade:
                 self._read_both(clean(crop), f"bars{index}{name}", straightened=True)
                 if self.trusted:
                     return
+        for index, region in enumerate(regions):
+            wide = straighten(self.gray, region, margin=_WIDE_MARGIN)
+            if wide is not None:
+                self._read_both(wide, f"bars{index}wide", straightened=True)
+                if self.trusted:
+                    return
 
     def _dense(self) -> None:
-        """2D codes seen at an angle, or small and blurred in a photo: cut out, straighten, enlarge, sharpen."""
+        """2D codes at an angle, or small and blurred in a photo: cut out, straighten, enlarge, sharpen; last the code alone."""
         for index, (x0, y0, x1, y1) in enumerate(find_dense_regions(self.gray)):
             crop = self.gray[y0:y1, x0:x1]
             upright = rectify_blob(crop)
@@ -185,6 +198,9 @@ class _Cascade:
                 if max(crop.shape) * factor <= _DENSE_SIDE:
                     big = cv2.resize(crop, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
                     variants.append((f"x{factor}", _sharpen(big, sigma * factor)))
+            tight = cut_out_texture(crop)
+            if tight is not None:
+                variants.append(("tight", tight))
             for name, image in variants:
                 self._add(read_zxing(image, MATRIX_FORMATS), f"dense{index}{name}:zxing")
                 if self.trusted:

@@ -138,13 +138,7 @@ def find_dense_regions(gray: np.ndarray, *, work_side: int = 640, limit: int = 2
     """
     scale = min(1.0, work_side / max(gray.shape))
     small = gray if scale == 1.0 else cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    gx = cv2.Sobel(small, cv2.CV_32F, 1, 0, ksize=3)
-    gy = cv2.Sobel(small, cv2.CV_32F, 0, 1, ksize=3)
-    jxx = cv2.boxFilter(gx * gx, -1, (7, 7))
-    jyy = cv2.boxFilter(gy * gy, -1, (7, 7))
-    jxy = cv2.boxFilter(gx * gy, -1, (7, 7))
-    energy = jxx + jyy + 1e-3
-    coherence = cv2.magnitude(jxx - jyy, 2 * jxy) / energy
+    energy, coherence = _edge_texture(small, 7)
     mask = ((coherence < 0.5) & (energy > np.percentile(energy, 97))).astype(np.uint8)
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
     count, _, stats, _ = cv2.connectedComponentsWithStats(mask)
@@ -160,6 +154,44 @@ def find_dense_regions(gray: np.ndarray, *, work_side: int = 640, limit: int = 2
         if len(boxes) == limit:
             break
     return boxes
+
+
+def _edge_texture(gray: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """Edge energy and how much the edges share one direction (0: all directions, 1: one), per pixel."""
+    gx = cv2.Sobel(gray, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(gray, cv2.CV_32F, 0, 1, ksize=3)
+    jxx = cv2.boxFilter(gx * gx, -1, (window, window))
+    jyy = cv2.boxFilter(gy * gy, -1, (window, window))
+    jxy = cv2.boxFilter(gx * gy, -1, (window, window))
+    energy = jxx + jyy + 1e-3
+    return energy, cv2.magnitude(jxx - jyy, 2 * jxy) / energy
+
+
+def cut_out_texture(crop: np.ndarray, side: int = 200) -> np.ndarray | None:
+    """The largest area of strong edges in all directions in ``crop``, turned upright and scaled to ``side``.
+
+    Within a box from ``find_dense_regions`` that is the code itself, without
+    the label text and the background around it; its rotated bounding
+    rectangle is cut out with a 35 % quiet zone, so the code is upright and
+    its modules are large whatever the angle it was photographed at.
+    """
+    window = max(5, max(crop.shape) // 40 | 1)
+    energy, coherence = _edge_texture(crop, window)
+    mask = ((coherence < 0.7) & (energy > np.percentile(energy, 90))).astype(np.uint8)
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((window, window), np.uint8))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask)
+    if count < 2:
+        return None
+    ys, xs = np.nonzero(labels == 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA])))
+    (cx, cy), (width, height), degrees = cv2.minAreaRect(np.column_stack([xs, ys]).astype(np.float32))
+    longer = max(width, height)
+    if longer < 10:
+        return None
+    scale, pad = side / longer, 0.35 * longer
+    size = (int((width + 2 * pad) * scale), int((height + 2 * pad) * scale))
+    matrix = cv2.getRotationMatrix2D((cx, cy), degrees, scale)
+    matrix[:, 2] += (size[0] / 2 - cx, size[1] / 2 - cy)
+    return cv2.warpAffine(crop, matrix, size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
 
 
 def rectify_blob(crop: np.ndarray) -> np.ndarray | None:

@@ -3,7 +3,7 @@ from flask import Flask
 
 
 def register_views(app: Flask) -> None:
-    from views import api, auth, errors, health, home, sync_status, training
+    from views import api, auth, conflicts, device, errors, health, home, sync_status, training, workflows
 
-    for module in (api, auth, errors, health, home, sync_status, training):
+    for module in (api, auth, errors, health, home, sync_status, training, workflows, conflicts, device):
         app.register_blueprint(module.blueprint)

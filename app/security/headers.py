@@ -1,10 +1,13 @@
-"""HTTP security headers on every response. The CSP allows no inline script, which htmx does not need."""
+"""HTTP security headers on every response. The CSP allows no inline script, which htmx does not need.
+
+'wasm-unsafe-eval' lets the page compile WebAssembly (the camera's barcode reader, zxing-wasm, served
+by us from /static/vendor); it does not allow eval() or new Function() of JavaScript."""
 from flask import Response
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
-        "script-src 'self'",
+        "script-src 'self' 'wasm-unsafe-eval'",
         "style-src 'self'",
         "img-src 'self' data: blob:",
         "connect-src 'self'",

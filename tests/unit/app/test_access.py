@@ -32,6 +32,17 @@ EXPECTED_ACCESS: dict[str, frozenset[Role] | str] = {
     "api.sync_health": REPORTS,
     "api.openapi": PUBLIC,
     "sync_status.index": REPORTS,
+    "workflows.consume": frozenset({Role.NURSE, Role.SUPERVISOR}),
+    "workflows.transfer": frozenset({Role.STOREKEEPER, Role.NURSE, Role.SUPERVISOR}),
+    "workflows.count": frozenset({Role.STOREKEEPER, Role.AUDITOR, Role.SUPERVISOR}),
+    "workflows.receive": frozenset({Role.STOREKEEPER, Role.SUPERVISOR}),
+    "conflicts.inbox": frozenset({Role.SUPERVISOR}),
+    "conflicts.resolve": frozenset({Role.SUPERVISOR}),
+    "device.service_worker": PUBLIC,
+    "device.offline": PUBLIC,
+    "device.queue": EVERYONE,
+    "device.scanner_setup": EVERYONE,
+    "device.photo": EVERYONE,
 }
 
 SAMPLE_ARGUMENTS = {"filename": "css/app.css"}

@@ -1,0 +1,194 @@
+// The offline catalog: a snapshot of GET /api/v1/catalog kept in IndexedDB (refreshed with
+// If-None-Match), indexed in memory so a scan is looked up in microseconds, online or not.
+// `Catalog` is pure (tests/js/catalog.test.mjs); loadCatalog/refreshCatalog do the storage.
+import { announce, db, getMeta, setMeta } from "./db.js";
+
+export function today(now = new Date()) {
+  const local = new Date(now.getTime() - now.getTimezoneOffset() * 60000);
+  return local.toISOString().slice(0, 10);
+}
+
+export class Catalog {
+  constructor(snapshot = {}) {
+    this.version = snapshot.version || null;
+    this.fetchedAt = snapshot.fetched_at || null;
+    this.products = new Map((snapshot.products || []).map((p) => [p.id, p]));
+    this.byGtin = new Map((snapshot.products || []).map((p) => [String(p.gtin).padStart(14, "0"), p]));
+    this.lots = new Map((snapshot.lots || []).map((l) => [l.id, l]));
+    this.lotsByProduct = new Map();
+    for (const lot of snapshot.lots || []) {
+      if (!this.lotsByProduct.has(lot.product_id)) this.lotsByProduct.set(lot.product_id, []);
+      this.lotsByProduct.get(lot.product_id).push(lot);
+    }
+    this.locations = new Map((snapshot.locations || []).map((l) => [l.id, l]));
+    this.byBarcode = new Map((snapshot.locations || []).map((l) => [l.barcode, l]));
+    this.receipts = snapshot.receipts || [];
+    this.stock = snapshot.stock || [];
+  }
+
+  get empty() {
+    return this.products.size === 0;
+  }
+
+  product(gtin) {
+    return gtin ? this.byGtin.get(String(gtin).padStart(14, "0")) || null : null;
+  }
+
+  lot(productId, name) {
+    return (this.lotsByProduct.get(productId) || []).find((lot) => lot.name === name) || null;
+  }
+
+  location(barcode) {
+    return this.byBarcode.get(barcode) || null;
+  }
+
+  receipt(reference) {
+    return this.receipts.find((r) => r.reference === reference) || null;
+  }
+
+  openReceipts() {
+    return this.receipts.filter((r) => !["done", "cancel", "cancelled"].includes(r.state));
+  }
+
+  /** Barcodes from a location up to the top: a ward includes its sub-locations. */
+  path(barcode) {
+    const path = [];
+    const seen = new Set();
+    let current = this.location(barcode);
+    while (current && !seen.has(current.id)) {
+      seen.add(current.id);
+      path.push(current.barcode);
+      current = current.parent_id ? this.locations.get(current.parent_id) : null;
+    }
+    return path;
+  }
+
+  /** May a user bound to `wards` act here? (Unbound users: wards is empty → everywhere.) */
+  allows(wards, barcode) {
+    if (!wards || wards.length === 0) return true;
+    return this.path(barcode).some((code) => wards.includes(code));
+  }
+
+  /** Location ids of a location and everything under it. */
+  subtree(barcode) {
+    const root = this.location(barcode);
+    if (!root) return new Set();
+    const ids = new Set([root.id]);
+    let grew = true;
+    while (grew) {
+      grew = false;
+      for (const loc of this.locations.values()) {
+        if (loc.parent_id && ids.has(loc.parent_id) && !ids.has(loc.id)) {
+          ids.add(loc.id);
+          grew = true;
+        }
+      }
+    }
+    return ids;
+  }
+
+  onHand(productId, lotId, barcode) {
+    const location = this.location(barcode);
+    if (!location) return null;
+    return this.stock
+      .filter((s) => s.product_id === productId && (s.lot_id || null) === (lotId || null) && s.location_id === location.id)
+      .reduce((sum, s) => sum + s.quantity, 0);
+  }
+
+  /** Product/lot pairs with stock at a location (not its children): what a count expects to find. */
+  expectedAt(barcode) {
+    const location = this.location(barcode);
+    if (!location) return [];
+    return this.stock.filter((s) => s.location_id === location.id && s.quantity > 0).map((s) => {
+      const product = this.products.get(s.product_id);
+      const lot = s.lot_id ? this.lots.get(s.lot_id) : null;
+      return { product, lot, quantity: s.quantity, key: lineKey(product?.gtin, lot?.name) };
+    }).filter((entry) => entry.product);
+  }
+
+  /**
+   * Can this scanned item be used (consumed, moved)? Uses the label's expiry and the catalog's lot.
+   * {product, lot, expiry, expired, recalled, usable, reason}
+   */
+  verdict(scan, day = today()) {
+    const product = this.product(scan.gtin);
+    const lot = product && scan.lot ? this.lot(product.id, scan.lot) : null;
+    const expiry = [lot?.expiry, scan.expiry].filter(Boolean).sort()[0] || null;
+    const recalled = Boolean(lot?.recalled);
+    const expired = Boolean(expiry && expiry < day);
+    const name = product ? product.name : `GTIN ${scan.gtin}`;
+    let reason = "";
+    if (recalled) reason = `Lot ${scan.lot} of ${name} has been recalled: do not use it. Set it aside for return.`;
+    else if (expired) reason = `Lot ${scan.lot || "(no lot)"} of ${name} expired on ${expiry}: do not use it.`;
+    return { product, lot, expiry, expired, recalled, usable: !(expired || recalled), reason };
+  }
+
+  /**
+   * First-expiry-first-out: usable lots of a product, earliest expiry first, with what is on hand
+   * at `barcode` (and its sub-locations) and elsewhere.
+   */
+  fefo(productId, barcode, day = today()) {
+    const here = barcode ? this.subtree(barcode) : new Set();
+    return (this.lotsByProduct.get(productId) || [])
+      .filter((lot) => !lot.recalled && !(lot.expiry && lot.expiry < day))
+      .map((lot) => {
+        const quants = this.stock.filter((s) => s.product_id === productId && s.lot_id === lot.id && s.quantity > 0);
+        const atHere = quants.filter((s) => here.has(s.location_id)).reduce((sum, s) => sum + s.quantity, 0);
+        const elsewhere = quants.filter((s) => !here.has(s.location_id))
+          .map((s) => this.locations.get(s.location_id)?.barcode).filter(Boolean);
+        return { lot, here: atHere, elsewhere };
+      })
+      .filter((entry) => entry.here > 0 || entry.elsewhere.length > 0)
+      .sort((a, b) => (b.here > 0) - (a.here > 0) || String(a.lot.expiry || "9999").localeCompare(String(b.lot.expiry || "9999")));
+  }
+
+  /** Our own codes for the GS1 parser: every location barcode and receipt reference, matched exactly. */
+  exactCodes() {
+    const codes = {};
+    for (const loc of this.locations.values()) codes[loc.barcode] = "location";
+    for (const receipt of this.receipts) codes[receipt.reference] = "receipt";
+    return codes;
+  }
+}
+
+export const lineKey = (gtin, lot) => `${gtin || ""}|${lot || ""}`;
+
+// --- storage -------------------------------------------------------------------
+
+let cached = null;
+
+export async function loadCatalog() {
+  if (!cached) cached = new Catalog((await (await db()).get("catalog", "snapshot")) || {});
+  return cached;
+}
+
+/** Fetch the catalog if it changed (If-None-Match); keeps the old copy on any failure. */
+export async function refreshCatalog({ fetcher = fetch } = {}) {
+  const me = await getMeta("device", {});
+  const etag = await getMeta("catalog_etag");
+  const headers = {};
+  if (etag) headers["If-None-Match"] = etag;
+  if (me.token) headers.Authorization = `Bearer ${me.token}`;
+  let response;
+  try {
+    response = await fetcher("/api/v1/catalog", { headers, cache: "no-store" });
+    if (response.status === 401 && headers.Authorization) {
+      delete headers.Authorization; // a stale token: the logged-in session may still read it
+      response = await fetcher("/api/v1/catalog", { headers, cache: "no-store" });
+    }
+  } catch {
+    return "offline";
+  }
+  if (response.status === 304) return "unchanged";
+  if (!response.ok) return `error ${response.status}`;
+  const snapshot = { ...(await response.json()), fetched_at: new Date().toISOString() };
+  await (await db()).put("catalog", snapshot, "snapshot");
+  await setMeta("catalog_etag", response.headers.get("ETag"));
+  cached = new Catalog(snapshot);
+  announce("catalog");
+  return "updated";
+}
+
+export function forgetLoaded() {
+  cached = null;
+}

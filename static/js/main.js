@@ -1,0 +1,72 @@
+// Every page loads this module: the service worker, persistent storage, syncing and the sync
+// badge, then the page's own module (named by <body data-page>). No inline script anywhere.
+import { startSync, syncNow } from "./sync.js";
+
+const PAGES = {
+  consume: "./consume.js",
+  transfer: "./transfer.js",
+  count: "./count.js",
+  receive: "./receive.js",
+  queue: "./queue.js",
+  scanner: "./scanner-setup.js",
+};
+
+async function registerServiceWorker() {
+  if (!("serviceWorker" in navigator)) return null;
+  try {
+    const registration = await navigator.serviceWorker.register("/sw.js", { type: "module", scope: "/", updateViaCache: "none" });
+    // A page whose navigation began while the worker was still installing is not claimed by it: ask again.
+    navigator.serviceWorker.ready.then((ready) => {
+      if (!navigator.serviceWorker.controller) ready.active?.postMessage({ type: "claim" });
+    });
+    return registration;
+  } catch (error) {
+    console.warn("service worker not registered", error);
+    return null;
+  }
+}
+
+async function tellWorker(message) {
+  const registration = await navigator.serviceWorker?.ready;
+  (navigator.serviceWorker.controller || registration?.active)?.postMessage(message);
+}
+
+async function askPersistentStorage() {
+  // Unsynced commands must survive storage pressure: ask the browser not to evict this site.
+  try {
+    if (navigator.storage?.persist && !(await navigator.storage.persisted())) await navigator.storage.persist();
+  } catch {
+    /* not granted: the outbox still works, it may just be evicted under pressure */
+  }
+}
+
+function hookLogout() {
+  for (const form of document.querySelectorAll("form[data-logout]")) {
+    // The outbox is never cleared at logout; only the cached pages (they carry the user's name) go.
+    form.addEventListener("submit", () => tellWorker({ type: "logout" }));
+  }
+}
+
+function warmPages() {
+  const links = [...document.querySelectorAll("a[data-warm]")].map((a) => a.getAttribute("href"));
+  const urls = links.length ? ["/", ...links] : [];
+  if (urls.length && document.body.dataset.userId) tellWorker({ type: "warm", urls });
+}
+
+async function boot() {
+  const registration = registerServiceWorker();
+  hookLogout();
+  askPersistentStorage();
+  document.addEventListener("click", (event) => {
+    if (event.target.closest("[data-action=sync-now]")) syncNow({ force: true });
+  });
+  const page = PAGES[document.body.dataset.page];
+  const pageModule = page ? import(page).catch((error) => console.error(`page module ${page}`, error)) : null;
+  await registration;
+  warmPages();
+  await startSync();
+  await pageModule;
+  document.documentElement.dataset.booted = "true";
+}
+
+boot();

@@ -1,0 +1,90 @@
+// "My queue": every command captured on this handheld, whoever captured it, with its state here
+// and on the server; retry or set aside a refused one. The server's own view of this device comes
+// as an htmx fragment (the page's server_queue block), asked only when online.
+import { listen } from "./db.js";
+import { el } from "./feedback.js";
+import * as outbox from "./outbox.js";
+import { syncState } from "./replay.js";
+import { syncNow } from "./sync.js";
+
+const LABELS = {
+  pending: "waiting to be sent",
+  failed: "refused by the server",
+  dismissed: "set aside",
+  queued: "on the server, queued",
+  syncing: "being applied",
+  retrying: "the inventory is not answering; retrying",
+  conflict: "waiting for a supervisor",
+  done: "applied",
+  discarded: "discarded by a supervisor",
+};
+
+function stateOf(command) {
+  return command.state === "sent" ? command.server_status || "queued" : command.state;
+}
+
+function item(command) {
+  const state = stateOf(command);
+  const when = new Date(command.captured_at).toLocaleString([], { dateStyle: "short", timeStyle: "short" });
+  const actions = command.state === "failed"
+    ? el("div", { class: "row" },
+      el("button", { type: "button", class: "button button-secondary", "data-queue-action": "retry", "data-op": command.op_id }, "Try again"),
+      el("button", { type: "button", class: "button button-secondary", "data-queue-action": "dismiss", "data-op": command.op_id }, "Set aside"))
+    : null;
+  return el("li", { class: `queue-item state-${command.state} server-${command.server_status || "none"}`, dataset: { op: command.op_id, state } },
+    el("p", {}, el("span", { class: `status-chip status-${state}` }, LABELS[state] || state), " ",
+      el("strong", {}, command.kind.replace("_", " "))),
+    el("p", {}, command.summary || ""),
+    el("p", { class: "help" }, `Captured by ${command.user_name || `user ${command.user_id}`}, ${when} · #${command.device_seq}`),
+    command.message ? el("p", { class: state === "failed" || state === "conflict" ? "field-error" : "help" }, command.message) : null,
+    actions);
+}
+
+async function draw() {
+  const commands = (await outbox.all()).reverse();
+  const sync = await syncState();
+  document.getElementById("queue-list").replaceChildren(...commands.map(item));
+  document.getElementById("queue-empty").hidden = commands.length > 0;
+  const counts = await outbox.counts();
+  const status = [`${counts.pending} waiting to be sent`, `${counts.failed} refused`, `${counts.conflict} waiting for a supervisor`];
+  if (!navigator.onLine) status.unshift("Offline");
+  else if (sync.needs_login) status.unshift("Log in to send");
+  if (sync.last_ok_at) status.push(`last sent ${new Date(sync.last_ok_at).toLocaleTimeString()}`);
+  document.getElementById("queue-status").textContent = status.join(" · ");
+}
+
+async function refreshServerView() {
+  if (navigator.onLine && globalThis.htmx) htmx.trigger(document.body, "refresh-server-queue");
+}
+
+let deviceId = "";
+document.addEventListener("htmx:configRequest", (event) => {
+  // Tell the server which handheld this is (its id lives in IndexedDB, not in a cookie).
+  if (event.detail.elt?.id === "server-queue") event.detail.parameters.device_id = deviceId;
+});
+
+document.getElementById("queue-list").addEventListener("click", async (event) => {
+  const button = event.target.closest("[data-queue-action]");
+  if (!button) return;
+  if (button.dataset.queueAction === "retry") {
+    await outbox.retry(button.dataset.op);
+    syncNow({ force: true });
+  } else {
+    await outbox.dismiss(button.dataset.op);
+  }
+  draw();
+});
+
+listen(() => draw());
+addEventListener("online", () => {
+  draw();
+  refreshServerView();
+});
+addEventListener("offline", draw);
+setInterval(draw, 5000);
+// Learn the device id before the first fragment request goes out.
+outbox.device().then((me) => {
+  deviceId = me.device_id;
+  draw();
+  refreshServerView();
+});

@@ -1,0 +1,1 @@
+// receive: to do

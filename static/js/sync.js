@@ -1,0 +1,109 @@
+// The page's side of syncing: when to replay (start, back online, page visible again, a timer,
+// "Sync now", Background Sync when offline), keeping the device registered for whoever is logged
+// in, refreshing the catalog, and the sync badge every page shows.
+import { refreshCatalog } from "./catalog.js";
+import { listen } from "./db.js";
+import { currentUser, ensureRegistered } from "./device.js";
+import * as outbox from "./outbox.js";
+import { replay, syncState } from "./replay.js";
+
+const TIMER_MS = 20000;
+const CATALOG_EVERY_MS = 5 * 60 * 1000;
+let lastCatalog = 0;
+let running = null;
+let again = null;
+
+/** Replay now (everything pending when `force`). Safe to call often: one run at a time, and a
+ * forced call made during a run gets a forced run of its own right after. */
+export function syncNow({ force = true } = {}) {
+  if (running) {
+    if (!force) return running;
+    again ||= running.then(() => {
+      again = null;
+      return syncNow({ force: true });
+    });
+    return again;
+  }
+  running = (async () => {
+    try {
+      if (!navigator.onLine) {
+        await askBackgroundSync();
+        return;
+      }
+      const user = currentUser();
+      if (user) await ensureRegistered(user);
+      let summary = await replay({ force });
+      if (summary.login && user && (await ensureRegistered(user, { force: true }))) summary = await replay({ force: true });
+      const me = await outbox.device();
+      if ((user || me.token) && (force || Date.now() - lastCatalog > CATALOG_EVERY_MS)) {
+        lastCatalog = Date.now();
+        await refreshCatalog();
+      }
+    } catch (error) {
+      console.warn("sync failed", error);
+    } finally {
+      running = null;
+      await updateBadge();
+    }
+  })();
+  return running;
+}
+
+/** After a command is captured: send it now if online, else let the browser wake us when it is. */
+export async function syncSoon() {
+  await updateBadge();
+  if (navigator.onLine) return syncNow({ force: false });
+  return askBackgroundSync();
+}
+
+async function askBackgroundSync() {
+  try {
+    const registration = await navigator.serviceWorker?.ready;
+    await registration?.sync?.register("wardstock-replay");
+  } catch {
+    /* no Background Sync: the online event and the timer do it */
+  }
+}
+
+export async function updateBadge() {
+  const badge = document.getElementById("sync-badge");
+  if (!badge) return;
+  const [counts, state] = [await outbox.counts(), await syncState()];
+  const failed = counts.failed + counts.conflict;
+  let status = "ok";
+  let text = "synced";
+  if (!navigator.onLine) [status, text] = ["offline", "offline"];
+  else if (state.needs_login && counts.pending) [status, text] = ["login", "log in"];
+  else if (failed) [status, text] = ["failed", "check"];
+  else if (counts.pending) [status, text] = ["pending", "to send"];
+  else if (counts.waiting) [status, text] = ["pending", "syncing"];
+  badge.dataset.state = status;
+  badge.dataset.pending = String(counts.pending);
+  badge.dataset.failed = String(failed);
+  badge.querySelector(".sync-pending").textContent = String(counts.pending);
+  const failedNode = badge.querySelector(".sync-failed");
+  failedNode.textContent = `${failed} failed`;
+  failedNode.hidden = failed === 0;
+  badge.querySelector(".sync-text").textContent = text;
+  badge.title = `${counts.pending} waiting to be sent, ${counts.failed} refused, ${counts.conflict} waiting for a supervisor`;
+  const notice = document.getElementById("sync-notice");
+  if (notice) {
+    notice.hidden = !(state.needs_login && counts.pending);
+    notice.textContent = currentUser()
+      ? "Registering this handheld…"
+      : `${counts.pending} command${counts.pending === 1 ? "" : "s"} on this handheld wait to be sent: log in to send them.`;
+  }
+}
+
+export function startSync() {
+  listen(() => updateBadge());
+  addEventListener("online", () => syncNow({ force: true }));
+  addEventListener("offline", () => updateBadge());
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") syncNow({ force: false });
+  });
+  setInterval(() => {
+    if (document.visibilityState === "visible") syncNow({ force: false });
+  }, TIMER_MS);
+  return syncNow({ force: false });
+}

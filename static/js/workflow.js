@@ -1,0 +1,301 @@
+// The small step engine the four workflows share. A workflow module gives a definition:
+//   name, fresh(previous) -> a new draft, prompt(ctx) -> what to scan next,
+//   onScan(ctx, scan) -> a result for the panel, confirm(ctx) -> a result after capturing commands
+//   ({done: true} starts a fresh draft and syncs),
+//   canConfirm(ctx), lineDetail(line), renderExtra(ctx), actions {name: (ctx, button) => result}.
+// The engine reads scans (wedge, camera, photo), interprets them on the device (gs1.js), keeps the
+// draft in IndexedDB so a reload (offline too) loses nothing, and draws the shared parts.
+import { Catalog, lineKey, loadCatalog, forgetLoaded } from "./catalog.js";
+import { db, listen } from "./db.js";
+import { currentUser } from "./device.js";
+import { el, show } from "./feedback.js";
+import { DEFAULT_CONFIG, interpret, shown } from "./gs1.js";
+import { attachScanInput } from "./scan-input.js";
+import { syncSoon } from "./sync.js";
+
+export { el, lineKey };
+
+export function describeLot(line) {
+  const parts = [];
+  if (line.lot) parts.push(`Lot ${line.lot}`);
+  if (line.expiry) parts.push(`exp. ${line.expiry}`);
+  return parts.join(" · ") || "no lot on the label";
+}
+
+export async function runWorkflow(definition) {
+  const root = document.querySelector("[data-workflow]");
+  const user = currentUser();
+  const draftKey = `${definition.name}:${user?.id ?? "nobody"}`;
+  const database = await db();
+  const ctx = {
+    root,
+    user,
+    definition,
+    catalog: await loadCatalog(),
+    draft: (await database.get("drafts", draftKey)) || definition.fresh(null),
+    panel: root.querySelector("#result"),
+    say(result, options) {
+      show(ctx.panel, result, options);
+    },
+    async save() {
+      await database.put("drafts", ctx.draft, draftKey);
+    },
+    render() {
+      render(ctx);
+    },
+    /** Add `quantity` to the line with this key (or create it); returns the line. */
+    addLine(line, quantity) {
+      const found = ctx.draft.lines.find((l) => l.key === line.key);
+      if (found) {
+        found.quantity += quantity;
+        return found;
+      }
+      const fresh = { ...line, quantity };
+      ctx.draft.lines.push(fresh);
+      return fresh;
+    },
+    config() {
+      return { ...DEFAULT_CONFIG, exact_codes: ctx.catalog.exactCodes() };
+    },
+  };
+  ctx.draft.raw_scans ||= [];
+
+  const handle = async (raw, source) => {
+    let scan;
+    try {
+      scan = interpret(raw, ctx.config(), { source });
+    } catch (error) {
+      ctx.say({ level: "error", title: "Cannot use this code", lines: [error.message || String(error)] });
+      return;
+    }
+    ctx.draft.raw_scans.push(raw);
+    const result = await definition.onScan(ctx, scan);
+    if (!result.keepRaw && result.level === "error") ctx.draft.raw_scans.pop();
+    ctx.render();
+    ctx.say(result);
+    await ctx.save();
+  };
+  ctx.scan = handle;
+
+  const field = root.querySelector("#scan-field");
+  const input = attachScanInput(field, (raw) => handle(raw, "wedge"), {
+    onDuplicate: (raw) => ctx.say({ level: "warn", title: "Same scan twice", lines: [`${shown(raw)} arrived twice in a moment; counted once.`] }),
+  });
+  ctx.focus = input.focus;
+
+  root.addEventListener("click", async (event) => {
+    const button = event.target.closest("[data-action], [data-line-action]");
+    if (!button || button.disabled) return;
+    const action = button.dataset.action;
+    let result = null;
+    if (button.dataset.lineAction) result = lineAction(ctx, button);
+    else if (action === "keyboard") toggleKeyboard(field, button);
+    else if (action === "camera") result = await startCamera(ctx);
+    else if (action === "camera-stop") (await import("./camera.js")).stopCamera();
+    else if (action === "reset") result = reset(ctx, button);
+    else if (action === "confirm") {
+      button.disabled = true;
+      try {
+        result = await definition.confirm(ctx);
+      } catch (error) {
+        result = { level: "error", title: "Not saved", lines: [error.message || String(error)] };
+      }
+    } else if (definition.actions?.[action]) result = await definition.actions[action](ctx, button);
+    if (result?.done) {
+      // Commands are in the outbox: start a fresh draft (keeping what `fresh` keeps) and send soon.
+      ctx.draft = definition.fresh(ctx.draft);
+      syncSoon();
+    }
+    if (result) ctx.say(result);
+    await ctx.save();
+    ctx.render();
+    const active = document.activeElement;
+    if (!active || !active.matches("input, textarea, select")) input.focus();
+  });
+  root.addEventListener("change", async (event) => {
+    const qty = event.target.closest("[data-line-qty]");
+    if (qty) {
+      const line = ctx.draft.lines.find((l) => l.key === qty.closest("[data-key]").dataset.key);
+      const value = Number(qty.value);
+      if (line && Number.isFinite(value) && value >= (definition.minQuantity ?? 1)) line.quantity = value;
+      await ctx.save();
+      ctx.render();
+    }
+    if (definition.onChange) {
+      definition.onChange(ctx, event.target);
+      await ctx.save();
+    }
+  });
+  root.querySelector("#photo-input")?.addEventListener("change", (event) => uploadPhoto(ctx, event.target));
+
+  listen(async (topic) => {
+    if (topic !== "catalog") return;
+    forgetLoaded();
+    ctx.catalog = await loadCatalog();
+    ctx.render();
+    markReady(ctx);
+  });
+
+  ctx.render();
+  ctx.say({ level: "idle", title: definition.prompt(ctx) }, { sound: false });
+  markReady(ctx);
+  input.focus();
+  return ctx;
+}
+
+function markReady(ctx) {
+  ctx.root.dataset.ready = "true";
+  ctx.root.dataset.catalog = ctx.catalog instanceof Catalog && !ctx.catalog.empty ? "loaded" : "empty";
+}
+
+function render(ctx) {
+  const { definition, draft, root } = ctx;
+  const list = root.querySelector("#lines");
+  if (list) {
+    list.replaceChildren(...draft.lines.map((line) => lineNode(definition, line)));
+    root.querySelector("#lines-empty").hidden = draft.lines.length > 0;
+    root.querySelector("#lines-count").textContent = String(draft.lines.length);
+  }
+  const confirm = root.querySelector("#confirm");
+  if (confirm) confirm.disabled = !definition.canConfirm(ctx);
+  definition.renderExtra?.(ctx);
+}
+
+function lineNode(definition, line) {
+  const level = line.override ? "warn" : line.level || "ok";
+  return el("li", { class: `line line-${level}`, dataset: { key: line.key } },
+    el("div", { class: "line-main" },
+      el("strong", { class: "line-name" }, line.name),
+      el("span", { class: "line-detail" }, definition.lineDetail ? definition.lineDetail(line) : describeLot(line))),
+    el("div", { class: "stepper" },
+      el("button", { type: "button", class: "button button-secondary", "data-line-action": "minus", "aria-label": `One less ${line.name}` }, "−"),
+      el("input", { class: "field qty-field", type: "number", inputmode: "numeric", min: String(definition.minQuantity ?? 1), step: "1",
+        value: String(line.quantity), "data-line-qty": true, "aria-label": `Quantity of ${line.name}` }),
+      el("button", { type: "button", class: "button button-secondary", "data-line-action": "plus", "aria-label": `One more ${line.name}` }, "+")),
+    el("button", { type: "button", class: "button line-remove", "data-line-action": "remove", "aria-label": `Remove ${line.name}` }, "×"));
+}
+
+function lineAction(ctx, button) {
+  const key = button.closest("[data-key]").dataset.key;
+  const line = ctx.draft.lines.find((l) => l.key === key);
+  if (!line) return null;
+  const minimum = ctx.definition.minQuantity ?? 1;
+  if (button.dataset.lineAction === "plus") line.quantity += 1;
+  else if (button.dataset.lineAction === "minus") line.quantity = Math.max(minimum, line.quantity - 1);
+  else {
+    ctx.draft.lines = ctx.draft.lines.filter((l) => l !== line);
+    return { level: "idle", title: `Removed ${line.name}`, lines: [ctx.definition.prompt(ctx)] };
+  }
+  return null;
+}
+
+function reset(ctx, button) {
+  if (ctx.draft.lines.length && button.dataset.armed !== "true") {
+    button.dataset.armed = "true";
+    button.textContent = "Tap again to discard";
+    setTimeout(() => {
+      button.dataset.armed = "false";
+      button.textContent = "Start over";
+    }, 4000);
+    return { level: "warn", title: `Discard ${ctx.draft.lines.length} line(s) not yet confirmed?`, lines: ["Tap “Start over” again to discard them."] };
+  }
+  button.dataset.armed = "false";
+  button.textContent = "Start over";
+  ctx.draft = ctx.definition.fresh(null);
+  return { level: "idle", title: ctx.definition.prompt(ctx) };
+}
+
+function toggleKeyboard(field, button) {
+  const typing = field.getAttribute("inputmode") === "none";
+  field.setAttribute("inputmode", typing ? "text" : "none");
+  button.setAttribute("aria-pressed", String(typing));
+  field.blur();
+  field.focus();
+}
+
+async function startCamera(ctx) {
+  try {
+    const camera = await import("./camera.js");
+    await camera.startCamera(ctx.root.querySelector("#camera"), ({ raw }) => {
+      performance.clearMarks("scan-received");
+      performance.mark("scan-received");
+      ctx.scan(raw, "camera");
+    });
+    return { level: "idle", title: "Camera on: hold the code in the frame" };
+  } catch (error) {
+    return { level: "error", title: "The camera cannot scan here", lines: [error.message || String(error)], hint: "Take a photo instead, or use the scanner." };
+  }
+}
+
+async function uploadPhoto(ctx, inputNode) {
+  const file = inputNode.files?.[0];
+  inputNode.value = "";
+  if (!file) return;
+  if (!navigator.onLine) {
+    ctx.say({ level: "error", title: "Photos are read by the server", lines: ["There is no network now; use the scanner or the camera."] });
+    return;
+  }
+  ctx.say({ level: "idle", title: "Reading the photo…" }, { sound: false });
+  const { csrfToken } = await import("./device.js");
+  const body = new FormData();
+  body.append("photo", file);
+  try {
+    const response = await fetch("/device/photo", { method: "POST", body, headers: { "X-CSRFToken": csrfToken() } });
+    const answer = await response.json();
+    if (!response.ok || !answer.reads?.length) {
+      ctx.say({ level: "error", title: "No barcode read", lines: [answer.message || `The server answered ${response.status}.`] });
+      return;
+    }
+    for (const read of answer.reads) await ctx.scan(read.raw, "camera");
+  } catch (error) {
+    ctx.say({ level: "error", title: "The photo could not be sent", lines: [String(error)] });
+  }
+}
+
+/** The earlier-expiring usable lot to take instead (first expiry, first out), as a sentence. */
+export function fefoHint(catalog, product, location, exceptLot) {
+  const best = catalog.fefo(product.id, location).find((entry) => entry.lot.name !== exceptLot);
+  if (!best) return "No usable lot of this product is in stock anywhere; ask the store.";
+  const where = best.here > 0 ? `${best.here} here` : `none here; in ${best.elsewhere.join(", ")}`;
+  return `Use lot ${best.lot.name} (expires ${best.lot.expiry || "never"}) instead: ${where}.`;
+}
+
+/** For consume and transfer: the checks an item scan must pass, or null when it may be used. */
+export function refuseItem(ctx, scan, location) {
+  if (scan.kind !== "product") {
+    return { level: "error", title: `This is a ${scan.kind.replace("_", " ")} code`, lines: ["Scan an item's label, or a location."] };
+  }
+  if (!scan.gtin) return { level: "error", title: "No product number on this label", lines: ["Scan the barcode that carries the GTIN (01)."] };
+  const verdict = ctx.catalog.verdict(scan);
+  if (verdict.product?.tracked_by_lot && !scan.lot) {
+    return { level: "error", title: `${verdict.product.name}: which lot?`, lines: ["This product is tracked by lot; scan the label that carries the lot (10)."] };
+  }
+  if (!verdict.usable) {
+    return {
+      level: "error", refused: true, verdict,
+      title: verdict.recalled ? "RECALLED — do not use" : "EXPIRED — do not use",
+      big: verdict.product ? verdict.product.name : `GTIN ${scan.gtin}`,
+      lines: [verdict.reason],
+      hint: verdict.product ? fefoHint(ctx.catalog, verdict.product, location, scan.lot) : "",
+    };
+  }
+  return null;
+}
+
+export function itemLine(ctx, scan) {
+  const product = ctx.catalog.product(scan.gtin);
+  const lot = product && scan.lot ? ctx.catalog.lot(product.id, scan.lot) : null;
+  return {
+    key: lineKey(scan.gtin, scan.lot),
+    gtin: scan.gtin,
+    product_id: product?.id ?? null,
+    name: product?.name || `Unknown product ${scan.gtin}`,
+    lot: scan.lot,
+    expiry: scan.expiry || lot?.expiry || null, // shown
+    label_expiry: scan.expiry || null, // sent: what the label says
+    level: product ? "ok" : "warn",
+  };
+}
+
+/** A line as the device API takes it. */
+export const wireLine = (line) => ({ gtin: line.gtin, lot: line.lot || null, expiry: line.label_expiry || null, quantity: line.quantity });

@@ -1,0 +1,101 @@
+// Wardstock's service worker (a module; served from /sw.js by views/device.py, which fills in the
+// version and the precache list). It keeps the app usable offline:
+//  - the app shell (CSS, our modules, vendor files, the camera wasm, icons) is precached, cache-first;
+//  - pages and htmx fragments are network-first with the last good copy as fallback; the cache
+//    honours Vary, and pages answer Vary: HX-Request, so a fragment never stands in for a page;
+//  - /api/ is never cached nor replayed here: the device outbox (IndexedDB) and replay.js own that;
+//  - Background Sync and every start of the worker run a replay.
+import { replay } from "/static/js/replay.js";
+
+const VERSION = "__VERSION__";
+const PRECACHE = ["__PRECACHE__"];
+const SHELL = `shell-${VERSION}`;
+const PAGES = "pages";
+const OFFLINE_PAGE = "/device/offline";
+
+self.addEventListener("install", (event) => {
+  event.waitUntil((async () => {
+    const cache = await caches.open(SHELL);
+    // Without cookies: the shell is the same for everyone, and a request that carried the session
+    // could overwrite the cookie a concurrent login just set (and with it the CSRF token).
+    await cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "reload", credentials: "omit" })));
+    await self.skipWaiting();
+  })());
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) if (name.startsWith("shell-") && name !== SHELL) await caches.delete(name);
+    await self.clients.claim();
+    replay().catch(() => {});
+  })());
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith("/api/") || url.pathname === "/sw.js") return;
+  if (url.pathname.startsWith("/static/")) {
+    event.respondWith(shellFirst(request));
+    return;
+  }
+  event.respondWith(networkFirst(request));
+});
+
+async function shellFirst(request) {
+  const cached = await caches.match(request, { ignoreSearch: true });
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) (await caches.open(SHELL)).put(request, response.clone());
+  return response;
+}
+
+async function networkFirst(request) {
+  const cache = await caches.open(PAGES);
+  try {
+    const response = await fetch(request);
+    const html = (response.headers.get("Content-Type") || "").startsWith("text/html");
+    // Only a page as the logged-in user saw it: not a redirect to the login screen, not an error.
+    if (response.ok && html && !response.redirected) await cache.put(request, response.clone());
+    if (response.redirected && new URL(response.url).pathname === "/login") await caches.delete(PAGES);
+    return response;
+  } catch (error) {
+    const cached = await cache.match(request); // matches on Vary (HX-Request) like any HTTP cache
+    if (cached) return cached;
+    if (request.mode === "navigate") {
+      const offline = await caches.match(OFFLINE_PAGE);
+      if (offline) return offline;
+    }
+    throw error;
+  }
+}
+
+self.addEventListener("sync", (event) => {
+  if (event.tag === "wardstock-replay") event.waitUntil(replay({ force: true }));
+});
+
+self.addEventListener("message", (event) => {
+  const { type, urls } = event.data || {};
+  if (type === "logout") {
+    // The cached pages carry the user's name and form tokens; the outbox is left alone.
+    event.waitUntil(caches.delete(PAGES));
+  } else if (type === "warm" && Array.isArray(urls)) {
+    // Keep the screens a user may need offline, fetched now as they are logged in.
+    event.waitUntil((async () => {
+      const cache = await caches.open(PAGES);
+      for (const url of urls) {
+        try {
+          const response = await fetch(url, { credentials: "same-origin" });
+          if (response.ok && !response.redirected) await cache.put(url, response);
+        } catch {
+          /* offline: keep what is there */
+        }
+      }
+    })());
+  } else if (type === "claim") {
+    event.waitUntil(self.clients.claim());
+  } else if (type === "replay") {
+    event.waitUntil(replay({ force: true }));
+  }
+});

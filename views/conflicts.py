@@ -1,0 +1,118 @@
+"""The supervisor's inbox of parked commands (DESIGN §5): each conflict with the ways out that
+offline_sync offers, a reason for the audit, and the decision applied by app.services.conflicts."""
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.extensions import db
+from app.security.access import requires
+from app.security.roles import Permission
+from app.services import conflicts
+from app.services.backend import inventory_backend
+from offline_sync.catalog_cache import CachedProduct
+from offline_sync.outbox.resolutions import ResolutionError, offered
+from offline_sync.persistence import utcnow
+from views.workflows import render_page_or_block
+
+blueprint = Blueprint("conflicts", __name__)
+TITLES = {
+    "unknown_product": "Unknown product",
+    "unknown_lot": "Unknown lot",
+    "expiry_mismatch": "Expiry differs from the label",
+    "insufficient_stock": "Not enough stock",
+    "expired_or_recalled": "Expired or recalled lot",
+    "receipt_closed": "Receipt already closed",
+    "count_overtaken": "Stock moved after the count",
+    "not_permitted": "Not permitted here",
+    "location_unknown": "Unknown location",
+    "sync_failed": "Could not sync",
+}
+NEED_LABELS = {
+    "quantity": "Quantity", "lot": "Lot", "location": "Location barcode", "receipt": "Receipt reference",
+    "product_id": "Product", "username": "Username",
+}
+
+
+def _products() -> tuple[dict[str, str], list[tuple[int, str]]]:
+    """Product names by GTIN (for the lines) and (id, name) choices (for linking a GTIN)."""
+    products = list(db.session.scalars(select(CachedProduct).order_by(CachedProduct.name)))
+    return {p.gtin: p.name for p in products}, [(p.id, p.name) for p in products]
+
+
+def _card(row: Any, names: dict[str, str]) -> dict[str, Any]:
+    payload = row.payload or {}
+    lines = payload.get("lines") or ([payload] if "gtin" in payload else [])
+    return {
+        "op_id": row.op_id,
+        "kind": row.kind,
+        "title": TITLES.get(row.conflict_kind or "", row.conflict_kind or "Parked"),
+        "message": row.conflict_message or row.last_error,
+        "who": row.username,
+        "captured_at": row.captured_at,
+        "device": row.device_id,
+        "where": " → ".join(str(payload[k]) for k in ("source", "destination", "location", "receipt") if payload.get(k)),
+        "lines": [
+            {"name": names.get(str(line.get("gtin")), f"GTIN {line.get('gtin')}"), "lot": line.get("lot"),
+             "expiry": line.get("expiry"), "quantity": line.get("quantity", line.get("counted"))}
+            for line in lines
+        ],
+        "requested": (payload.get("override") or {}).get("reason", ""),
+        "choices": offered(row.conflict_kind),
+    }
+
+
+@blueprint.get("/conflicts")
+@requires(Permission.RESOLVE_CONFLICTS)
+def inbox():  # noqa: ANN201
+    names, products = _products()
+    cards = [_card(row, names) for row in conflicts.parked(db.session)]
+    return render_page_or_block("conflicts/inbox.html", "inbox", cards=cards, products=products, labels=NEED_LABELS)
+
+
+def _params(form: Any, needs: tuple[str, ...]) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for name in needs:
+        value = form.get(f"{name}", "").strip()
+        if name == "quantity":
+            try:
+                params[name] = float(value)
+            except ValueError:
+                raise ResolutionError("Give the quantity as a number.") from None
+        elif name == "product_id":
+            params[name] = int(value) if value.isdigit() else None
+        else:
+            params[name] = value
+    return params
+
+
+@blueprint.post("/conflicts/resolve")
+@requires(Permission.RESOLVE_CONFLICTS)
+def resolve():  # noqa: ANN201
+    op_id, action = request.form.get("op_id", ""), request.form.get("action", "")
+    row = next((r for r in conflicts.parked(db.session) if r.op_id == op_id), None)
+    choice = next((c for c in offered(row.conflict_kind) if c.action == action), None) if row else None
+    error, outcome = "", None
+    if row is None:
+        error = "This command is not waiting for a decision any more; reload the inbox."
+    elif choice is None:
+        error = "Choose one of the ways out."
+    else:
+        try:
+            outcome = conflicts.decide(
+                db.session, inventory_backend(), op_id, action, supervisor=current_user._get_current_object(),
+                reason=request.form.get("reason", ""), params=_params(request.form, choice.needs),
+                address=request.remote_addr or "", now=utcnow(),
+            )
+        except ResolutionError as failure:
+            error = str(failure)
+    if request.headers.get("HX-Request") == "true":
+        names, products = _products()
+        card = _card(row, names) if row is not None and outcome is None else None
+        html = render_template("conflicts/_card.html", card=card, outcome=outcome, error=error, op_id=op_id,
+                               products=products, labels=NEED_LABELS,
+                               form=request.form)
+        return html, 200, {"Vary": "HX-Request"}  # 200 either way: htmx swaps the card in, error included
+    flash(outcome.message if outcome else error, "info" if outcome else "error")
+    return redirect(url_for("conflicts.inbox"))

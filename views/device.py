@@ -1,0 +1,116 @@
+"""The handheld itself: its service worker, the offline fallback page, "my queue", the scanner
+setup page with a test label, and photo decoding for devices whose camera scanning fails."""
+import hashlib
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import zxingcpp
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.extensions import db
+from app.security.access import public, requires
+from app.security.roles import Permission
+from app.services import devices
+from offline_sync.outbox.models import OutboxCommand
+from views.workflows import render_page_or_block
+
+blueprint = Blueprint("device", __name__)
+# The app shell the service worker precaches: everything the pages load, so they work offline.
+SHELL_FOLDERS = ("css", "js", "icons", "vendor")
+SHELL_FILES = ("manifest.webmanifest",)
+QUEUE_ROWS = 200
+# The scanner check label: a lot and a serial number, both variable-length, so the GS between them
+# is needed; a wedge that drops it sends text scanners/ (and gs1.js) refuse as ambiguous.
+TEST_LABEL = "(01)09501101530003(17)281231(10)TEST-LOT(21)SN42"
+
+
+def _shell_files(static: Path) -> list[Path]:
+    files = [static / name for name in SHELL_FILES]
+    for folder in SHELL_FOLDERS:
+        files += sorted(p for p in (static / folder).rglob("*") if p.is_file() and not p.name.startswith("."))
+    return [f for f in files if f.exists()]
+
+
+@lru_cache(maxsize=8)
+def _precache(static: str, stamp: tuple[tuple[str, int, int], ...]) -> tuple[list[str], str]:
+    """The URLs to precache and a version that changes whenever one of them (or sw.js) does."""
+    root = Path(static)
+    digest = hashlib.sha256()
+    for name, _, _ in stamp:
+        digest.update(name.encode())
+        digest.update((root / name).read_bytes())
+    urls = ["/static/" + name for name, _, _ in stamp if name != "sw.js"]
+    return urls, digest.hexdigest()[:16]
+
+
+@blueprint.get("/sw.js")
+@public
+def service_worker() -> Response:
+    """Served from the root so its scope is the whole app; never cached by HTTP."""
+    static = Path(current_app.static_folder)
+    files = [*_shell_files(static), static / "sw.js"]
+    stamp = tuple((f.relative_to(static).as_posix(), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+    urls, version = _precache(str(static), stamp)
+    source = (static / "sw.js").read_text()
+    source = source.replace('"__VERSION__"', json.dumps(version)).replace('["__PRECACHE__"]', json.dumps([*urls, "/device/offline"]))
+    response = Response(source, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@blueprint.get("/device/offline")
+@public
+def offline():  # noqa: ANN201
+    """What a page not yet visited shows offline. Standalone: it is cached for every user."""
+    return render_template("device/offline.html")
+
+
+@blueprint.get("/device/queue")
+@requires()
+def queue():  # noqa: ANN201
+    """This handheld's commands: the device's own list (from IndexedDB, drawn by queue.js) and,
+    as an htmx fragment, what the server holds for the device (device_id from the device)."""
+    device_id = request.args.get("device_id", "")
+    rows: list[OutboxCommand] = []
+    if device_id and (current_user.can(Permission.RESOLVE_CONFLICTS)
+                      or current_user.id in devices.linked_user_ids(db.session, device_id)):
+        rows = list(db.session.scalars(
+            select(OutboxCommand).where(OutboxCommand.device_id == device_id)
+            .order_by(OutboxCommand.id.desc()).limit(QUEUE_ROWS)
+        ))
+    return render_page_or_block("device/queue.html", "server_queue", rows=rows, device_id=device_id)
+
+
+@blueprint.get("/device/scanner")
+@requires()
+def scanner_setup():  # noqa: ANN201
+    matrix = zxingcpp.create_barcode(TEST_LABEL, zxingcpp.BarcodeFormat.DataMatrix, gs1=True)
+    linear = zxingcpp.create_barcode(TEST_LABEL, zxingcpp.BarcodeFormat.Code128, gs1=True)
+    svgs = [_inline_svg(zxingcpp.write_barcode_to_svg(code, scale=3)) for code in (matrix, linear)]
+    return render_template("device/scanner.html", label=TEST_LABEL, matrix_svg=svgs[0], linear_svg=svgs[1])
+
+
+def _inline_svg(svg: str) -> str:
+    return svg[svg.index("<svg"):]
+
+
+@blueprint.post("/device/photo")
+@requires()
+def photo():  # noqa: ANN201
+    """A photo of a barcode, read on the server by scanners/ (zxing-cpp, then its cascade)."""
+    from scanners import ImageError, decode  # imported here: OpenCV loads only when a photo comes
+
+    upload = request.files.get("photo")
+    if upload is None:
+        return jsonify(error="no_photo", message="Send a photo of the barcode (field 'photo')."), 400
+    try:
+        reads = decode(upload.read())
+    except ImageError as error:
+        return jsonify(error="bad_image", message=str(error)), 400
+    if not reads:
+        return jsonify(reads=[], message="No barcode could be read in this photo. Hold the phone closer and steady, in good light.")
+    return jsonify(reads=[{"raw": read.raw, "text": read.text, "symbology": read.symbology_identifier, "format": read.format}
+                          for read in reads])

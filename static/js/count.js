@@ -1,1 +1,110 @@
-// count: to do
+// Count (auditor, storekeeper): scan a location, then every item there; each scan adds one (or
+// the label's count) and the number can be corrected. Blind by default: the expected quantity is
+// never shown. Before submitting, what the inventory expects here but nobody counted is listed,
+// to be marked missing (counted 0). Each product/lot becomes one count command carrying the
+// on-hand this handheld's catalog showed (seen_on_hand), for the server's conflict check.
+import { capture } from "./outbox.js";
+import { el, itemLine, lineKey, runWorkflow } from "./workflow.js";
+
+const definition = {
+  name: "count",
+  minQuantity: 0,
+  fresh: (previous) => ({ location: previous?.location || null, lines: [], raw_scans: [], review: false }),
+  prompt: (ctx) => (ctx.draft.location ? "Scan every item here, one scan per item" : "Scan the location you count"),
+  canConfirm: (ctx) => Boolean(ctx.draft.location && ctx.draft.lines.length),
+  lineDetail: (line) => [line.lot ? `Lot ${line.lot}` : "no lot", line.missing ? "marked missing" : ""].filter(Boolean).join(" · "),
+
+  onScan(ctx, scan) {
+    const { draft, catalog } = ctx;
+    if (scan.kind === "location") {
+      const location = catalog.location(scan.code);
+      if (!location && !catalog.empty) return { level: "error", title: `Unknown location ${scan.code}`, lines: ["Scan a stock location label."] };
+      if (draft.lines.length && scan.code !== draft.location) {
+        return { level: "error", title: `Still counting ${draft.location}`, lines: ["Submit this count (or start over) before counting another location."] };
+      }
+      draft.location = scan.code;
+      return { level: "ok", title: "Counting", big: scan.code, lines: [location?.name || "", "Scan every item here."] };
+    }
+    if (!draft.location) return { level: "error", title: "Scan the location first", lines: ["A count is always of one location."] };
+    if (scan.kind !== "product" || !scan.gtin) return { level: "error", title: "Scan an item's label", lines: ["This code is not a product."] };
+    const base = itemLine(ctx, scan);
+    const product = catalog.product(scan.gtin);
+    const lot = product && scan.lot ? catalog.lot(product.id, scan.lot) : null;
+    if (product?.tracked_by_lot && !scan.lot) {
+      return { level: "error", title: `${product.name}: which lot?`, lines: ["Counts are per lot: scan the label with the lot (10)."] };
+    }
+    const seen = product && (lot || !scan.lot) ? catalog.onHand(product.id, lot?.id ?? null, draft.location) : null;
+    const existing = draft.lines.find((l) => l.key === base.key);
+    const line = ctx.addLine({ ...base, seen_on_hand: existing ? existing.seen_on_hand : seen, missing: false }, scan.quantity || 1);
+    line.missing = false;
+    return {
+      level: base.level === "warn" ? "warn" : "ok",
+      title: line.name,
+      big: `Counted ${line.quantity}`,
+      lines: [`Lot ${line.lot || "–"}`],
+      hint: base.level === "warn" ? "Not in this handheld's catalog: counted anyway, checked when it syncs." : "",
+    };
+  },
+
+  async confirm(ctx) {
+    const { draft } = ctx;
+    const missing = uncounted(ctx);
+    if (missing.length && !draft.review) {
+      draft.review = true;
+      return {
+        level: "warn", title: `${missing.length} expected item${missing.length === 1 ? " is" : "s are"} not counted`,
+        lines: ["Look for them. Mark what is not there as missing, or scan it; then submit again."],
+      };
+    }
+    for (const line of draft.lines) {
+      await capture("count", {
+        location: draft.location, gtin: line.gtin, lot: line.lot || null, counted: line.quantity, seen_on_hand: line.seen_on_hand ?? null,
+      }, { user: ctx.user, rawScans: draft.raw_scans, summary: `Counted ${line.quantity} × ${line.name}${line.lot ? ` lot ${line.lot}` : ""} in ${draft.location}` });
+    }
+    return {
+      done: true, level: "ok", title: "Count saved on this handheld", big: `${draft.lines.length} line${draft.lines.length === 1 ? "" : "s"}`,
+      lines: [navigator.onLine ? "Sending now." : "No network: it is sent when the network is back."],
+    };
+  },
+
+  renderExtra(ctx) {
+    const { draft, root } = ctx;
+    const chip = root.querySelector("#ctx-location");
+    chip.textContent = draft.location || "scan a location";
+    chip.classList.toggle("chip-set", Boolean(draft.location));
+    const missing = uncounted(ctx);
+    const section = root.querySelector("#missing");
+    section.hidden = !(draft.review && missing.length);
+    root.querySelector("#missing-list").replaceChildren(...missing.map((entry) => el("li", { class: "line line-warn", dataset: { key: entry.key } },
+      el("div", { class: "line-main" }, el("strong", { class: "line-name" }, entry.product.name),
+        el("span", { class: "line-detail" }, entry.lot ? `Lot ${entry.lot.name}` : "no lot")),
+      el("button", { type: "button", class: "button button-secondary", "data-action": "mark-missing", "data-key": entry.key }, "Not here (0)"))));
+    root.querySelector("#confirm").textContent = draft.review && missing.length ? "Submit anyway" : "Submit count";
+  },
+
+  actions: {
+    "clear-location": (ctx) => {
+      if (ctx.draft.lines.length) return { level: "warn", title: "Submit or start over first", lines: ["This location's count is not submitted."] };
+      ctx.draft.location = null;
+      return { level: "idle", title: definition.prompt(ctx) };
+    },
+    "mark-missing": (ctx, button) => {
+      const entry = uncounted(ctx).find((e) => e.key === button.dataset.key);
+      if (!entry) return null;
+      ctx.draft.lines.push({
+        key: entry.key, gtin: entry.product.gtin, product_id: entry.product.id, name: entry.product.name, lot: entry.lot?.name || null,
+        expiry: entry.lot?.expiry || null, quantity: 0, seen_on_hand: entry.quantity, missing: true, level: "warn",
+      });
+      return { level: "warn", title: `${entry.product.name}: missing`, big: "Counted 0", lines: [entry.lot ? `Lot ${entry.lot.name}` : ""] };
+    },
+  },
+};
+
+/** What the catalog expects at the location that nobody counted yet (no quantities: blind count). */
+function uncounted(ctx) {
+  if (!ctx.draft.location) return [];
+  const counted = new Set(ctx.draft.lines.map((l) => l.key));
+  return ctx.catalog.expectedAt(ctx.draft.location).filter((entry) => !counted.has(lineKey(entry.product.gtin, entry.lot?.name)));
+}
+
+runWorkflow(definition);

@@ -87,8 +87,6 @@ class OdooBackend:
             return read_catalog(self.session(), since, self._catalog_overlap)
         except (OdooUnavailable, OdooRefused) as error:
             raise BackendUnavailable(str(error)) from error
-        except refusals.Refused as refusal:
-            raise BackendUnavailable(refusal.outcome.message) from refusal
 
     def receive(self, command: Receive) -> Outcome:
         return self._run(lambda session: receipts.receive(session, command))

@@ -2,13 +2,15 @@
 
 Each model is read in one `web_search_read` (nested fields instead of further calls, many2ones as
 bare ids). A full pull holds open receipts and non-zero stock at internal locations. An
-incremental pull reads what was written since `since` (less `overlap`, because Odoo stamps
-`write_date` with the start of a transaction that may commit after we read):
+incremental pull reads what was written since `since` less `overlap` (Odoo stamps `write_date`
+with the start of a transaction that may commit after we read, and its clock is not ours), so a
+device may get a record again but never misses one:
 - products (their template or packagings too), lots and active locations, by `write_date`;
 - receipts and stock through the moves written since: the receipts they belong to, whatever their
   state, so a device drops closed ones; and the current on-hand of every product/lot/location they
   touched, zero included, because Odoo deletes empty quants rather than writing them.
-With nothing changed that is four calls (products, lots, locations, moves).
+With nothing changed that is four calls (products, lots, locations, moves): JSON-RPC reads one model
+per call and these share no change stamp.
 """
 
 from collections import defaultdict

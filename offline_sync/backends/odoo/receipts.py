@@ -134,7 +134,8 @@ def _receive_values(session: Session, receipt: dict[str, Any], received: list[Re
     new_moves: list[Any] = []
     for product, lot, line in received:
         values = _line_values(session, product, lot, line)
-        move = next((m for m in open_moves if m["product_id"] == product.id), None)
+        moves = [m for m in open_moves if m["product_id"] == product.id]
+        move = next((m for m in moves if unpicked[m["id"]]), moves[0] if moves else None)  # an untouched one first
         if move is None:
             new_moves.append((0, 0, _new_move(session, receipt, product, values, key)))
             continue

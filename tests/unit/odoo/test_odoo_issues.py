@@ -33,6 +33,7 @@ from offline_sync.backends.contract import (
 )
 from offline_sync.backends.odoo.conventions import RECALL_NOTE
 from offline_sync.backends.odoo.errors import OdooRefused
+from offline_sync.backends.odoo.lookup import Directory
 
 OP = "3f1c2a9e-0000-4000-8000-000000000001"
 
@@ -246,3 +247,22 @@ def test_an_odoo_refusal_is_a_conflict_with_odoo_s_words(fake: FakeOdoo) -> None
     assert outcome.conflict == ConflictKind.NOT_PERMITTED
     assert outcome.message == "Odoo refused it: The operation type is archived."
     assert outcome.detail["odoo_error"] == "UserError"
+
+
+def test_the_directory_forgets_products_and_locations_after_its_max_age(fake: FakeOdoo) -> None:
+    now = [0.0]
+    backend = backend_on(fake)
+    directory = Directory(backend.session().odoo, max_age=300, clock=lambda: now[0])
+    directory.product(CANNULA)
+    directory.storage_locations(WARD)
+    fake.calls.clear()
+
+    now[0] = 299.0
+    directory.product(CANNULA)
+    directory.storage_locations(WARD)
+    kept = fake.methods()
+    now[0] = 300.0
+    directory.product(CANNULA)
+    directory.storage_locations(WARD)
+
+    assert kept == [] and fake.methods() == ["product.product.web_search_read", "stock.location.web_search_read"]

@@ -243,3 +243,15 @@ def test_an_expiry_is_midnight_in_the_odoo_user_s_time_zone() -> None:
 
     [(_, _, line)] = fake.args_of("stock.picking", "web_save")[1]["move_line_ids"]
     assert line["expiration_date"] == "2030-06-30 23:00:00"  # British Summer Time
+
+
+def test_a_product_ordered_on_two_lines_fills_both_before_adding_to_either() -> None:
+    first, second = [{"id": 40, "quantity": 6, "picked": False}], [{"id": 41, "quantity": 4, "picked": False}]
+    fake = fake_with(receipt([move(11, 7, 6, lines=first), move(12, 7, 4, lines=second)]))
+    lines = (ItemLine(CANNULA, 6, "A", FRESH), ItemLine(CANNULA, 4, "B", FRESH), ItemLine(CANNULA, 1, "C", FRESH))
+
+    backend_on(fake).receive(Receive(OP, "WH/IN/00005", lines))
+
+    commands = written(fake)["move_line_ids"]
+    assert [(c[0], c[1]) for c in commands[:2]] == [(1, 40), (1, 41)]
+    assert (commands[2][0], commands[2][2]["move_id"]) == (0, 11)

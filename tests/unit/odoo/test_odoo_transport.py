@@ -3,6 +3,7 @@ proxy, refusing the login, and answering with its own errors, each turned into a
 or the worker can act on. No Odoo needed."""
 
 import time
+from collections.abc import Callable
 
 import pytest
 from odoo_fakes import CANNULA, STORE, WARD
@@ -54,7 +55,7 @@ def test_a_catalog_pull_from_an_odoo_that_is_down_raises_backend_unavailable() -
         OdooBackend(settings(unused_port_url())).catalog()
 
 
-def _odoo(execute: dict[str, Reply], uid: int | bool = 2) -> "callable":
+def _odoo(execute: dict[str, Reply], uid: int | bool = 2) -> Callable[[Request], Reply]:
     """Odoo's JSON-RPC as odoorpc uses it: version, login, the user's context, then `execute_kw` by method."""
 
     def answer(request: Request) -> Reply:

@@ -23,6 +23,7 @@ from odoo_operations import every_operation
 from test_contract_exactly_once import IDS, SCENARIOS, Effect, Send
 
 from offline_sync.backends.contract import (
+    ConflictKind,
     Consume,
     ItemLine,
     OutcomeStatus,
@@ -268,3 +269,35 @@ def test_an_api_key_signs_in_where_the_password_goes(world: OdooWorld, api_key: 
     assert outcome.status == OutcomeStatus.APPLIED, outcome.message
     assert refused.status == OutcomeStatus.TRANSIENT and "password or API key" in refused.message
     assert world.on_hand(gtin, lot, ward) == 2
+
+
+# ---- a supervisor's resolutions -----------------------------------------------------------------
+
+
+def test_a_supervisor_links_a_gtin_sets_an_expiry_and_creates_a_lot(world: OdooWorld) -> None:
+    backend = world.backend
+    gtin, other, ward = world.product(), world.product(), world.location()
+    product = backend.session().directory.product(gtin).id
+    case = world.unknown_gtin()
+    lot = world.lot(gtin)
+    world.put(gtin, lot, ward, 5)
+
+    linked = backend.link_gtin(case, product)
+    again = backend.link_gtin(case, product)
+    taken = backend.link_gtin(other, product)
+    moved = backend.consume(Consume(op(), ward, (ItemLine(case, 1, lot),)))  # the new GTIN names the product
+    later = LABEL_EXPIRY + timedelta(days=10)
+    expiry = backend.set_lot_expiry(gtin, lot, later)
+    mismatch = backend.create_lot(gtin, lot, LABEL_EXPIRY)
+    same = backend.create_lot(gtin, lot, later)
+
+    assert (linked.status, again.status, taken.conflict) == (
+        OutcomeStatus.APPLIED,
+        OutcomeStatus.DUPLICATE,
+        ConflictKind.NOT_PERMITTED,
+    )
+    assert moved.status == OutcomeStatus.APPLIED, moved.message
+    assert {p.gtin for p in backend.catalog().products if p.id == product} == {gtin, case}
+    assert expiry.status == OutcomeStatus.APPLIED
+    assert (mismatch.conflict, same.status) == (ConflictKind.EXPIRY_MISMATCH, OutcomeStatus.DUPLICATE)
+    assert next(entry.expiry for entry in backend.catalog().lots if entry.name == lot) == later

@@ -104,10 +104,13 @@ def accept(session: Session, device_id: str, items: Any, session_user: User | No
                 actor = users[item["user_id"]].username if item.get("user_id") in users else "unknown"
                 audit.record(session, "command_rejected", actor, subject=op_id, address=address, device=device_id, reason=str(error))
     envelopes.sort(key=lambda pair: pair[1].device_seq)  # a shuffled batch is kept in the order it was captured
+    accepted = []
     for (index, envelope), result in zip(envelopes, store(session, [envelope for _, envelope in envelopes], now)):
         answers[index] = result
         if result.answer == Answer.ACCEPTED:
-            audit.record(session, "command_accepted", envelope.username, subject=envelope.op_id, address=address,
-                         kind=envelope.kind, device=device_id, payload=envelope.payload, raw_scans=list(envelope.raw_scans))
+            accepted.append({"action": "command_accepted", "actor": envelope.username, "subject": envelope.op_id, "address": address,
+                             "detail": {"kind": envelope.kind, "device": device_id, "payload": envelope.payload,
+                                        "raw_scans": list(envelope.raw_scans)}})
+    audit.record_many(session, accepted)
     session.commit()
     return [answers[index] for index in range(len(items))]

@@ -1,14 +1,13 @@
 """GTINs as the sandbox stores them.
 
 Odoo keeps a product's barcode as printed under the bars (13 digits for an EAN-13), while a
-GS1 DataMatrix carries the GTIN-14, `0` + those 13 digits. Pure functions, no imports of ours.
+GS1 DataMatrix carries the GTIN-14, `0` + those 13 digits. The check digit is the scanners
+library's, a pure function.
 """
 
+from scanners.gtin import check_digit
 
-def check_digit(body: str) -> int:
-    """The GS1 check digit that follows `body` (every digit of a GTIN but the last)."""
-    total = sum(int(digit) * (3 if position % 2 == 0 else 1) for position, digit in enumerate(reversed(body)))
-    return -total % 10
+__all__ = ["check_digit", "is_valid", "to_barcode", "to_gtin14"]
 
 
 def is_valid(gtin: str) -> bool:

@@ -53,8 +53,13 @@ async function draw() {
   document.getElementById("queue-status").textContent = status.join(" · ");
 }
 
-async function refreshServerView() {
-  if (navigator.onLine && globalThis.htmx) htmx.trigger(document.body, "refresh-server-queue");
+let serverTimer = null;
+function refreshServerView() {
+  // Debounced: a sync announces several changes in a row.
+  clearTimeout(serverTimer);
+  serverTimer = setTimeout(() => {
+    if (navigator.onLine && globalThis.htmx && deviceId) htmx.trigger(document.body, "refresh-server-queue");
+  }, 300);
 }
 
 let deviceId = "";
@@ -75,7 +80,10 @@ document.getElementById("queue-list").addEventListener("click", async (event) =>
   draw();
 });
 
-listen(() => draw());
+listen(() => {
+  draw();
+  refreshServerView();
+});
 addEventListener("online", () => {
   draw();
   refreshServerView();

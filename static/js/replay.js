@@ -95,7 +95,7 @@ async function sendBatch(me, batch, fetcher) {
       credentials: "omit", // the token speaks for the device, whoever is logged in
     });
   } catch {
-    await keep("Offline: it will be sent when the network is back.");
+    await keep("Not sent yet: no network, or the server cannot be reached. It is tried again.");
     await noteSync({ last_error: "No network.", last_try_at: new Date().toISOString() });
     return { ...outcome, stop: true };
   }

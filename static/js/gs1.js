@@ -419,7 +419,7 @@ export function cameraRaw(format, text) {
   if (ids[format]) return ids[format] + text;
   // BarcodeDetector does not say whether a DataMatrix/QR/Code 128 carries GS1 data; GS1 data starts with an AI digit
   // (or a leading FNC1 as GS), anything else is text (locations, badges, links).
-  const gs1 = { data_matrix: "]d2", qr_code: "]Q3", code_128: "]C1", databar: "]e0", databar_exp: "]e0" }[format];
+  const gs1 = { data_matrix: "]d2", qr_code: "]Q3", code_128: "]C1", databar: "]e0", databar_expanded: "]e0" }[format];
   if (gs1 && /^\x1d?[0-9]{2}/.test(text)) {
     try {
       interpret(gs1 + text, DEFAULT_CONFIG, { source: "camera" });

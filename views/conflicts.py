@@ -44,6 +44,7 @@ def _products() -> tuple[dict[str, str], list[tuple[int, str]]]:
 def _card(row: Any, names: dict[str, str]) -> dict[str, Any]:
     payload = row.payload or {}
     lines = payload.get("lines") or ([payload] if "gtin" in payload else [])
+    choices = offered(row.conflict_kind)
     return {
         "op_id": row.op_id,
         "kind": row.kind,
@@ -59,7 +60,9 @@ def _card(row: Any, names: dict[str, str]) -> dict[str, Any]:
             for line in lines
         ],
         "requested": (payload.get("override") or {}).get("reason", ""),
-        "choices": offered(row.conflict_kind),
+        "choices": choices,
+        # each value a choice needs besides the reason, with the choices that need it
+        "needs": {need: [c.label for c in choices if need in c.needs] for c in choices for need in c.needs},
     }
 
 

@@ -82,10 +82,13 @@ export async function updateBadge() {
   badge.dataset.failed = String(failed);
   badge.querySelector(".sync-pending").textContent = String(counts.pending);
   const failedNode = badge.querySelector(".sync-failed");
-  failedNode.textContent = `${failed} failed`;
+  failedNode.textContent = String(failed); // red bubble; the page title and my queue say what it means
   failedNode.hidden = failed === 0;
-  badge.querySelector(".sync-text").textContent = text;
+  const label = badge.querySelector(".sync-text");
+  label.textContent = text;
+  label.hidden = failed > 0; // the red bubble says it; room for the rest of the bar on a 360 px screen
   badge.title = `${counts.pending} waiting to be sent, ${counts.failed} refused, ${counts.conflict} waiting for a supervisor`;
+  badge.setAttribute("aria-label", `Sync: ${text}. ${badge.title}`);
   const notice = document.getElementById("sync-notice");
   if (notice) {
     notice.hidden = !(state.needs_login && counts.pending);

@@ -118,3 +118,45 @@ def test_logout_keeps_unsynced_commands_and_the_next_user_sees_who_captured_them
     wait_until(page, "document.querySelector('#queue-list [data-state]')?.dataset.state === 'done'")
     page.wait_for_selector("#server-queue .queue-row")
     assert "done" in page.locator("#server-queue").inner_text() and "nurse" in page.locator("#server-queue").inner_text()
+
+
+def test_short_stock_is_reduced_by_a_supervisor_with_the_quantity_asked(app: Flask, demo_server: str, offline_phone) -> None:  # noqa: F811, ANN001
+    """A decision that needs a value (DESIGN §5: insufficient_stock → reduce): the form asks for it."""
+    page = offline_phone
+    before = on_hand(app, "WARD-3B-SUPPLY", "IVC20-B245")
+    login(page, demo_server, "nurse")
+    open_workflow(page, demo_server, "/consume")
+    wedge(page, "WARD-3B-SUPPLY")
+    wedge(page, gs1(IV_CANNULA, "IVC20-B245", lot_expiry(app, "IVC20-B245")))
+    quantity = page.get_by_label("Quantity of IV cannula 20G")
+    quantity.fill(str(int(before) + 5))
+    quantity.press("Tab")
+    page.get_by_role("button", name="Confirm use").tap()
+    expect_result(page, "Saved on this handheld", f"{int(before) + 5} items")
+    wait_synced(page)
+    run_sync_worker(app)
+    [row] = outbox_rows(app, "consume")
+    assert row.conflict_kind == "insufficient_stock"
+    log_out(page)
+
+    login(page, demo_server, "supervisor")
+    page.goto(f"{demo_server}/conflicts")
+    card = page.locator("article.conflict").first
+    assert "Not enough stock" in card.inner_text()
+    card.get_by_role("radio", name="Reduce the quantity").check()
+    card.get_by_label("Reason (kept with the command for audit)").fill("Counted on the ward: only what was there was used")
+    card.get_by_role("button", name="Apply decision").tap()
+    page.wait_for_selector("article.conflict .flash-error")  # no quantity given: the card says so and stays
+    assert "quantity" in page.locator("article.conflict .flash-error").inner_text()
+    screenshot(page, "conflicts-needs-quantity")
+    card = page.locator("article.conflict").first
+    card.get_by_role("radio", name="Reduce the quantity").check()
+    card.get_by_role("spinbutton").fill(str(int(before)))
+    card.get_by_label("Reason (kept with the command for audit)").fill("Counted on the ward: only what was there was used")
+    card.get_by_role("button", name="Apply decision").tap()
+    page.wait_for_selector("article.conflict-done")
+    run_sync_worker(app)
+    [row] = outbox_rows(app, "consume")
+    assert row.status == "done" and row.resolution["action"] == "reduce"
+    assert on_hand(app, "WARD-3B-SUPPLY", "IVC20-B245") == 0
+    assert real_errors(page) == []

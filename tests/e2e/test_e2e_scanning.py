@@ -129,3 +129,24 @@ def test_a_photo_is_read_on_the_server(app: Flask, demo_server: str, offline_pho
     Image.fromarray(np.full((200, 200), 255, np.uint8)).save(blank, format="PNG")
     page.set_input_files("#photo-input", files=[{"name": "blank.png", "mimeType": "image/png", "buffer": blank.getvalue()}])
     expect_result(page, "No barcode read", level="error")
+
+
+def test_a_scan_without_enter_ends_at_the_pause_and_feedback_beeps_and_vibrates(app: Flask, demo_server: str, offline_phone) -> None:  # noqa: F811, ANN001
+    page = offline_phone
+    # Record what the page asks of the vibration motor and the speaker (through the debugger, not the page's CSP).
+    page.add_init_script("""
+        window.__feedback = [];
+        navigator.vibrate = (pattern) => { window.__feedback.push(['vibrate', JSON.stringify(pattern)]); return true; };
+        const start = OscillatorNode.prototype.start;
+        OscillatorNode.prototype.start = function (...args) { window.__feedback.push(['tone', this.frequency.value]); return start.apply(this, args); };
+    """)
+    login(page, demo_server, "nurse")
+    open_workflow(page, demo_server, "/consume")
+    page.locator("#scan-field").focus()
+    page.keyboard.type("WARD-3B-SUPPLY")  # a scanner set without an Enter suffix: fast keys, then a pause
+    expect_result(page, "Ward location set", level="ok")
+    wedge(page, f"01{IV_CANNULA}10IVC20-A231")  # expired
+    expect_result(page, "EXPIRED", level="error")
+    feedback = page.evaluate("window.__feedback")
+    assert ["vibrate", "[40]"] in feedback and ["vibrate", "[200,80,200]"] in feedback
+    assert ["tone", 1046] in feedback and ["tone", 220] in feedback

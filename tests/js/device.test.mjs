@@ -1,0 +1,74 @@
+// The device's pure rules: how replay treats each answer, its backoff, and the offline catalog's
+// verdicts (expired / recalled / FEFO / wards) that let a scan be refused without the network.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { Catalog, lineKey } from "../../static/js/catalog.js";
+import { backoffMs, classifyBatch, classifyResult } from "../../static/js/replay.js";
+
+test("replay classifies batch answers: keep on 401/403 and 5xx/timeouts, fail the batch on other 4xx", () => {
+  assert.equal(classifyBatch(200), "results");
+  for (const status of [401, 403]) assert.equal(classifyBatch(status), "login");
+  for (const status of [408, 429, 500, 502, 503, 504]) assert.equal(classifyBatch(status), "retry");
+  for (const status of [400, 404, 413, 422]) assert.equal(classifyBatch(status), "refused");
+  assert.equal(classifyResult({ result: "accepted" }), "sent");
+  assert.equal(classifyResult({ result: "duplicate" }), "sent");
+  assert.equal(classifyResult({ result: "rejected", message: "no" }), "failed");
+});
+
+test("backoff grows exponentially with jitter and stops at five minutes", () => {
+  assert.equal(backoffMs(1, () => 0), 1000);
+  assert.equal(backoffMs(1, () => 1), 2000);
+  assert.equal(backoffMs(4, () => 1), 16000);
+  assert.equal(backoffMs(30, () => 1), 300000);
+  assert.ok(backoffMs(30, () => 0) >= 150000);
+});
+
+const DAY = "2026-06-01";
+const catalog = new Catalog({
+  products: [{ id: 1, gtin: "05012345100012", name: "IV cannula 20G", tracked_by_lot: true },
+    { id: 2, gtin: "5012345100029", name: "Syringe 10 ml", tracked_by_lot: true }],
+  lots: [
+    { id: 10, product_id: 1, name: "OLD", expiry: "2026-05-01", recalled: false },
+    { id: 11, product_id: 1, name: "NEAR", expiry: "2026-06-20", recalled: false },
+    { id: 12, product_id: 1, name: "FAR", expiry: "2027-06-01", recalled: false },
+    { id: 20, product_id: 2, name: "BAD", expiry: "2028-01-01", recalled: true },
+  ],
+  locations: [
+    { id: 1, barcode: "CS-STOCK", parent_id: null, usage: "internal" },
+    { id: 2, barcode: "WARD-3B", parent_id: null, usage: "internal" },
+    { id: 3, barcode: "WARD-3B-SUPPLY", parent_id: 2, usage: "internal" },
+  ],
+  receipts: [{ id: 1, reference: "CS/IN/00001", state: "open", destination_id: 1, lines: [] }],
+  stock: [
+    { product_id: 1, location_id: 3, lot_id: 10, quantity: 4 },
+    { product_id: 1, location_id: 3, lot_id: 12, quantity: 9 },
+    { product_id: 1, location_id: 1, lot_id: 11, quantity: 50 },
+  ],
+});
+
+test("an expired lot is refused by the catalog's expiry or the label's, a recalled one whatever its date", () => {
+  assert.equal(catalog.verdict({ gtin: "05012345100012", lot: "OLD" }, DAY).usable, false);
+  assert.match(catalog.verdict({ gtin: "05012345100012", lot: "OLD" }, DAY).reason, /expired on 2026-05-01/);
+  assert.equal(catalog.verdict({ gtin: "05012345100012", lot: "FAR" }, DAY).usable, true);
+  assert.equal(catalog.verdict({ gtin: "05012345100012", lot: "UNKNOWN", expiry: "2026-01-31" }, DAY).expired, true);
+  const recalled = catalog.verdict({ gtin: "05012345100029", lot: "BAD" }, DAY); // a 13-digit GTIN in the catalog
+  assert.equal(recalled.recalled, true);
+  assert.match(recalled.reason, /recalled/);
+});
+
+test("FEFO offers usable lots on the ward first, earliest expiry first, then those elsewhere", () => {
+  const offered = catalog.fefo(1, "WARD-3B", DAY).map((entry) => [entry.lot.name, entry.here, entry.elsewhere]);
+  assert.deepEqual(offered, [["FAR", 9, []], ["NEAR", 0, ["CS-STOCK"]]]);
+});
+
+test("wards include their sub-locations; unbound users go everywhere", () => {
+  assert.equal(catalog.allows(["WARD-3B"], "WARD-3B-SUPPLY"), true);
+  assert.equal(catalog.allows(["WARD-3B"], "CS-STOCK"), false);
+  assert.equal(catalog.allows([], "CS-STOCK"), true);
+});
+
+test("exact codes, on-hand and what a blind count expects", () => {
+  assert.deepEqual(catalog.exactCodes(), { "CS-STOCK": "location", "WARD-3B": "location", "WARD-3B-SUPPLY": "location", "CS/IN/00001": "receipt" });
+  assert.equal(catalog.onHand(1, 12, "WARD-3B-SUPPLY"), 9);
+  assert.deepEqual(catalog.expectedAt("WARD-3B-SUPPLY").map((e) => e.key), [lineKey("05012345100012", "OLD"), lineKey("05012345100012", "FAR")]);
+});

@@ -76,23 +76,10 @@ self.addEventListener("sync", (event) => {
 });
 
 self.addEventListener("message", (event) => {
-  const { type, urls } = event.data || {};
+  const { type } = event.data || {};
   if (type === "logout") {
     // The cached pages carry the user's name and form tokens; the outbox is left alone.
     event.waitUntil(caches.delete(PAGES));
-  } else if (type === "warm" && Array.isArray(urls)) {
-    // Keep the screens a user may need offline, fetched now as they are logged in.
-    event.waitUntil((async () => {
-      const cache = await caches.open(PAGES);
-      for (const url of urls) {
-        try {
-          const response = await fetch(url, { credentials: "same-origin" });
-          if (response.ok && !response.redirected) await cache.put(url, response);
-        } catch {
-          /* offline: keep what is there */
-        }
-      }
-    })());
   } else if (type === "claim") {
     event.waitUntil(self.clients.claim());
   } else if (type === "replay") {

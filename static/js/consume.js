@@ -3,7 +3,7 @@
 // the spot, online or offline, with the earlier-expiring lot to use instead; a supervisor
 // override needs a reason (the command is then parked for a supervisor's decision on the server).
 import { capture } from "./outbox.js";
-import { itemLine, refuseItem, runWorkflow, wireLine } from "./workflow.js";
+import { describeLot, itemLine, refuseItem, runWorkflow, wireLine } from "./workflow.js";
 
 let refused = null; // the last refused scan, for an override
 
@@ -12,6 +12,7 @@ const definition = {
   fresh: (previous) => ({ location: previous?.location || null, reference: "", lines: [], raw_scans: [] }),
   prompt: (ctx) => (ctx.draft.location ? "Scan each item you use" : "Scan the ward location label"),
   canConfirm: (ctx) => Boolean(ctx.draft.location && ctx.draft.lines.length),
+  lineDetail: (line) => describeLot(line) + (line.override ? ` · override asked: “${line.override.reason}”` : ""),
 
   onScan(ctx, scan) {
     refused = null;

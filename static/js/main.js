@@ -2,6 +2,7 @@
 // badge, then the page's own module (named by <body data-page>). No inline script anywhere.
 import { startSync, syncNow } from "./sync.js";
 
+const PAGES_CACHE = "pages"; // the service worker's cache of pages (static/sw.js)
 const PAGES = {
   consume: "./consume.js",
   transfer: "./transfer.js",
@@ -47,10 +48,26 @@ function hookLogout() {
   }
 }
 
-function warmPages() {
+/**
+ * Keep for offline use this page and the screens the home page names (a[data-warm]), as the
+ * logged-in user sees them now. Done from the page with the Cache API once the worker is active:
+ * a page that loaded before the worker controlled it never passed through its cache.
+ */
+async function warmPages() {
+  if (!document.body.dataset.userId || !("caches" in globalThis)) return;
+  await navigator.serviceWorker?.ready;
   const links = [...document.querySelectorAll("a[data-warm]")].map((a) => a.getAttribute("href"));
-  const urls = links.length ? ["/", ...links] : [];
-  if (urls.length && document.body.dataset.userId) tellWorker({ type: "warm", urls });
+  const urls = [...new Set([location.pathname + location.search, ...(links.length ? ["/", ...links] : [])])];
+  const cache = await caches.open(PAGES_CACHE);
+  for (const url of urls) {
+    if (await cache.match(url)) continue;
+    try {
+      const response = await fetch(url, { credentials: "same-origin" });
+      if (response.ok && !response.redirected) await cache.put(url, response);
+    } catch {
+      /* offline: keep what is there */
+    }
+  }
 }
 
 async function boot() {

@@ -67,6 +67,15 @@ def open_workflow(page, base: str, path: str) -> None:  # noqa: ANN001
         )
         raise AssertionError(f"no service worker controls {path}: registration {state}") from None
     page.wait_for_selector("[data-workflow][data-ready=true][data-catalog=loaded]", timeout=15000)
+    # …and until this screen is kept for offline use (a page that loaded before the worker took
+    # control is fetched again by it).
+    try:
+        wait_until(page, "caches.open('pages').then(c => c.match(location.pathname)).then(Boolean)", 15000)
+    except AssertionError:
+        state = page.evaluate("""() => Promise.all([caches.keys(), caches.open('pages').then(c => c.keys()).then(k => k.map(r => r.url)),
+            navigator.serviceWorker.getRegistration().then(r => [r.installing?.state, r.waiting?.state, r.active?.state, r.active?.scriptURL]),
+            !!navigator.serviceWorker.controller])""")
+        raise AssertionError(f"{path} not cached: {state}") from None
 
 
 def reload_offline(page) -> None:  # noqa: ANN001
@@ -241,7 +250,7 @@ def test_service_worker_controls_the_page_and_the_app_loads_offline(demo_server:
     scope = page.evaluate("navigator.serviceWorker.ready.then(r => r.scope)")
     assert scope == f"{demo_server}/"
     # The home page asks the worker to keep the screens this user may need offline.
-    wait_until(page, "caches.open('pages').then(c => c.keys()).then(k => k.length >= 3)", 15000)
+    wait_until(page, "caches.open('pages').then(c => Promise.all(['/', '/consume', '/device/queue'].map(u => c.match(u)))).then(r => r.every(Boolean))", 15000)
     page.context.set_offline(True)
     page.reload()
     assert page.get_by_role("heading", name="Hello, Nia Nurse (Ward 3B)").is_visible()

@@ -184,3 +184,15 @@ def test_passwords_and_pins_are_stored_as_argon2_hashes(app: Flask, make_user) -
     user = make_user("nia", "nurse", badge="BADGE:2001", pin="2001")
     assert user.password_hash.startswith("$argon2id$") and PASSWORD not in user.password_hash
     assert user.pin_hash.startswith("$argon2id$")
+
+
+def test_the_idle_stamp_is_not_rewritten_on_every_request(client: FlaskClient, make_user) -> None:
+    """Two requests in flight from one handheld must not carry different sessions back."""
+    make_user("sam", "storekeeper")
+    login(client, "sam")
+    client.get("/")
+    with client.session_transaction() as session:
+        first = session[LAST_SEEN]
+    client.get("/")
+    with client.session_transaction() as session:
+        assert session[LAST_SEEN] == first

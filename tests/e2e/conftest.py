@@ -2,6 +2,7 @@
 import os
 import threading
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -64,3 +65,16 @@ def _static_vendor_present() -> None:
     vendor = Path(__file__).resolve().parents[2] / "static" / "vendor" / "htmx.min.js"
     if not vendor.exists():
         pytest.skip(f"BROWSER TESTS SKIPPED: {vendor} missing; run `make static` (npm) first")
+
+
+@pytest.fixture
+def demo_server(app: Flask, live_server: str) -> str:
+    """The live server with the demo users, stock and catalog loaded."""
+    from app.demo import load_demo
+    from app.extensions import db
+    from app.services.sync import refresh_catalog
+
+    with app.app_context():
+        load_demo(db.session, date.today())
+        refresh_catalog()
+    return live_server

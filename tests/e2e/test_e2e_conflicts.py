@@ -6,13 +6,11 @@ from flask import Flask
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot
-from tests.e2e.test_e2e_pwa import (
-    demo_server,  # noqa: F401  (fixture)
+from tests.e2e.journey import (
     expect_result,
     gs1,
     login,
     lot_expiry,
-    offline_phone,  # noqa: F401  (fixture)
     on_hand,
     open_workflow,
     outbox_rows,
@@ -33,8 +31,8 @@ def log_out(page) -> None:  # noqa: ANN001
     page.wait_for_url("**/login")
 
 
-def test_override_asked_offline_is_parked_decided_by_a_supervisor_and_applied(app: Flask, demo_server: str, offline_phone) -> None:  # noqa: F811, ANN001
-    page = offline_phone
+def test_override_asked_offline_is_parked_decided_by_a_supervisor_and_applied(app: Flask, demo_server: str, phone) -> None:  # noqa: ANN001
+    page = phone
     before = on_hand(app, "WARD-3B-SUPPLY", "PCM-24A")
     login(page, demo_server, "nurse")
     open_workflow(page, demo_server, "/consume")
@@ -88,8 +86,8 @@ def test_override_asked_offline_is_parked_decided_by_a_supervisor_and_applied(ap
     assert real_errors(page) == []
 
 
-def test_logout_keeps_unsynced_commands_and_the_next_user_sees_who_captured_them(app: Flask, demo_server: str, offline_phone) -> None:  # noqa: F811, ANN001
-    page = offline_phone
+def test_logout_keeps_unsynced_commands_and_the_next_user_sees_who_captured_them(app: Flask, demo_server: str, phone) -> None:  # noqa: ANN001
+    page = phone
     before = on_hand(app, "WARD-3B-SUPPLY", "IVC20-B245")
     page.context.route("**/api/v1/commands", lambda route: route.abort("connectionrefused"))  # the API is unreachable
     login(page, demo_server, "nurse")
@@ -121,9 +119,9 @@ def test_logout_keeps_unsynced_commands_and_the_next_user_sees_who_captured_them
     assert "nurse" in page.locator("#server-queue").inner_text()
 
 
-def test_short_stock_is_reduced_by_a_supervisor_with_the_quantity_asked(app: Flask, demo_server: str, offline_phone) -> None:  # noqa: F811, ANN001
+def test_short_stock_is_reduced_by_a_supervisor_with_the_quantity_asked(app: Flask, demo_server: str, phone) -> None:  # noqa: ANN001
     """A decision that needs a value (DESIGN §5: insufficient_stock → reduce): the form asks for it."""
-    page = offline_phone
+    page = phone
     before = on_hand(app, "WARD-3B-SUPPLY", "IVC20-B245")
     login(page, demo_server, "nurse")
     open_workflow(page, demo_server, "/consume")

@@ -6,20 +6,18 @@ import pytest
 from flask import Flask
 
 from tests.e2e.conftest import screenshot
-from tests.e2e.test_e2e_pwa import (
+from tests.e2e.journey import (
     GS,
     badge,
-    demo_server,  # noqa: F401  (fixture)
+    expect_result,
     gs1,
     login,
     lot_expiry,
-    offline_phone,  # noqa: F401  (fixture)
     on_hand,
     open_workflow,
     outbox_rows,
     real_errors,
     reload_offline,
-    expect_result,
     run_sync_worker,
     wait_synced,
     wait_until,
@@ -32,8 +30,8 @@ GAUZE = "05012345100036"
 PARACETAMOL = "05012345100043"
 
 
-def test_consume_offline_midway_reaches_the_inventory_exactly_once(app: Flask, demo_server: str, offline_phone) -> None:  # noqa: F811, ANN001
-    page = offline_phone
+def test_consume_offline_midway_reaches_the_inventory_exactly_once(app: Flask, demo_server: str, phone) -> None:  # noqa: ANN001
+    page = phone
     before = {lot: on_hand(app, "WARD-3B-SUPPLY", lot) for lot in ("IVC20-B245", "GZ-2406", "PCM-24A")}
     login(page, demo_server, "nurse")
     open_workflow(page, demo_server, "/consume")
@@ -98,10 +96,10 @@ def test_consume_offline_midway_reaches_the_inventory_exactly_once(app: Flask, d
     assert real_errors(page) == []
 
 
-def test_a_lost_answer_is_sent_again_and_applied_once(app: Flask, demo_server: str, offline_phone) -> None:  # noqa: F811, ANN001
+def test_a_lost_answer_is_sent_again_and_applied_once(app: Flask, demo_server: str, phone) -> None:  # noqa: ANN001
     """The server keeps the batch but the answer never reaches the handheld: it sends it again,
     the server answers duplicate, and the inventory sees one consumption."""
-    page = offline_phone
+    page = phone
     before = on_hand(app, "WARD-3B-SUPPLY", "IVC20-B245")
     login(page, demo_server, "nurse")
     open_workflow(page, demo_server, "/consume")

@@ -5,13 +5,11 @@ import pytest
 from flask import Flask
 
 from tests.e2e.conftest import screenshot
-from tests.e2e.test_e2e_pwa import (
-    demo_server,  # noqa: F401  (fixture)
+from tests.e2e.journey import (
     expect_result,
     gs1,
     login,
     lot_expiry,
-    offline_phone,  # noqa: F401  (fixture)
     on_hand,
     open_workflow,
     outbox_rows,
@@ -28,8 +26,8 @@ IV_CANNULA = "05012345100012"
 GLOVES = "05012345100067"
 
 
-def test_blind_count_offline_midway_with_a_missing_item(app: Flask, demo_server: str, offline_phone) -> None:  # noqa: F811, ANN001
-    page = offline_phone
+def test_blind_count_offline_midway_with_a_missing_item(app: Flask, demo_server: str, phone) -> None:  # noqa: ANN001
+    page = phone
     login(page, demo_server, "auditor")
     open_workflow(page, demo_server, "/count")
     wedge(page, "WARD-ED-RESUS")

@@ -7,12 +7,10 @@ import pytest
 from flask import Flask
 
 from tests.e2e.conftest import screenshot
-from tests.e2e.test_e2e_pwa import (
-    demo_server,  # noqa: F401  (fixture)
+from tests.e2e.journey import (
     expect_result,
     gs1,
     login,
-    offline_phone,  # noqa: F401  (fixture)
     on_hand,
     open_workflow,
     outbox_rows,
@@ -42,8 +40,8 @@ def expected_rows(page) -> list[list[str]]:  # noqa: ANN001
     return [row.locator("td").all_inner_texts() for row in page.locator("#expected-rows tr").all()]
 
 
-def test_receive_offline_midway_then_validate_with_backorder(app: Flask, demo_server: str, offline_phone) -> None:  # noqa: F811, ANN001
-    page = offline_phone
+def test_receive_offline_midway_then_validate_with_backorder(app: Flask, demo_server: str, phone) -> None:  # noqa: ANN001
+    page = phone
     far = date.today() + timedelta(days=700)
     stock_before = on_hand(app, "CS-STOCK", "IVC20-D300")
     login(page, demo_server, "store")
@@ -93,8 +91,8 @@ def test_receive_offline_midway_then_validate_with_backorder(app: Flask, demo_se
     assert real_errors(page) == []
 
 
-def test_unplanned_receipt_into_a_scanned_location(app: Flask, demo_server: str, offline_phone) -> None:  # noqa: F811, ANN001
-    page = offline_phone
+def test_unplanned_receipt_into_a_scanned_location(app: Flask, demo_server: str, phone) -> None:  # noqa: ANN001
+    page = phone
     far = date.today() + timedelta(days=400)
     before = on_hand(app, "WARD-ED", "GZ-2601")
     login(page, demo_server, "store")

@@ -12,12 +12,10 @@ from flask import Flask
 from PIL import Image
 
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, screenshot
-from tests.e2e.test_e2e_pwa import (
-    demo_server,  # noqa: F401  (fixture)
+from tests.e2e.journey import (
     expect_result,
     login,
     lot_expiry,
-    offline_phone,  # noqa: F401  (fixture)
     open_workflow,
     real_errors,
     wait_until,
@@ -44,8 +42,8 @@ def y4m_with(image: np.ndarray, path: Path, width: int = 640, height: int = 480,
     return path
 
 
-def test_scanner_setup_tells_whether_the_scanner_sends_separators(demo_server: str, offline_phone) -> None:  # noqa: F811, ANN001
-    page = offline_phone
+def test_scanner_setup_tells_whether_the_scanner_sends_separators(demo_server: str, phone) -> None:  # noqa: ANN001
+    page = phone
     login(page, demo_server, "nurse")
     page.goto(f"{demo_server}/device/scanner")
     screenshot(page, "scanner-setup")
@@ -90,7 +88,7 @@ def camera_phone(browser, tmp_path: Path, app: Flask) -> Iterator[object]:  # no
     camera_browser.close()
 
 
-def test_camera_reads_a_gs1_datamatrix_with_the_polyfill_served_by_us(app: Flask, demo_server: str, camera_phone) -> None:  # noqa: F811, ANN001
+def test_camera_reads_a_gs1_datamatrix_with_the_polyfill_served_by_us(app: Flask, demo_server: str, camera_phone) -> None:  # noqa: ANN001
     page = camera_phone
     elsewhere: list[str] = []
     page.on("request", lambda request: elsewhere.append(request.url) if not request.url.startswith((demo_server, "data:", "blob:")) else None)
@@ -112,8 +110,8 @@ def test_camera_reads_a_gs1_datamatrix_with_the_polyfill_served_by_us(app: Flask
     assert real_errors(page) == []
 
 
-def test_a_photo_is_read_on_the_server(app: Flask, demo_server: str, offline_phone) -> None:  # noqa: F811, ANN001
-    page = offline_phone
+def test_a_photo_is_read_on_the_server(app: Flask, demo_server: str, phone) -> None:  # noqa: ANN001
+    page = phone
     login(page, demo_server, "nurse")
     open_workflow(page, demo_server, "/consume")
     wedge(page, "WARD-3B-SUPPLY")
@@ -131,8 +129,8 @@ def test_a_photo_is_read_on_the_server(app: Flask, demo_server: str, offline_pho
     expect_result(page, "No barcode read", level="error")
 
 
-def test_a_scan_without_enter_ends_at_the_pause_and_feedback_beeps_and_vibrates(app: Flask, demo_server: str, offline_phone) -> None:  # noqa: F811, ANN001
-    page = offline_phone
+def test_a_scan_without_enter_ends_at_the_pause_and_feedback_beeps_and_vibrates(app: Flask, demo_server: str, phone) -> None:  # noqa: ANN001
+    page = phone
     # Record what the page asks of the vibration motor and the speaker (through the debugger, not the page's CSP).
     page.add_init_script("""
         window.__feedback = [];

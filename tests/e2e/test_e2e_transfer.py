@@ -5,14 +5,12 @@ import pytest
 from flask import Flask
 
 from tests.e2e.conftest import screenshot
-from tests.e2e.test_e2e_pwa import (
+from tests.e2e.journey import (
     GS,
-    demo_server,  # noqa: F401  (fixture)
     expect_result,
     gs1,
     login,
     lot_expiry,
-    offline_phone,  # noqa: F401  (fixture)
     on_hand,
     open_workflow,
     outbox_rows,
@@ -30,8 +28,8 @@ GLOVES = "05012345100067"
 IV_CANNULA = "05012345100012"
 
 
-def test_transfer_offline_midway_moves_stock_exactly_once(app: Flask, demo_server: str, offline_phone) -> None:  # noqa: F811, ANN001
-    page = offline_phone
+def test_transfer_offline_midway_moves_stock_exactly_once(app: Flask, demo_server: str, phone) -> None:  # noqa: ANN001
+    page = phone
     before = {(loc, lot): on_hand(app, loc, lot) for loc in ("CS-STOCK", "WARD-3B-SUPPLY") for lot in ("NS500-02", "GLV-M-01")}
     login(page, demo_server, "store")
     open_workflow(page, demo_server, "/transfer")
@@ -78,8 +76,8 @@ def test_transfer_offline_midway_moves_stock_exactly_once(app: Flask, demo_serve
     assert real_errors(page) == []
 
 
-def test_a_nurse_moves_stock_only_within_her_ward(app: Flask, demo_server: str, offline_phone) -> None:  # noqa: F811, ANN001
-    page = offline_phone
+def test_a_nurse_moves_stock_only_within_her_ward(app: Flask, demo_server: str, phone) -> None:  # noqa: ANN001
+    page = phone
     login(page, demo_server, "nurse")
     open_workflow(page, demo_server, "/transfer")
     wedge(page, "CS-STOCK")

@@ -1,0 +1,173 @@
+"""What the workflow journeys share: logging in, opening a screen, wedge scans, GS1 label texts,
+the sync worker run in-process, and the stock read back from the sandbox."""
+import time
+from datetime import date
+
+from flask import Flask
+
+DEMO_PASSWORD = "wardstock-demo"
+GS = "\x1d"
+
+
+def wait_until(page, expression: str, timeout: float = 15000) -> object:  # noqa: ANN001
+    """Poll a JavaScript expression until it is truthy. (page.wait_for_function evaluates strings
+    inside the page, which our CSP rightly forbids; page.evaluate goes through the debugger.)"""
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        value = page.evaluate(expression)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {expression}")
+        page.wait_for_timeout(100)
+
+
+def login(page, base: str, username: str) -> None:  # noqa: ANN001
+    page.goto(f"{base}/login")
+    page.get_by_text("Log in with username and password").tap()
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in", exact=True).tap()
+    page.wait_for_url(f"{base}/")
+
+
+def open_workflow(page, base: str, path: str) -> None:  # noqa: ANN001
+    """Open a workflow page and wait until the service worker controls it and the catalog is in IndexedDB."""
+    page.goto(f"{base}{path}")
+    try:
+        wait_until(page, "navigator.serviceWorker.controller !== null", 15000)
+    except AssertionError:
+        state = page.evaluate(
+            "navigator.serviceWorker.getRegistration().then(r => r ? [r.installing?.state, r.waiting?.state, r.active?.state] : 'none')"
+        )
+        raise AssertionError(f"no service worker controls {path}: registration {state}") from None
+    page.wait_for_selector("[data-workflow][data-ready=true][data-catalog=loaded]", timeout=15000)
+    # …and until this screen is kept for offline use (a page that loaded before the worker took
+    # control is fetched again by it).
+    try:
+        wait_until(page, "caches.open('pages').then(c => c.match(location.pathname)).then(Boolean)", 15000)
+    except AssertionError:
+        state = page.evaluate("""() => Promise.all([caches.keys(), caches.open('pages').then(c => c.keys()).then(k => k.map(r => r.url)),
+            navigator.serviceWorker.getRegistration().then(r => [r.installing?.state, r.waiting?.state, r.active?.state, r.active?.scriptURL]),
+            !!navigator.serviceWorker.controller])""")
+        raise AssertionError(f"{path} not cached: {state}") from None
+
+
+def reload_offline(page) -> None:  # noqa: ANN001
+    page.reload()
+    page.wait_for_selector("[data-workflow][data-ready=true]", timeout=15000)
+
+
+def wedge(page, text: str) -> None:  # noqa: ANN001
+    """Type a scan into the focused scan field as a keyboard-wedge scanner does, Enter at the end.
+    GS (\\x1d) cannot be typed as a key; it is inserted as text, as some scanner drivers do."""
+    field = page.locator("#scan-field")
+    field.focus()
+    for index, part in enumerate(text.split(GS)):
+        if index:
+            page.keyboard.insert_text(GS)
+        if part:
+            page.keyboard.type(part)
+    page.keyboard.press("Enter")
+
+
+def result_text(page) -> str:  # noqa: ANN001
+    return page.locator("#result").inner_text()
+
+
+def expect_result(page, *texts: str, level: str | None = None) -> str:  # noqa: ANN001
+    """Wait until the result panel shows every text (and the level); returns what it shows."""
+    from playwright.sync_api import expect
+
+    panel = page.locator("#result")
+    for text in texts:
+        expect(panel).to_contain_text(text)
+    if level:
+        expect(panel).to_have_attribute("data-level", level)
+    return panel.inner_text()
+
+
+def gs1(gtin: str, lot: str, expiry: date | None = None, count: int | None = None, sep: str = "~") -> str:
+    """A GS1 element string as printed on the demo labels, lot first (so a separator follows it)."""
+    text = f"01{gtin}10{lot}"
+    if expiry or count:
+        text += sep
+    if expiry:
+        text += f"17{expiry:%y%m%d}"
+    if count:
+        text += f"30{count}"
+    return text
+
+
+def run_sync_worker(app: Flask) -> int:
+    """The server's sync worker, in-process, until it finds nothing more to do."""
+    from app.services.sync import build_worker
+
+    done = 0
+    with app.app_context():
+        worker = build_worker("e2e-test")
+        while (worked := worker.run_once()) > 0:
+            done += worked
+    return done
+
+
+def on_hand(app: Flask, location: str, lot: str) -> float:
+    from app.services.backend import inventory_backend
+
+    with app.app_context():
+        catalog = inventory_backend().catalog()
+        loc = next(x for x in catalog.locations if x.barcode == location)
+        found = next((x for x in catalog.lots if x.name == lot), None)
+        return sum(s.quantity for s in catalog.stock if s.location_id == loc.id and found and s.lot_id == found.id)
+
+
+def outbox_rows(app: Flask, kind: str | None = None) -> list:
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from offline_sync.outbox.models import OutboxCommand
+
+    with app.app_context():
+        query = select(OutboxCommand).order_by(OutboxCommand.id)
+        if kind:
+            query = query.where(OutboxCommand.kind == kind)
+        rows = list(db.session.scalars(query))
+        for row in rows:
+            db.session.expunge(row)
+        return rows
+
+
+def lot_expiry(app: Flask, lot: str) -> date:
+    from app.services.backend import inventory_backend
+
+    with app.app_context():
+        return next(x.expiry for x in inventory_backend().catalog().lots if x.name == lot)
+
+
+def wait_synced(page, timeout: float = 15000) -> None:  # noqa: ANN001
+    """Wait until this handheld has nothing left to send (the badge shows 0 pending)."""
+    wait_until(page, "document.getElementById('sync-badge').dataset.pending === '0'", timeout)
+
+
+def badge(page) -> dict:  # noqa: ANN001
+    return page.eval_on_selector("#sync-badge", "b => ({...b.dataset, text: b.innerText})")
+
+
+def small_targets(page) -> list[str]:  # noqa: ANN001
+    """Visible buttons, links and form controls smaller than 48 px in height (or width for buttons)."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('button, a, input, select, textarea, summary, label.button, [role=button]')]
+        .filter(el => el.offsetParent !== null && !el.closest('.visually-hidden') && !el.matches('.visually-hidden')
+                && getComputedStyle(el).visibility !== 'hidden')
+        .filter(el => !(el.tagName === 'A' && el.closest('p, li, figcaption, .help')))  /* links inside text */
+        .filter(el => !(el.tagName === 'INPUT' && ['radio', 'checkbox', 'hidden'].includes(el.type)))
+        .map(el => [el, el.getBoundingClientRect()])
+        .filter(([el, r]) => r.height < 48 || (el.tagName === 'BUTTON' && r.width < 48))
+        .map(([el, r]) => `${el.tagName.toLowerCase()} '${(el.innerText || el.name || el.id).trim().slice(0, 30)}' ${Math.round(r.width)}x${Math.round(r.height)}`)"""
+    )
+
+
+def real_errors(page) -> list[str]:  # noqa: ANN001
+    """Console errors, except the network failures a deliberately offline browser logs."""
+    offline_noise = ("net::ERR_INTERNET_DISCONNECTED", "Failed to fetch", "Failed to load resource")
+    return [e for e in page.console_errors if not any(noise in e for noise in offline_noise)]

@@ -1,11 +1,16 @@
 """The inventory backend this app talks to, chosen by WARDSTOCK_BACKEND and built once per app."""
 from flask import current_app
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.extensions import db
 from offline_sync.backends.contract import InventoryBackend
 
 EXTENSION_KEY = "wardstock.backend"
+
+
+def session_factory() -> sessionmaker[Session]:
+    """Sessions of their own on the app's engine, apart from the request's: for the worker and the sandbox."""
+    return sessionmaker(bind=db.engine, expire_on_commit=False)
 
 
 def inventory_backend() -> InventoryBackend:
@@ -22,7 +27,7 @@ def _build() -> InventoryBackend:
         from offline_sync.backends.sandbox.backend import SandboxBackend
 
         # Its own sessions on the app's engine: the sandbox commits apart from the caller, as Odoo would.
-        return SandboxBackend(sessionmaker(bind=db.engine, expire_on_commit=False))
+        return SandboxBackend(session_factory())
     from offline_sync.backends.odoo.backend import OdooBackend
 
     return OdooBackend(config["ODOO_SETTINGS"])

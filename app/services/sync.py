@@ -8,20 +8,15 @@ import time
 from flask import Flask, current_app
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.extensions import db
 from app.models import User
 from app.services import permissions
-from app.services.backend import inventory_backend
+from app.services.backend import inventory_backend, session_factory
 from offline_sync import catalog_cache
 from offline_sync.backends.contract import BackendUnavailable, Command
 from offline_sync.outbox.worker import Claimed, Worker
 
 log = logging.getLogger(__name__)
 CATALOG_REFRESH_SECONDS = 60
-
-
-def session_factory() -> sessionmaker[Session]:
-    return sessionmaker(bind=db.engine, expire_on_commit=False)
 
 
 def make_authorizer(factory: sessionmaker[Session]):  # noqa: ANN201
@@ -48,13 +43,12 @@ def build_worker(owner: str | None = None) -> Worker:
 
 def refresh_catalog() -> int | None:
     """Refresh the local catalog; None when the backend cannot be reached (the old copy stays)."""
-    with session_factory()() as session, session.begin():
-        try:
+    try:
+        with session_factory()() as session, session.begin():
             return catalog_cache.refresh(session, inventory_backend())
-        except BackendUnavailable as error:
-            log.warning("catalog not refreshed: %s", error)
-            session.rollback()
-            return None
+    except BackendUnavailable as error:  # leaving the block rolled the transaction back
+        log.warning("catalog not refreshed: %s", error)
+        return None
 
 
 def run(app: Flask, stop: threading.Event, idle_seconds: float = 1.0) -> None:

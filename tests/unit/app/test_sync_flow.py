@@ -146,3 +146,21 @@ def test_a_resolution_not_offered_for_the_conflict_is_refused(demo: Flask) -> No
             conflicts.decide(db.session, inventory_backend(), op_id, "discard", supervisor=nurse, reason="x", params={}, address="", now=utcnow())
         conflicts.decide(db.session, inventory_backend(), op_id, "discard", supervisor=_supervisor(), reason="Wrong box", params={}, address="", now=utcnow())
         assert _row(op_id).status == Status.DISCARDED
+
+
+def test_an_unreachable_backend_leaves_the_catalog_cache_as_it_was(demo: Flask) -> None:
+    from app.services.backend import EXTENSION_KEY
+    from app.services.sync import refresh_catalog
+    from offline_sync.backends.contract import BackendUnavailable
+    from offline_sync.catalog_cache import CatalogState
+
+    class Unreachable:
+        def catalog(self, since=None):  # noqa: ANN001, ANN202
+            raise BackendUnavailable("Connection refused")
+
+    with demo.app_context():
+        before = db.session.get(CatalogState, 1).as_of
+        demo.extensions[EXTENSION_KEY] = Unreachable()
+        assert refresh_catalog() is None
+        db.session.expire_all()
+        assert db.session.get(CatalogState, 1).as_of == before

@@ -30,7 +30,7 @@ from odoo_operations import every_operation
 from offline_sync.backends.odoo.backend import OdooBackend
 from offline_sync.backends.odoo.dates import expiry_to_odoo
 from offline_sync.backends.odoo.settings import OdooSettings
-from offline_sync.backends.sandbox.gtin import check_digit
+from scanners.gtin import check_digit
 
 BENCH_CODE = "BENCH-"
 PRODUCT_BATCH, LOT_BATCH = 1000, 2000

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from contract_world import World
 from contract_world_sandbox import SandboxWorld, make_demo_database
+
 from offline_sync.backends.contract import InventoryBackend
 
 ODOO_REQUIRED = ("ODOO_URL", "ODOO_DB", "ODOO_USER")

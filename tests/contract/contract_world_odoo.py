@@ -20,7 +20,7 @@ from offline_sync.backends.odoo.backend import OdooBackend
 from offline_sync.backends.odoo.doctor import doctor
 from offline_sync.backends.odoo.gtin import barcode_forms
 from offline_sync.backends.odoo.settings import OdooSettings
-from offline_sync.backends.sandbox.gtin import check_digit
+from scanners.gtin import check_digit
 
 
 @cache

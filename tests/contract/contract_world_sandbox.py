@@ -5,10 +5,10 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
 
+from contract_world import LABEL_EXPIRY
 from sqlalchemy import create_engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from contract_world import LABEL_EXPIRY
 from offline_sync.backends.contract import OutcomeStatus
 from offline_sync.backends.sandbox import ledger, lookup
 from offline_sync.backends.sandbox.backend import SandboxBackend

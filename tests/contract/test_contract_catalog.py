@@ -1,6 +1,7 @@
 """The catalog a device keeps offline: products by GTIN-14, lots with expiry, locations, open receipts, stock."""
 
 from contract_world import LABEL_EXPIRY, World, product_id
+
 from offline_sync.backends.contract import InventoryBackend
 
 

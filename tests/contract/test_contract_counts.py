@@ -1,8 +1,8 @@
 """Counts: applied when nothing moved since, parked as count_overtaken otherwise, then resolved."""
 
 import pytest
-
 from contract_world import World, op
+
 from offline_sync.backends.contract import (
     ConflictKind,
     Consume,

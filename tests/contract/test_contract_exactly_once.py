@@ -5,8 +5,8 @@ by a restarted worker."""
 from collections.abc import Callable
 
 import pytest
-
 from contract_world import LABEL_EXPIRY, World, op, receipt_line
+
 from offline_sync.backends.contract import (
     Consume,
     Count,

@@ -4,8 +4,8 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-
 from contract_world import TODAY, World, op
+
 from offline_sync.backends.contract import (
     ConflictKind,
     Consume,

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from contract_world import LABEL_EXPIRY, TODAY, World, op, open_receipt, product_id, receipt_line
+
 from offline_sync.backends.contract import (
     ConflictKind,
     InventoryBackend,

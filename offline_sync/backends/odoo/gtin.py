@@ -2,7 +2,7 @@
 printed under the bars (13 digits for an EAN-13, 12 for a UPC-A, 8 for an EAN-8), so a lookup
 searches every form a scanned GTIN can take (odoo-rpc-notes §G: the match is exact)."""
 
-from offline_sync.backends.sandbox.gtin import check_digit
+from scanners.gtin import check_digit
 
 GTIN_LENGTHS = (8, 12, 13, 14)
 

@@ -17,7 +17,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from offline_sync.backends.contract import Command, InventoryBackend, Outcome, OutcomeStatus
-from offline_sync.outbox.dispatch import apply
+from offline_sync.outbox.dispatch import apply_run
 from offline_sync.outbox.models import OPEN_STATUSES, OutboxCommand, Status, WorkerState
 from offline_sync.outbox.resolutions import SYNC_FAILED, automatic, effective_command
 from offline_sync.outbox.retry import CircuitBreaker, RetryPolicy
@@ -51,9 +51,12 @@ def _ready(now: datetime):  # noqa: ANN202 - a SQL condition
     )
 
 
-def claimable_ids(session: Session, now: datetime, limit: int) -> list[int]:
-    """Ids that may run now, oldest first: one per lane, none behind an unfinished command of
-    its lane, none touching what an earlier unfinished or parked command touches."""
+def claimable_runs(session: Session, now: datetime, limit: int, run_length: int) -> list[list[int]]:
+    """Runs that may go now, oldest first, at most `limit`: the head of a lane that is free to move
+    (nothing earlier of its lane unfinished, nothing it touches held by an earlier unfinished or parked
+    command), followed by up to `run_length - 1` commands right behind it in that lane that are ready
+    too and touch nothing held outside the run. A run is applied in order, so a backend may take it
+    in one round trip."""
     rows = session.execute(
         select(
             OutboxCommand.id, OutboxCommand.lane, OutboxCommand.touches, OutboxCommand.status,
@@ -63,22 +66,35 @@ def claimable_ids(session: Session, now: datetime, limit: int) -> list[int]:
         .order_by(OutboxCommand.id)
     ).all()
     busy_lanes: set[str] = set()
-    held: set[str] = set()
-    chosen: list[int] = []
+    holders: dict[str, str | None] = {}  # what an earlier open command touches → the lane of its run, or None
+    runs: dict[str, list[int]] = {}  # lane → its run, while the run may still grow
+    chosen: list[list[int]] = []
     for row in rows:
         ready = (row.status in (Status.QUEUED, Status.RETRYING) and row.next_attempt_at <= now) or (
             row.status == Status.SYNCING and row.lease_expires_at is not None and row.lease_expires_at < now
         )
-        waits_on_earlier = not held.isdisjoint(row.touches)
-        if ready and row.lane not in busy_lanes and not waits_on_earlier:
-            chosen.append(row.id)
-            if len(chosen) >= limit:
-                break
+        run = runs.pop(row.lane, None)
+        if run is not None:  # right behind a run of its lane: joins it, or ends it
+            joins = ready and len(run) < run_length and all(holders.get(t, row.lane) == row.lane for t in row.touches)
+            waits_on_earlier = not joins
+            if joins:
+                run.append(row.id)
+                runs[row.lane] = run
+        else:
+            waits_on_earlier = any(t in holders for t in row.touches)
+            if ready and row.lane not in busy_lanes and not waits_on_earlier and len(chosen) < limit:
+                runs[row.lane] = [row.id]
+                chosen.append(runs[row.lane])
         # A parked command, or one waiting behind a parked one, holds only what it touches;
         # anything else also keeps the rest of its lane in arrival order.
         if row.status != Status.CONFLICT and not waits_on_earlier:
             busy_lanes.add(row.lane)
-        held.update(row.touches)
+        in_run = row.lane in runs and runs[row.lane][-1] == row.id
+        for touch in row.touches:
+            if not in_run:
+                holders[touch] = None
+            else:
+                holders.setdefault(touch, row.lane)
     return chosen
 
 
@@ -94,6 +110,7 @@ class Worker:
         retry: RetryPolicy = RetryPolicy(),
         breaker: CircuitBreaker | None = None,
         batch: int = 20,
+        run_length: int = 10,
         count_tolerance: float | None = None,
         clock: Callable[[], datetime] = utcnow,
         rng: random.Random | None = None,
@@ -106,6 +123,7 @@ class Worker:
         self.retry = retry
         self.breaker = breaker or CircuitBreaker()
         self.batch = batch
+        self.run_length = run_length
         self.count_tolerance = count_tolerance
         self.clock = clock
         self.rng = rng or random.Random()
@@ -118,14 +136,15 @@ class Worker:
         if not self.breaker.allows(now):
             self._heartbeat()
             return 0
-        claimed = self.claim(1 if self.breaker.half_open(now) else self.batch)
-        for item in claimed:
+        half_open = self.breaker.half_open(now)
+        runs = self.claim(1, run_length=1) if half_open else self.claim(self.batch)
+        for run in runs:
             if not self.breaker.allows(self.clock()):
-                self._release(item)  # the backend went down mid-round: hand the rest back untouched
+                self._hand_back(run, self.breaker.open_until)  # the backend went down mid-round
                 continue
-            self.work(item)
+            self.work(run)
         self._heartbeat()
-        return len(claimed)
+        return sum(len(run) for run in runs)
 
     def run(self, stop: threading.Event, idle_seconds: float = 1.0) -> None:
         log.info("sync worker %s started", self.owner)
@@ -136,47 +155,75 @@ class Worker:
 
     # ---- steps -----------------------------------------------------------------------
 
-    def claim(self, limit: int) -> list[Claimed]:
+    def claim(self, limit: int, run_length: int | None = None) -> list[list[Claimed]]:
+        """Up to `limit` runs (see `claimable_runs`), leased to this worker."""
         now = self.clock()
         with self.session_factory() as session, session.begin():
-            candidates = claimable_ids(session, now, limit)
+            candidates = claimable_runs(session, now, limit, run_length or self.run_length)
             if not candidates:
                 return []
-            rows = session.scalars(
-                select(OutboxCommand)
-                .where(OutboxCommand.id.in_(candidates), _ready(now))
-                .order_by(OutboxCommand.id)
-                .with_for_update(skip_locked=True)  # PostgreSQL: rows another worker is claiming are passed over
-            ).all()
-            for row in rows:
-                row.status = Status.SYNCING
-                row.lease_owner = self.owner
-                row.lease_expires_at = now + self.lease
-                row.attempts += 1
-            return [
-                Claimed(row.id, row.op_id, row.kind, row.user_id, row.username, row.captured_at,
-                        dict(row.payload), dict(row.resolution or {}), row.attempts)
-                for row in rows
-            ]
+            locked = {
+                row.id: row
+                for row in session.scalars(
+                    select(OutboxCommand)
+                    .where(OutboxCommand.id.in_([id_ for run in candidates for id_ in run]), _ready(now))
+                    .with_for_update(skip_locked=True)  # PostgreSQL: rows another worker is claiming are passed over
+                )
+            }
+            runs: list[list[Claimed]] = []
+            for candidate in candidates:
+                run = []
+                for id_ in candidate:  # a run stops where another worker got in first
+                    if id_ not in locked:
+                        break
+                    row = locked[id_]
+                    row.status = Status.SYNCING
+                    row.lease_owner = self.owner
+                    row.lease_expires_at = now + self.lease
+                    row.attempts += 1
+                    run.append(Claimed(row.id, row.op_id, row.kind, row.user_id, row.username, row.captured_at,
+                                       dict(row.payload), dict(row.resolution or {}), row.attempts))
+                if run:
+                    runs.append(run)
+            return runs
 
-    def work(self, item: Claimed) -> None:
-        extra = {"op_id": item.op_id}
+    def work(self, run: list[Claimed]) -> None:
+        """Apply a run in order. It stops at the first command that cannot be sent or does not go
+        through; the commands after it are handed back untried, to wait for it as their lane does."""
+        sendable: list[tuple[Claimed, Command]] = []
+        for item in run:
+            command = self._command(item)
+            if command is None:
+                break
+            sendable.append((item, command))
+        outcomes = self._apply([command for _, command in sendable])
+        for (item, _), outcome in zip(sendable, outcomes):
+            self.record(item, outcome)
+        tried = len(outcomes) + (1 if len(outcomes) == len(sendable) < len(run) else 0)
+        self._hand_back(run[tried:], self.clock())
+
+    def _command(self, item: Claimed) -> Command | None:
+        """The command to send, or None when it is parked instead: unreadable, or not permitted any more."""
         try:
             command = effective_command(item.kind, item.op_id, item.captured_at, item.payload, item.resolution)
         except ValueError as error:
-            log.error("command cannot be read: %s", error, extra=extra)
+            log.error("command cannot be read: %s", error, extra={"op_id": item.op_id})
             self._park(item, SYNC_FAILED, f"This command cannot be read any more: {error}", {})
-            return
+            return None
         refusal = self.authorize(item, command) if self.authorize else None
         if refusal:
             self._park(item, "not_permitted", refusal, {"user": item.username})
-            return
+            return None
+        return command
+
+    def _apply(self, commands: list[Command]) -> list[Outcome]:
+        if not commands:
+            return []
         try:
-            outcome = apply(self.backend, command)
+            return apply_run(self.backend, commands)
         except Exception as error:  # a bug or an unforeseen answer: retried, then parked, never lost
-            log.exception("backend raised on %s", item.kind, extra=extra)
-            outcome = Outcome.transient(f"Unexpected error: {type(error).__name__}: {error}")
-        self.record(item, outcome)
+            log.exception("backend raised on %s", type(commands[0]).__name__, extra={"op_id": commands[0].op_id})
+            return [Outcome.transient(f"Unexpected error: {type(error).__name__}: {error}")]
 
     def record(self, item: Claimed, outcome: Outcome) -> None:
         now = self.clock()
@@ -224,8 +271,11 @@ class Worker:
         self._finish(item, status=Status.CONFLICT, conflict_kind=kind, conflict_message=message, conflict_detail=detail)
         log.warning("%s parked as %s: %s", item.kind, kind, message, extra={"op_id": item.op_id})
 
-    def _release(self, item: Claimed) -> None:
-        self._finish(item, status=Status.RETRYING, attempts=item.attempts - 1, next_attempt_at=self.breaker.open_until)
+    def _hand_back(self, run: list[Claimed], at: datetime | None) -> None:
+        """Give claimed commands back untried: as they were, ready again at `at`."""
+        for item in run:
+            self._finish(item, status=Status.QUEUED if item.attempts == 1 else Status.RETRYING,
+                         attempts=item.attempts - 1, next_attempt_at=at or self.clock())
 
     def _note_error(self, message: str, now: datetime) -> None:
         with self.session_factory() as session, session.begin():

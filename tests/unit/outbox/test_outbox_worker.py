@@ -38,16 +38,41 @@ def test_commands_end_done_with_the_backends_references(factory, backend, clock,
     assert backend.calls == {op_id: 1 for op_id in ids}
 
 
-def test_one_lane_is_worked_in_arrival_order_one_at_a_time(factory, backend, clock, enqueue) -> None:  # noqa: ANN001
+def test_one_lane_is_worked_in_arrival_order_in_runs(factory, backend, clock, enqueue) -> None:  # noqa: ANN001
     same_lane = [enqueue(payload=transfer_payload(lot=f"L{i}")) for i in range(3)]
     other_lane = enqueue(payload=transfer_payload(source="WARD-ICU", lot="L9"))
-    worker = _worker(factory, backend, clock)
+    worker = _worker(factory, backend, clock, run_length=2)
     first_round = worker.claim(limit=10)
-    assert [item.op_id for item in first_round] == [same_lane[0], other_lane]
-    for item in first_round:
-        worker.work(item)
+    assert [[item.op_id for item in run] for run in first_round] == [same_lane[:2], [other_lane]]
+    assert worker.claim(limit=10) == []  # the rest of the lane waits behind the claimed run
+    for run in first_round:
+        worker.work(run)
     _drain(worker)
-    assert list(backend.applied) == [same_lane[0], other_lane, same_lane[1], same_lane[2]]
+    assert list(backend.applied) == [*same_lane[:2], other_lane, same_lane[2]]
+
+
+def test_a_run_stops_at_a_conflict_and_hands_the_rest_back_untried(factory, backend, clock, enqueue) -> None:  # noqa: ANN001
+    first, short, after = (enqueue(payload=transfer_payload(lot=lot)) for lot in ("L1", "SHORT", "L3"))
+    backend.faults.append(conflict_for({short}))
+    worker = _worker(factory, backend, clock)
+    [run] = worker.claim(limit=10)
+    assert [item.op_id for item in run] == [first, short, after]
+    worker.work(run)
+    rows = _rows(factory)
+    assert (rows[first].status, rows[short].status) == (Status.DONE, Status.CONFLICT)
+    assert rows[after].status == Status.QUEUED and rows[after].attempts == 0 and after not in backend.calls
+    _drain(worker)  # it touches another quant than the parked one: it goes on
+    assert _rows(factory)[after].status == Status.DONE and backend.calls[after] == 1
+
+
+def test_a_run_never_takes_what_an_earlier_command_of_another_lane_holds(factory, backend, clock, enqueue) -> None:  # noqa: ANN001
+    head = enqueue(payload=transfer_payload(source="CS-STOCK", destination="WARD-3B", lot="L1"))
+    # WARD-ICU's transfer into CS-STOCK touches the quant the next CS-STOCK command takes from.
+    other = enqueue(payload=transfer_payload(source="WARD-ICU", destination="CS-STOCK", lot="L2"))
+    behind = enqueue(payload=transfer_payload(source="CS-STOCK", destination="WARD-3B", lot="L2"))
+    runs = _worker(factory, backend, clock).claim(limit=10)
+    assert [[item.op_id for item in run] for run in runs] == [[head], [other]]
+    assert behind not in {item.op_id for run in runs for item in run}
 
 
 def test_a_conflict_holds_back_only_what_depends_on_it(factory, backend, clock, enqueue) -> None:  # noqa: ANN001
@@ -122,7 +147,7 @@ def test_a_poison_command_is_parked_and_does_not_block_its_neighbours(factory, b
 def test_a_worker_that_dies_after_applying_is_taken_over_and_applied_once(factory, backend, clock, enqueue) -> None:  # noqa: ANN001
     op_id = enqueue()
     dying = _worker(factory, backend, clock, owner="dies", lease=timedelta(seconds=30))
-    [item] = dying.claim(limit=1)
+    [[item]] = dying.claim(limit=1)
     from offline_sync.outbox.dispatch import apply
     from offline_sync.outbox.resolutions import effective_command
 
@@ -139,11 +164,11 @@ def test_a_worker_that_dies_after_applying_is_taken_over_and_applied_once(factor
 def test_a_late_outcome_from_a_worker_that_lost_its_lease_is_not_recorded(factory, backend, clock, enqueue) -> None:  # noqa: ANN001
     op_id = enqueue()
     slow = _worker(factory, backend, clock, owner="slow", lease=timedelta(seconds=30))
-    [item] = slow.claim(limit=1)
+    [[item]] = slow.claim(limit=1)
     clock.advance(seconds=31)
     fast = _worker(factory, backend, clock, owner="fast")
     backend.faults.append(conflict_for({op_id}))
     fast.run_once()  # takes over and parks it
     backend.faults.clear()
-    slow.work(item)  # the slow one finally answers "applied"
+    slow.work([item])  # the slow one finally answers "applied"
     assert _rows(factory)[op_id].status == Status.CONFLICT  # the fast one's record stands

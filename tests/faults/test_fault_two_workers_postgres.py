@@ -6,7 +6,7 @@ import sys
 import time
 import uuid
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -44,13 +44,13 @@ def test_two_workers_on_postgresql_never_work_the_same_command(postgres_url: str
     app = make_app(url, tmp_path)
     with app.app_context():
         upgrade()
-        load_demo(db.session, datetime.now(timezone.utc).date())
+        load_demo(db.session, datetime.now(UTC).date())
         refresh_catalog()
         store = db.session.scalar(select(User).where(User.username == "store"))
         devices.link_user(db.session, devices.ensure(db.session, "pg-device"), store)
         batch = [
             {"op_id": str(uuid.uuid4()), "kind": "transfer", "device_seq": index, "user_id": store.id,
-             "captured_at": datetime.now(timezone.utc).isoformat(),
+             "captured_at": datetime.now(UTC).isoformat(),
              # distinct source-lot/destination pairs spread over lanes so two workers have parallel work
              "payload": {"source": "CS-STOCK", "destination": DESTINATIONS[index % len(DESTINATIONS)],
                          "lines": [{"gtin": LOTS[index % len(LOTS)][0], "lot": LOTS[index % len(LOTS)][1], "quantity": 1}]}}

@@ -1,13 +1,14 @@
-"""kill -9 the sync worker at random moments while it drains 500 mixed commands into the
-sandbox, restart it each time, and show every command ended exactly once: each op_id's
-effect is counted in the ledger through the idempotency keys the backend stores."""
+"""kill -9 the sync worker at random moments while it drains 500 mixed commands, restart it each
+time, and show every command ended exactly once: each op_id's effect is counted in the backend
+through the idempotency key it stores. Against the sandbox always; against a real Odoo when
+ODOO_URL, ODOO_DB, ODOO_USER and ODOO_PASSWORD (or ODOO_API_KEY) are set (skipped loudly otherwise)."""
 import os
 import random
 import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,17 +19,33 @@ from app.demo import load_demo
 from app.extensions import db
 from app.models import User
 from app.services import devices, intake
-from app.services.backend import inventory_backend
+from app.services.backend import session_factory
 from app.services.sync import refresh_catalog
-from offline_sync.backends.sandbox.models import SandboxMove, SandboxPicking
+from offline_sync.backends.odoo.settings import OdooSettings
 from offline_sync.outbox.models import FINAL_STATUSES, OutboxCommand, Status
 from offline_sync.persistence import utcnow
+from tests.faults.demo_world import DemoWorld, OdooDemoWorld, SandboxDemoWorld, demo_catalog
 from tests.support import environ_for_tests, make_app
 from tests.workload import Workload
 
 COMMANDS = 500
 KILLS = 6
 ROOT = Path(__file__).resolve().parents[2]
+ODOO_VARIABLES = ("ODOO_URL", "ODOO_DB", "ODOO_USER", "ODOO_PASSWORD", "ODOO_API_KEY", "ODOO_TIMEOUT", "ODOO_TRANSPORT")
+# Seconds between kills: a worker on Odoo first spends a few seconds starting and pulling the catalog.
+KILL_INTERVAL = {"sandbox": (0.3, 1.5), "odoo": (3.0, 10.0)}
+DRAIN_SECONDS = {"sandbox": 240, "odoo": 900}
+
+
+def _backend_settings(backend: str) -> dict[str, str]:
+    if backend == "sandbox":
+        return {}
+    try:
+        OdooSettings.from_environment(os.environ)
+    except ValueError as error:
+        pytest.skip(f"ODOO NOT CONFIGURED, kill -9 not checked against a real Odoo: {error}")
+    return {"WARDSTOCK_BACKEND": "odoo", **{name: os.environ[name] for name in ODOO_VARIABLES if os.environ.get(name)}}
+
 
 def _start_worker(environment: dict[str, str], log: Path) -> subprocess.Popen:
     return subprocess.Popen(
@@ -38,34 +55,38 @@ def _start_worker(environment: dict[str, str], log: Path) -> subprocess.Popen:
 
 
 @pytest.mark.faults
-def test_worker_killed_at_random_moments_applies_every_command_exactly_once(tmp_path: Path) -> None:
+@pytest.mark.parametrize("backend", ["sandbox", "odoo"])
+def test_worker_killed_at_random_moments_applies_every_command_exactly_once(backend: str, tmp_path: Path) -> None:
+    settings = _backend_settings(backend)
     url = f"sqlite:///{tmp_path / 'wardstock.sqlite'}"
-    app = make_app(url, tmp_path)
+    app = make_app(url, tmp_path, **settings)
     rng = random.Random(20261122)
     op_ids: dict[str, str] = {}
     with app.app_context():
         upgrade()
-        load_demo(db.session, datetime.now(timezone.utc).date())
-        refresh_catalog()
+        load_demo(db.session, datetime.now(UTC).date())
+        world: DemoWorld = SandboxDemoWorld(session_factory()) if backend == "sandbox" else OdooDemoWorld(os.environ, receipts=3)
+        if backend == "sandbox":
+            refresh_catalog()  # on Odoo the worker pulls the catalog when it starts
         users = {user.username: user for user in db.session.scalars(select(User))}
-        workload = Workload(inventory_backend().catalog(), {name: user.id for name, user in users.items()}, seed=20261122)
+        workload = Workload(demo_catalog(), {name: user.id for name, user in users.items()}, seed=20261122)
         device = devices.ensure(db.session, "fault-device")
         for user in users.values():  # each of them logged in on the handheld at some point
             devices.link_user(db.session, device, user)
         for batch_start in range(0, COMMANDS, 50):
-            batch = [workload.command(index) for index in range(batch_start, batch_start + 50)]
+            batch = [world.translate(workload.command(index)) for index in range(batch_start, batch_start + 50)]
             op_ids.update({item["op_id"]: item["kind"] for item in batch})
             results = intake.accept(db.session, "fault-device", batch, users["supervisor"], "127.0.0.1", utcnow())
             assert all(result.answer == "accepted" for result in results), [r.message for r in results if r.message][:3]
 
-    environment = {**os.environ, **environ_for_tests(url, tmp_path), "SYNC_LEASE_SECONDS": "1", "PYTHONPATH": str(ROOT)}
+    environment = {**os.environ, **environ_for_tests(url, tmp_path, **settings), "SYNC_LEASE_SECONDS": "1", "PYTHONPATH": str(ROOT)}
     log = tmp_path / "worker.log"
     worker = _start_worker(environment, log)
     kills = 0
-    deadline = time.monotonic() + 240
+    deadline = time.monotonic() + DRAIN_SECONDS[backend]
     with app.app_context():
         while time.monotonic() < deadline:
-            time.sleep(rng.uniform(0.3, 1.5))
+            time.sleep(rng.uniform(*KILL_INTERVAL[backend]))
             db.session.expire_all()
             open_count = db.session.scalar(select(func.count()).where(OutboxCommand.status.not_in(FINAL_STATUSES)))
             if open_count == 0:
@@ -76,25 +97,16 @@ def test_worker_killed_at_random_moments_applies_every_command_exactly_once(tmp_
                 kills += 1
                 worker = _start_worker(environment, log)
         worker.send_signal(signal.SIGTERM)
-        worker.wait(timeout=30)
+        worker.wait(timeout=60)
 
         rows = {row.op_id: row for row in db.session.scalars(select(OutboxCommand))}
-        unfinished = [(row.kind, row.status, row.conflict_message) for row in rows.values() if row.status != Status.DONE]
+        unfinished = [(row.kind, row.status, row.conflict_message or row.last_error) for row in rows.values() if row.status != Status.DONE]
         assert kills == KILLS, f"the drain finished before all kills ({kills}); make it longer"
-        assert unfinished == [], f"{len(unfinished)} commands did not end done: {unfinished[:3]}"
+        assert unfinished == [], f"{len(unfinished)} commands did not end done: {unfinished[:3]} (worker log: {log})"
         assert len(rows) == COMMANDS
 
-        picking_origins = dict(db.session.execute(
-            select(SandboxPicking.origin, func.count()).where(SandboxPicking.backorder_id.is_(None)).group_by(SandboxPicking.origin)).all())
-        move_keys = dict(db.session.execute(select(SandboxMove.origin, func.count()).group_by(SandboxMove.origin)).all())
-        count_refs = dict(db.session.execute(select(SandboxMove.reference, func.count()).group_by(SandboxMove.reference)).all())
-        for op_id, kind in op_ids.items():
-            effects = {
-                "transfer": picking_origins.get(f"WS-{op_id}", 0),
-                "consume": picking_origins.get(f"WS-{op_id}", 0),
-                "receive": move_keys.get(f"WS-{op_id}/0", 0),  # the key of its first line
-                "count": count_refs.get(f"COUNT-{op_id}", 0),
-            }[kind]
-            assert effects == 1, f"{kind} {op_id} has {effects} effects in the ledger"
+        effects = world.effects(op_ids)
+        wrong = {op_id: (op_ids[op_id], effects[op_id]) for op_id in op_ids if effects[op_id] != 1}
+        assert wrong == {}, f"{len(wrong)} commands do not have exactly one effect in {world.name}: {list(wrong.items())[:5]}"
         retried = sum(row.attempts > 1 for row in rows.values())
-        print(f"\nkill -9 x{kills}: {len(rows)} commands done, {retried} of them re-sent after a kill, every effect once")
+        print(f"\nkill -9 x{kills} on {world.name}: {len(rows)} commands done, {retried} of them re-sent after a kill, every effect once")

@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, Length
 
 from app.extensions import db
 from app.security.access import public, requires
+from app.security.idle import start_session
 from app.services import audit
 from app.services.auth import LoginResult, login_with_badge, login_with_password
 from app.services.login_throttle import ThrottlePolicy
@@ -49,23 +50,24 @@ def _finish(result: LoginResult) -> Response | None:
     session.clear()  # a fresh session for every login: no fixation, no leftovers from the previous user
     login_user(result.user)
     session.permanent = True
+    start_session()
     return redirect(_safe_next(request.args.get("next")))
 
 
-def _render(password_form: PasswordLoginForm, badge_form: BadgeLoginForm, status: int = 200):  # noqa: ANN202
+def _render(password_form: PasswordLoginForm, badge_form: BadgeLoginForm, status: int = 200):
     return render_template("auth/login.html", password_form=password_form, badge_form=badge_form), status
 
 
 @blueprint.get("/login")
 @public
-def login():  # noqa: ANN201
+def login():
     """Also the switch-user screen: a logged-in handheld stays here until the next person logs in."""
     return _render(PasswordLoginForm(), BadgeLoginForm(prefix="badge"))
 
 
 @blueprint.post("/login")
 @public
-def login_password():  # noqa: ANN201
+def login_password():
     form = PasswordLoginForm()
     if form.validate_on_submit():
         result = login_with_password(
@@ -78,7 +80,7 @@ def login_password():  # noqa: ANN201
 
 @blueprint.post("/login/badge")
 @public
-def login_badge():  # noqa: ANN201
+def login_badge():
     form = BadgeLoginForm(prefix="badge")
     if form.validate_on_submit():
         result = login_with_badge(

@@ -60,7 +60,7 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def guard_request(app: Flask):  # noqa: ANN201 - a Flask response or None
+def guard_request(app: Flask):
     """before_request hook: let the request through, or answer 401/403/redirect to login."""
     if request.endpoint is None:  # 404 and 405 take their own course
         return None
@@ -80,7 +80,7 @@ def guard_request(app: Flask):  # noqa: ANN201 - a Flask response or None
     return None
 
 
-def _authenticate_device_or_user():  # noqa: ANN202
+def _authenticate_device_or_user():
     from app.extensions import db
     from app.services import devices
 

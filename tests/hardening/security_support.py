@@ -1,18 +1,26 @@
 """Helpers for the security tests: demo logins, a device token, commands, and a snapshot of every
 table to prove that a refused request changed nothing."""
+import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from werkzeug.test import TestResponse
 
 from app.demo import DEMO_PASSWORD
 from app.extensions import db
 from app.models import User
 from app.services import devices
-from tests.support import csrf_token_from, login
+from app.services.sync import build_worker
+from offline_sync.outbox.models import OutboxCommand, Status
+from tests.support import csrf_token_from, login, make_app
 
 GTIN_CANNULA = "05012345100012"  # lot IVC20-B245 on WARD-3B-SUPPLY, IVC20-C260 on WARD-ICU-CART
 GTIN_PARACETAMOL = "05012345100043"  # lot PCM-24A on WARD-3B-SUPPLY is expired: consuming it is parked
@@ -68,3 +76,55 @@ def snapshot(app: Flask) -> dict[str, list[str]]:
 
 def changed_tables(before: dict[str, list[str]], after: dict[str, list[str]]) -> list[str]:
     return [name for name in before if before[name] != after[name]]
+
+
+def api(client: FlaskClient, method: str, path: str, token: str | None, **kwargs: Any) -> TestResponse:
+    """A device API call with a bearer token (or none)."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return client.open(path, method=method, headers=headers, **kwargs)
+
+
+@dataclass
+class World:
+    """Demo data, a device token for the Ward 3B nurse, and a parked conflict a supervisor may decide."""
+
+    app: Flask
+    device_id: str
+    token: str
+    nurse_id: int
+    parked_op_id: str
+
+
+def build_world(app: Flask, device_id: str) -> World:
+    load_demo(app)
+    token = device_token(app, device_id, "nurse")
+    nurse_id = user_id(app, "nurse")
+    expired = command(nurse_id, location="WARD-3B-SUPPLY", lines=[{"gtin": GTIN_PARACETAMOL, "lot": "PCM-24A", "quantity": 1}])
+    answer = api(app.test_client(), "POST", "/api/v1/commands", token, json={"device_id": device_id, "commands": [expired]})
+    assert answer.get_json()["results"][0]["result"] == "accepted"
+    with app.app_context():
+        build_worker(owner="test").run_once()
+        assert db.session.scalar(select(OutboxCommand.status).where(OutboxCommand.op_id == expired["op_id"])) == Status.CONFLICT
+    return World(app, device_id, token, nurse_id, expired["op_id"])
+
+
+def world_template(template_db: Path, folder: Path, device_id: str) -> tuple[Path, World]:
+    """A world built once into its own SQLite file, for a module's tests to copy (see open_world)."""
+    path = folder / "world.sqlite"
+    shutil.copy(template_db, path)
+    app = make_app(f"sqlite:///{path}", folder)
+    world = build_world(app, device_id)
+    with app.app_context():
+        db.engine.dispose()
+    return path, world
+
+
+@contextmanager
+def open_world(template: tuple[Path, World], folder: Path) -> Iterator[World]:
+    """A fresh copy of a built world, with its own app."""
+    path = folder / "wardstock.sqlite"
+    shutil.copy(template[0], path)
+    app = make_app(f"sqlite:///{path}", folder)
+    yield replace(template[1], app=app)
+    with app.app_context():
+        db.engine.dispose()

@@ -6,8 +6,9 @@ routes' own declarations: a route that declares the wrong access, or a role give
 mistake, makes these tests fail. A route added to the app without a row here fails too.
 Every refused request that could change state is checked to have changed nothing in any table.
 """
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,15 +26,17 @@ from offline_sync.outbox.models import OutboxCommand, Status
 from tests.hardening.security_support import (
     DEMO_LOGIN,
     GTIN_CANNULA,
-    GTIN_PARACETAMOL,
     OTHER_WARD_NURSE,
+    World,
+    api,
     changed_tables,
     command,
     device_token,
-    load_demo,
     log_in_demo,
+    open_world,
     snapshot,
     user_id,
+    world_template,
 )
 from tests.support import csrf_token_from
 
@@ -92,28 +95,15 @@ TABLE: dict[tuple[str, str], Expect] = {
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-@dataclass
-class World:
-    """Demo data, a device token for the Ward 3B nurse, and a parked conflict to decide."""
-
-    app: Flask
-    token: str
-    nurse_id: int
-    parked_op_id: str
+@pytest.fixture(scope="module")
+def built_world(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, World]:
+    return world_template(template_db, tmp_path_factory.mktemp("world"), DEVICE_ID)
 
 
 @pytest.fixture
-def world(app: Flask) -> World:
-    load_demo(app)
-    token = device_token(app, DEVICE_ID, "nurse")
-    nurse_id = user_id(app, "nurse")
-    expired = command(nurse_id, location="WARD-3B-SUPPLY", lines=[{"gtin": GTIN_PARACETAMOL, "lot": "PCM-24A", "quantity": 1}])
-    answer = _api(app.test_client(), "POST", "/api/v1/commands", token, json={"device_id": DEVICE_ID, "commands": [expired]})
-    assert answer.get_json()["results"][0]["result"] == "accepted"
-    with app.app_context():
-        build_worker(owner="test").run_once()
-        assert db.session.scalar(select(OutboxCommand.status).where(OutboxCommand.op_id == expired["op_id"])) == Status.CONFLICT
-    return World(app, token, nurse_id, expired["op_id"])
+def world(built_world: tuple[Path, World], tmp_path: Path) -> Iterator[World]:
+    with open_world(built_world, tmp_path) as opened:
+        yield opened
 
 
 # What each request sends: real bodies, so that a refused one would have changed something.
@@ -138,11 +128,6 @@ def _routes(app: Flask) -> list[tuple[str, str]]:
         for rule in app.url_map.iter_rules()
         for method in rule.methods - {"HEAD", "OPTIONS"}
     )
-
-
-def _api(client: FlaskClient, method: str, path: str, token: str | None, **kwargs: Any) -> TestResponse:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return client.open(path, method=method, headers=headers, **kwargs)
 
 
 def _send(client: FlaskClient, world: World, method: str, rule: str, headers: dict[str, str]) -> TestResponse:
@@ -206,7 +191,7 @@ def test_without_a_session_only_the_public_routes_answer(world: World, principal
             assert changed_tables(before, snapshot(world.app)) == [], f"{principal}'s refused {method} {rule} changed data"
 
 
-def test_a_forged_token_is_refused_everywhere_on_the_device_api(world: World) -> None:
+def test_a_forged_token_is_refused_everywhere_on_the_deviceapi(world: World) -> None:
     client = world.app.test_client()
     before = snapshot(world.app)
     for method, rule in _routes(world.app):
@@ -283,7 +268,7 @@ def test_a_nurse_cannot_act_on_another_wards_location(world: World, via: str, wh
 def test_a_command_kept_for_a_ward_the_nurse_has_since_left_is_not_applied(world: World) -> None:
     """The second check, at sync time: the nurse moved to the ICU between capture and sync."""
     sent = command(world.nurse_id)
-    answer = _api(world.app.test_client(), "POST", "/api/v1/commands", world.token, json={"device_id": DEVICE_ID, "commands": [sent]})
+    answer = api(world.app.test_client(), "POST", "/api/v1/commands", world.token, json={"device_id": DEVICE_ID, "commands": [sent]})
     assert answer.get_json()["results"][0]["result"] == "accepted"
     with world.app.app_context():
         link = db.session.get(UserLocation, (world.nurse_id, "WARD-3B"))
@@ -302,7 +287,7 @@ def test_a_nurse_sees_nothing_of_another_wards_handheld(world: World) -> None:
     icu_token = device_token(world.app, "icu-handheld-01", OTHER_WARD_NURSE)
     icu_command = command(user_id(world.app, OTHER_WARD_NURSE), location="WARD-ICU-CART",
                           lines=[{"gtin": GTIN_CANNULA, "lot": "IVC20-C260", "quantity": 1}])
-    answer = _api(world.app.test_client(), "POST", "/api/v1/commands", icu_token, json={"device_id": "icu-handheld-01", "commands": [icu_command]})
+    answer = api(world.app.test_client(), "POST", "/api/v1/commands", icu_token, json={"device_id": "icu-handheld-01", "commands": [icu_command]})
     assert answer.get_json()["results"][0]["result"] == "accepted"
     fragment = {"query_string": {"device_id": "icu-handheld-01"}, "headers": {"HX-Request": "true"}}
     status_query = {"query_string": {"ids": icu_command["op_id"]}}
@@ -311,7 +296,7 @@ def test_a_nurse_sees_nothing_of_another_wards_handheld(world: World) -> None:
     log_in_demo(nurse, "nurse")
     assert OTHER_WARD_NURSE not in nurse.get("/device/queue", **fragment).get_data(as_text=True)
     assert nurse.get("/api/v1/commands/status", **status_query).get_json()["statuses"][icu_command["op_id"]] == {"status": "unknown"}
-    by_token = _api(world.app.test_client(), "GET", "/api/v1/commands/status", world.token, **status_query)
+    by_token = api(world.app.test_client(), "GET", "/api/v1/commands/status", world.token, **status_query)
     assert by_token.get_json()["statuses"][icu_command["op_id"]] == {"status": "unknown"}
 
     supervisor = world.app.test_client()  # control: the same questions do find it
@@ -331,6 +316,6 @@ def test_registering_another_wards_handheld_does_not_let_a_nurse_act_as_its_user
         return  # refused outright: fixed
     as_icu_nurse = command(user_id(world.app, OTHER_WARD_NURSE), location="WARD-ICU-CART",
                            lines=[{"gtin": GTIN_CANNULA, "lot": "IVC20-C260", "quantity": 1}])
-    sent = _api(world.app.test_client(), "POST", "/api/v1/commands", answer.get_json()["token"],
+    sent = api(world.app.test_client(), "POST", "/api/v1/commands", answer.get_json()["token"],
                 json={"device_id": "icu-handheld-01", "commands": [as_icu_nurse]})
     assert sent.get_json()["results"][0]["result"] == "rejected"

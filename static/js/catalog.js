@@ -171,7 +171,9 @@ export async function refreshCatalog({ fetcher = fetch } = {}) {
   if (me.token) headers.Authorization = `Bearer ${me.token}`;
   let response;
   try {
-    response = await fetcher("/api/v1/catalog", { headers, cache: "no-store" });
+    // With a token, without the session cookie: a background refresh is not the user's activity and
+    // must not keep an idle session alive.
+    response = await fetcher("/api/v1/catalog", { headers, cache: "no-store", credentials: me.token ? "omit" : "same-origin" });
     if (response.status === 401 && headers.Authorization) {
       delete headers.Authorization; // a stale token: the logged-in session may still read it
       response = await fetcher("/api/v1/catalog", { headers, cache: "no-store" });

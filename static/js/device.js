@@ -1,6 +1,6 @@
 // Who is logged in on this page (from the body's data- attributes, never inline script) and the
 // device's registration: POST /api/v1/devices once per user while logged in, token kept in IndexedDB.
-import { getMeta, setMeta } from "./db.js";
+import { announce, getMeta, setMeta } from "./db.js";
 import * as outbox from "./outbox.js";
 
 export function currentUser() {
@@ -40,10 +40,41 @@ export async function ensureRegistered(user, { force = false } = {}) {
   } catch {
     return false;
   }
+  if (response.status === 401) endSession(); // the server ended this page's login meanwhile
   if (response.status !== 201) return false;
   const { token, user_id: userId } = await response.json();
   await outbox.updateDevice({ token, linked_users: [...new Set([...me.linked_users, userId])] });
   const sync = await getMeta("sync", {});
   await setMeta("sync", { ...sync, needs_login: false, last_error: "" });
   return true;
+}
+
+/**
+ * Has the server ended this page's login (idle logout, or the longest shift) while the handheld
+ * was offline or asleep? Asked only when it comes back online or the screen is turned on, with the
+ * session cookie and no token: a 401 means the session is gone. Never ask on a timer: every asked
+ * question counts as activity and would keep an idle session alive.
+ */
+export async function sessionEnded() {
+  if (!currentUser() || !navigator.onLine) return false;
+  try {
+    const response = await fetch("/api/v1/commands/status?ids=", { credentials: "same-origin", cache: "no-store" });
+    return response.status === 401;
+  } catch {
+    return false; // no answer: the next return online asks again
+  }
+}
+
+/**
+ * The page stops acting for a user whose session ended: nothing new is confirmed in their name
+ * (drafts and the outbox stay), it no longer shows them as logged in, and the cached pages go, as
+ * at logout (they carry the user's name and form tokens, and would otherwise open as logged in offline).
+ */
+export function endSession() {
+  if (document.body.dataset.session === "ended") return;
+  for (const key of ["userId", "userName", "userRole", "userWards"]) delete document.body.dataset[key];
+  document.body.dataset.session = "ended";
+  for (const stale of document.querySelectorAll(".whobar, form[data-logout]")) stale.remove();
+  globalThis.caches?.delete("pages").catch(() => {});
+  announce("session");
 }

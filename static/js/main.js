@@ -1,5 +1,6 @@
 // Every page loads this module: the service worker, persistent storage, syncing and the sync
 // badge, then the page's own module (named by <body data-page>). No inline script anywhere.
+import { endSession } from "./device.js";
 import { startSync, syncNow } from "./sync.js";
 
 const PAGES_CACHE = "pages"; // the service worker's cache of pages (static/sw.js)
@@ -70,9 +71,22 @@ async function warmPages() {
   }
 }
 
+function hookSessionEnd() {
+  // A fragment asked after the server ended the session comes back as the login page (htmx follows
+  // the redirect): say that the session ended instead of drawing a login form inside this page.
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    const url = event.detail.xhr?.responseURL;
+    if (url && new URL(url).pathname === "/login") {
+      event.detail.shouldSwap = false;
+      endSession();
+    }
+  });
+}
+
 async function boot() {
   const registration = registerServiceWorker();
   hookLogout();
+  hookSessionEnd();
   askPersistentStorage();
   document.addEventListener("click", (event) => {
     if (event.target.closest("[data-action=sync-now]")) syncNow({ force: true });

@@ -110,6 +110,12 @@ export async function dismiss(opId) {
   await update({ [opId]: { state: "dismissed", dismissed_at: new Date().toISOString() } });
 }
 
+/** When the earliest command held back by its backoff becomes due, or null if none waits for a time. */
+export async function nextTryAt(now = Date.now()) {
+  const later = (await inState("pending")).map((c) => c.next_try_at || 0).filter((at) => at > now);
+  return later.length ? Math.min(...later) : null;
+}
+
 /** What the sync badge shows. */
 export async function counts() {
   const commands = await all();

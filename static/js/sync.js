@@ -3,7 +3,7 @@
 // in, refreshing the catalog, and the sync badge every page shows.
 import { refreshCatalog } from "./catalog.js";
 import { listen } from "./db.js";
-import { currentUser, ensureRegistered } from "./device.js";
+import { currentUser, endSession, ensureRegistered, sessionEnded } from "./device.js";
 import * as outbox from "./outbox.js";
 import { replay, syncState } from "./replay.js";
 
@@ -12,6 +12,7 @@ const CATALOG_EVERY_MS = 5 * 60 * 1000;
 let lastCatalog = 0;
 let running = null;
 let again = null;
+let retryTimer = null;
 
 /** Replay now (everything pending when `force`). Safe to call often: one run at a time, and a
  * forced call made during a run gets a forced run of its own right after. */
@@ -44,9 +45,18 @@ export function syncNow({ force = true } = {}) {
     } finally {
       running = null;
       await updateBadge();
+      await scheduleRetry();
     }
   })();
   return running;
+}
+
+/** Come back when the first command held back by its backoff is due (after a 5xx, a timeout or a
+ * lost network), rather than on the 20 s timer: the backoff, not the timer, paces the retries. */
+async function scheduleRetry() {
+  clearTimeout(retryTimer);
+  const at = await outbox.nextTryAt();
+  if (at !== null) retryTimer = setTimeout(() => syncNow({ force: false }), at - Date.now());
 }
 
 /** After a command is captured: send it now if online, else let the browser wake us when it is. */
@@ -90,20 +100,39 @@ export async function updateBadge() {
   badge.title = `${counts.pending} waiting to be sent, ${counts.failed} refused, ${counts.conflict} waiting for a supervisor`;
   badge.setAttribute("aria-label", `Sync: ${text}. ${badge.title}`);
   const notice = document.getElementById("sync-notice");
-  if (notice) {
-    notice.hidden = !(state.needs_login && counts.pending);
-    notice.textContent = currentUser()
-      ? "Registering this handheld…"
-      : `${counts.pending} command${counts.pending === 1 ? "" : "s"} on this handheld wait to be sent: log in to send them.`;
+  if (notice) showNotice(notice, counts.pending, state.needs_login);
+}
+
+function showNotice(notice, pending, needsLogin) {
+  const commands = `${pending} command${pending === 1 ? "" : "s"}`;
+  if (document.body.dataset.session === "ended") {
+    const again = document.createElement("a");
+    again.href = `/login?next=${encodeURIComponent(location.pathname + location.search)}`;
+    again.textContent = "log in again";
+    notice.replaceChildren("Your session has ended: ", again, " to carry on. Nothing you scanned is lost: ", pending
+      ? `${commands} on this handheld ${pending === 1 ? "is" : "are"} sent as soon as the server answers.`
+      : "all you confirmed has been sent, and what is not confirmed yet stays here.");
+    notice.hidden = false;
+    return;
   }
+  notice.hidden = !(needsLogin && pending);
+  notice.textContent = currentUser()
+    ? "Registering this handheld…"
+    : `${commands} on this handheld wait${pending === 1 ? "s" : ""} to be sent: log in to send them.`;
+}
+
+/** Back online or the screen turned on: first learn whether the login survived the gap, then sync. */
+async function resume(force) {
+  if (await sessionEnded()) endSession();
+  return syncNow({ force });
 }
 
 export function startSync() {
   listen(() => updateBadge());
-  addEventListener("online", () => syncNow({ force: true }));
+  addEventListener("online", () => resume(true));
   addEventListener("offline", () => updateBadge());
   document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "visible") syncNow({ force: false });
+    if (document.visibilityState === "visible") resume(false);
   });
   setInterval(() => {
     if (document.visibilityState === "visible") syncNow({ force: false });

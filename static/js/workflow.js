@@ -93,7 +93,10 @@ export async function runWorkflow(definition) {
     else if (action === "camera") result = await startCamera(ctx);
     else if (action === "camera-stop") (await import("./camera.js")).stopCamera();
     else if (action === "reset") result = reset(ctx, button);
-    else if (action === "confirm") {
+    else if (action === "confirm" && !currentUser()) {
+      // The server ended the session (sync.js found out): nothing new in that user's name.
+      result = { level: "error", title: "Not saved: log in again", lines: ["Your session has ended. What you scanned stays here; log in again to confirm it."] };
+    } else if (action === "confirm") {
       button.disabled = true;
       try {
         result = await definition.confirm(ctx);

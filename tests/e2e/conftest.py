@@ -1,5 +1,7 @@
 """A live Wardstock server and a real Chromium (Debian's, driven by Playwright) at phone size."""
+import contextlib
 import os
+import signal
 import threading
 from collections.abc import Iterator
 from datetime import date
@@ -44,13 +46,18 @@ def live_server(app: Flask) -> Iterator[str]:
 @pytest.fixture
 def phone(browser) -> Iterator[object]:  # noqa: ANN001
     context = browser.new_context(**PHONE)
-    page = context.new_page()
+    page = watch_errors(context.new_page())
+    yield page
+    context.close()
+
+
+def watch_errors(page):  # a Playwright page, returned
+    """Collect the page's console errors and uncaught exceptions in `page.console_errors`."""
     errors: list[str] = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.console_errors = errors  # type: ignore[attr-defined]
-    yield page
-    context.close()
+    return page
 
 
 def screenshot(page, name: str) -> Path:  # noqa: ANN001
@@ -78,3 +85,51 @@ def demo_server(app: Flask, live_server: str) -> str:
         load_demo(db.session, date.today())
         refresh_catalog()
     return live_server
+
+
+class Handheld:
+    """A phone whose browser keeps its profile on disk (IndexedDB, service worker, cookies), so it
+    can be killed like a tab the system reclaims and opened again with what it had stored."""
+
+    def __init__(self, browser, profile: Path) -> None:
+        self._browser_type = browser.browser_type
+        self.profile = profile
+        self.context = None
+
+    def open(self):  # a Playwright page
+        self.context = self._browser_type.launch_persistent_context(
+            str(self.profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, **PHONE
+        )
+        return watch_errors(self.context.pages[0] if self.context.pages else self.context.new_page())
+
+    def kill(self) -> None:
+        """SIGKILL the browser process of this profile: no unload, no flush, no goodbye."""
+        os.kill(self._browser_pid(), signal.SIGKILL)
+        with contextlib.suppress(Exception):  # Playwright reports the browser it lost: that is the point
+            self.context.close()
+        self.context = None
+
+    def _browser_pid(self) -> int:
+        marker = f"--user-data-dir={self.profile}".encode()
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                arguments = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if marker in arguments and not any(a.startswith(b"--type=") for a in arguments):
+                return int(entry.name)
+        raise AssertionError(f"no browser process runs the profile {self.profile}")
+
+    def close(self) -> None:
+        if self.context is not None:
+            self.context.close()
+            self.context = None
+
+
+@pytest.fixture
+def handheld(browser, tmp_path: Path) -> Iterator[Handheld]:
+    phone = Handheld(browser, tmp_path / "profile")
+    yield phone
+    phone.close()

@@ -171,3 +171,24 @@ def real_errors(page) -> list[str]:  # noqa: ANN001
     """Console errors, except the network failures a deliberately offline browser logs."""
     offline_noise = ("net::ERR_INTERNET_DISCONNECTED", "Failed to fetch", "Failed to load resource")
     return [e for e in page.console_errors if not any(noise in e for noise in offline_noise)]
+
+
+def device_outbox(page) -> list[dict]:
+    """Every command this handheld keeps in IndexedDB, in capture order (read through outbox.js)."""
+    return page.evaluate("import('/static/js/outbox.js').then(m => m.all())")
+
+
+def consumptions_per_op(app: Flask, op_ids: list[str]) -> dict[str, int]:
+    """How many consumption pickings the sandbox ledger holds for each op_id (its key is WS-<op_id>)."""
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from offline_sync.backends.sandbox.backend import picking_key
+    from offline_sync.backends.sandbox.models import SandboxPicking
+
+    with app.app_context():
+        found = dict(db.session.execute(
+            select(SandboxPicking.origin, func.count())
+            .where(SandboxPicking.origin.in_([picking_key(op_id) for op_id in op_ids]), SandboxPicking.backorder_id.is_(None))
+            .group_by(SandboxPicking.origin)).all())
+    return {op_id: found.get(picking_key(op_id), 0) for op_id in op_ids}

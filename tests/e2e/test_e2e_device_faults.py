@@ -1,0 +1,258 @@
+"""Faults on the handheld's side (issue 7): the tab killed while a replay is in flight, the server
+answering 500 and then 200, a session that expired while the handheld was offline. Each time,
+every use the nurse confirmed reaches the server once and the ledger once (counted per op_id),
+and the screen says where things stand."""
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import screenshot
+from tests.e2e.journey import (
+    DEMO_PASSWORD,
+    badge,
+    consumptions_per_op,
+    device_outbox,
+    expect_result,
+    gs1,
+    login,
+    lot_expiry,
+    on_hand,
+    open_workflow,
+    outbox_rows,
+    real_errors,
+    reload_offline,
+    run_sync_worker,
+    wait_synced,
+    wait_until,
+    wedge,
+)
+
+pytestmark = pytest.mark.e2e
+IV_CANNULA = "05012345100012"
+GAUZE = "05012345100036"
+WARD = "WARD-3B-SUPPLY"
+LOTS = {IV_CANNULA: "IVC20-B245", GAUZE: "GZ-2406"}
+
+
+def confirm_use(app: Flask, page, gtin: str) -> None:
+    """A nurse scans the ward and one item and confirms its use."""
+    wedge(page, WARD)
+    wedge(page, gs1(gtin, LOTS[gtin], lot_expiry(app, LOTS[gtin])))
+    page.get_by_role("button", name="Confirm use").tap()
+    expect_result(page, "Saved on this handheld")
+
+
+def pending(page) -> int:
+    return int(badge(page)["pending"])
+
+
+def assert_each_applied_once(app: Flask, op_ids: list[str], before: dict[str, float]) -> None:
+    """The server keeps exactly these commands, once each, and the worker applies each once."""
+    rows = outbox_rows(app, "consume")
+    assert sorted(row.op_id for row in rows) == sorted(op_ids)
+    run_sync_worker(app)
+    assert consumptions_per_op(app, op_ids) == {op_id: 1 for op_id in op_ids}
+    assert [row.status for row in outbox_rows(app, "consume")] == ["done"] * len(op_ids)
+    assert {lot: on_hand(app, WARD, lot) for lot in before} == {lot: quantity - 1 for lot, quantity in before.items()}
+
+
+@pytest.mark.parametrize("server_kept_it", [False, True], ids=["before-the-server-had-it", "after-the-server-kept-it"])
+def test_tab_killed_while_a_replay_is_in_flight_loses_and_repeats_nothing(
+    app: Flask, demo_server: str, handheld, server_kept_it: bool,
+) -> None:
+    before = {lot: on_hand(app, WARD, lot) for lot in LOTS.values()}
+    page = handheld.open()
+    login(page, demo_server, "nurse")
+    open_workflow(page, demo_server, "/consume")
+    in_flight = []
+    page.context.route("**/api/v1/commands", lambda route: in_flight.append(route))  # held: no answer comes
+
+    confirm_use(app, page, IV_CANNULA)
+    wait_until(page, "document.getElementById('sync-badge').dataset.pending === '1'")
+    for _ in range(100):
+        if in_flight:
+            break
+        page.wait_for_timeout(100)
+    assert len(in_flight) == 1, "the handheld did not start sending"
+    confirm_use(app, page, GAUZE)  # confirmed while the first is still on its way
+    wait_until(page, "document.getElementById('sync-badge').dataset.pending === '2'")
+    op_ids = [command["op_id"] for command in device_outbox(page)]
+    assert len(op_ids) == 2
+    if server_kept_it:
+        assert in_flight[0].fetch().status == 200  # the server keeps the first; its answer dies with the tab
+        assert [row.op_id for row in outbox_rows(app, "consume")] == op_ids[:1]
+    else:
+        assert outbox_rows(app, "consume") == []
+
+    handheld.kill()
+    page = handheld.open()  # the same phone, opened again after the system killed its browser
+    page.goto(f"{demo_server}/device/queue")
+    if page.url.startswith(f"{demo_server}/login"):
+        # The killed browser lost its session cookie: the login screen still sends what the
+        # handheld keeps, with the device's own token, before anyone logs in.
+        wait_synced(page)
+        login(page, demo_server, "nurse")
+        page.goto(f"{demo_server}/device/queue")
+    assert [command["op_id"] for command in device_outbox(page)] == op_ids  # nothing lost on the handheld
+    wait_synced(page)
+    assert_each_applied_once(app, op_ids, before)
+    page.get_by_role("button", name="Sync now").tap()
+    wait_until(page, "[...document.querySelectorAll('#queue-list [data-state]')].map(i => i.dataset.state).join() === 'done,done'")
+    assert "0 waiting to be sent" in page.locator("#queue-status").inner_text()
+    screenshot(page, "fault-tab-killed-queue")
+    assert real_errors(page) == []
+
+
+@pytest.mark.parametrize("server_kept_it", [False, True], ids=["server-failed", "proxy-failed-after-the-server-kept-it"])
+def test_server_answering_500_then_200_is_retried_by_itself_and_applied_once(
+    app: Flask, demo_server: str, phone, server_kept_it: bool,
+) -> None:
+    page = phone
+    before = {lot: on_hand(app, WARD, lot) for lot in LOTS.values()}
+    login(page, demo_server, "nurse")
+    open_workflow(page, demo_server, "/consume")
+    answers: list[int] = []
+
+    def fail_twice(route) -> None:
+        if len(answers) < 2:
+            if server_kept_it:
+                route.fetch()  # the server keeps the batch; a proxy in front of it answers 500
+            answers.append(500)
+            route.fulfill(status=500, json={"error": "server_error", "message": "Internal Server Error"})
+        else:
+            answers.append(200)
+            route.fallback()
+
+    page.context.route("**/api/v1/commands", fail_twice)
+    confirm_use(app, page, IV_CANNULA)
+    wait_until(page, "document.getElementById('sync-badge').dataset.pending === '1'")
+    wait_until(page, "import('/static/js/outbox.js').then(m => m.all()).then(c => c[0].attempts === 1)")
+    [command] = device_outbox(page)
+    assert command["state"] == "pending" and command["message"] == "The server is busy (500); trying again soon."
+    assert badge(page)["state"] == "pending"  # "to send", not refused, not lost
+    screenshot(page, "fault-server-500-pending")
+
+    # Nobody taps anything: the handheld tries again after its backoff (1-2 s, then 2-4 s), long
+    # before the 20 s timer, and the second 500 is followed by a 200.
+    wait_synced(page, timeout=12000)
+    assert answers == [500, 500, 200]
+    assert_each_applied_once(app, [command["op_id"]], {LOTS[IV_CANNULA]: before[LOTS[IV_CANNULA]]})
+    [command] = device_outbox(page)
+    assert command["state"] == "sent" and command["attempts"] == 2
+    assert real_errors(page) == []
+
+
+def test_session_expired_while_offline_keeps_every_scan_and_says_to_log_in_again(
+    app: Flask, demo_server: str, phone, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    page = phone
+    before = {lot: on_hand(app, WARD, lot) for lot in LOTS.values()}
+    login(page, demo_server, "nurse")
+    open_workflow(page, demo_server, "/consume")
+    page.context.set_offline(True)
+    confirm_use(app, page, IV_CANNULA)  # confirmed offline, before the session ends
+    wedge(page, WARD)
+    wedge(page, gs1(GAUZE, LOTS[GAUZE], lot_expiry(app, LOTS[GAUZE])))  # scanned, not yet confirmed
+    expect_result(page, "Sterile gauze")
+
+    # Twenty minutes pass on the server (its idle logout is 15): the session ends while the handheld is away.
+    from app.security import idle
+
+    later = idle.utcnow() + timedelta(minutes=20)
+    monkeypatch.setattr(idle, "utcnow", lambda: later)
+    reload_offline(page)  # the cached page, the draft from IndexedDB: nothing lost
+    assert page.locator("#lines .line").count() == 1 and pending(page) == 1
+
+    page.context.set_offline(False)
+    notice = page.locator("#sync-notice")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("Your session has ended: log in again to carry on. Nothing you scanned is lost")
+    wait_synced(page)  # the handheld's own token still sends what was confirmed before
+    expect(notice).to_contain_text("all you confirmed has been sent, and what is not confirmed yet stays here")
+    assert not page.locator(".whobar").is_visible() and not page.get_by_role("button", name="Log out").is_visible()
+    [confirmed] = device_outbox(page)
+    assert [row.op_id for row in outbox_rows(app, "consume")] == [confirmed["op_id"]]
+    screenshot(page, "fault-session-expired")
+
+    # Nothing new is confirmed in the name of a session that has ended; the draft stays.
+    page.get_by_role("button", name="Confirm use").tap()
+    expect_result(page, "Not saved: log in again", "What you scanned stays here", level="error")
+    assert len(device_outbox(page)) == 1 and page.locator("#lines .line").count() == 1
+    assert page.evaluate("caches.open('pages').then(c => c.keys()).then(k => k.length)") == 0  # as at logout
+
+    notice.get_by_role("link", name="log in again").tap()
+    page.wait_for_url("**/login?next=*")
+    assert "logged out after 15 minutes without activity" in page.locator("main").inner_text()
+    page.get_by_text("Log in with username and password").tap()
+    page.get_by_label("Username").fill("nurse")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in", exact=True).tap()
+    page.wait_for_url(f"{demo_server}/consume")  # back where the nurse was, with the gauze still scanned
+    page.wait_for_selector("[data-workflow][data-ready=true]")
+    assert page.locator("#lines .line").count() == 1
+    page.get_by_role("button", name="Confirm use").tap()
+    expect_result(page, "Saved on this handheld")
+    wait_synced(page)
+    op_ids = [command["op_id"] for command in device_outbox(page)]
+    assert len(op_ids) == 2
+    assert_each_applied_once(app, op_ids, before)
+    assert not page.locator("#sync-notice").is_visible()
+    assert real_errors(page) == []
+
+
+def test_session_expired_on_my_queue_keeps_the_queue_and_shows_no_login_form_inside_it(
+    app: Flask, demo_server: str, phone, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    page = phone
+    before = {LOTS[IV_CANNULA]: on_hand(app, WARD, LOTS[IV_CANNULA])}
+    login(page, demo_server, "nurse")
+    open_workflow(page, demo_server, "/consume")
+    page.context.route("**/api/v1/commands", lambda route: route.abort("connectionrefused"))  # the API is unreachable
+    confirm_use(app, page, IV_CANNULA)
+    page.goto(f"{demo_server}/device/queue")
+    wait_until(page, "document.querySelector('#queue-list [data-state]')?.dataset.state === 'pending'")
+    page.context.set_offline(True)
+    from app.security import idle
+
+    later = idle.utcnow() + timedelta(minutes=20)
+    monkeypatch.setattr(idle, "utcnow", lambda: later)
+    page.context.set_offline(False)  # the page asks its server view again: the answer is the login page
+
+    notice = page.locator("#sync-notice")
+    expect(notice).to_contain_text("Your session has ended")
+    expect(notice).to_contain_text("1 command on this handheld is sent as soon as the server answers.")
+    page.wait_for_timeout(1000)  # time for the server view's request to come back
+    assert page.locator("#server-queue input[type=password]").count() == 0
+    assert page.locator("#queue-list [data-state=pending]").count() == 1
+    screenshot(page, "fault-session-expired-queue")
+
+    page.context.unroute("**/api/v1/commands")  # the retry after its backoff goes through
+    wait_synced(page)
+    expect(notice).to_contain_text("all you confirmed has been sent")
+    [command] = device_outbox(page)
+    assert_each_applied_once(app, [command["op_id"]], before)
+    assert real_errors(page) == []
+
+
+def test_the_handhelds_own_syncing_does_not_keep_an_idle_session_alive(
+    app: Flask, demo_server: str, phone, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Replays, status polls and catalog refreshes go with the device's token: a consume screen left
+    open on a shared handheld still ends its session after the idle time."""
+    from app.security import idle
+
+    page = phone
+    login(page, demo_server, "nurse")
+    open_workflow(page, demo_server, "/consume")
+    start = idle.utcnow()
+    catalogs = []
+    page.on("request", lambda request: catalogs.append(request) if request.url.endswith("/api/v1/catalog") else None)
+    monkeypatch.setattr(idle, "utcnow", lambda: start + timedelta(minutes=10))
+    page.evaluate("import('/static/js/sync.js').then(m => m.syncNow({force: true}))")  # what the timer does
+    assert catalogs  # (without a cookie, so the server did not count it as the nurse's activity)
+    monkeypatch.setattr(idle, "utcnow", lambda: start + timedelta(minutes=20))
+    page.context.set_offline(True)
+    page.context.set_offline(False)
+    expect(page.locator("#sync-notice")).to_contain_text("Your session has ended")

@@ -1,10 +1,13 @@
 """The device API, /api/v1: register a handheld, send commands, ask their status, sync health.
 Answers are JSON, errors included (401 is never a redirect). The contract is static/openapi.json."""
+import json
 import re
+from typing import Any
 
 from flask import Blueprint, current_app, g, jsonify, request, send_from_directory
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.extensions import csrf, db
 from app.security.access import device_or_user, public, requires
@@ -12,15 +15,63 @@ from app.security.roles import Permission
 from app.services import device_catalog, devices, intake
 from offline_sync.outbox import health
 from offline_sync.outbox.models import OutboxCommand
+from offline_sync.outbox.payloads import OP_ID
 from offline_sync.persistence import utcnow
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 DEVICE_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MAX_STATUS_IDS = 500
+MAX_DEVICE_NAME = 120
 
 
-def _error(status: int, code: str, message: str):  # noqa: ANN202
+class BadBody(Exception):
+    """The request's body cannot be read as the JSON object the route takes."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def _error(status: int, code: str, message: str):
     return jsonify(error=code, message=message), status
+
+
+@blueprint.errorhandler(BadBody)
+def bad_body(error: BadBody):
+    return _error(error.status, error.code, error.message)
+
+
+@blueprint.errorhandler(RequestEntityTooLarge)
+def too_large(_exception: RequestEntityTooLarge):
+    return _error(413, "too_large", too_large_message("This request", "Send fewer commands at a time."))
+
+
+def too_large_message(what: str, advice: str) -> str:
+    """`what` is over MAX_CONTENT_LENGTH: say by how much, and what to do."""
+    mb = 1024 * 1024
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    size = f"{request.content_length / mb:.1f} MB" if request.content_length else "too large"
+    return f"{what} is {size}; the server takes at most {limit // mb} MB. {advice}"
+
+
+def _json_object(what: str) -> dict[str, Any]:
+    """The body as a JSON object (RFC 8259: NaN and Infinity are not JSON), or BadBody saying what came instead."""
+    if not request.is_json:
+        found = f"Content-Type {request.mimetype}" if request.mimetype else "no Content-Type"
+        raise BadBody(415, "not_json", f"Send {what} as JSON (Content-Type: application/json); this request has {found}.")
+    try:
+        body = json.loads(request.get_data(), parse_constant=_not_json)
+    except RecursionError:
+        raise BadBody(400, "bad_json", f"The body is JSON nested too deeply to read; send {what}.") from None
+    except ValueError as error:  # also bad UTF-8
+        raise BadBody(400, "bad_json", f"The body is not valid JSON ({error}); send {what}.") from None
+    if not isinstance(body, dict):
+        raise BadBody(400, "bad_json", f"The body is a JSON {type(body).__name__}, not an object; send {what}.")
+    return body
+
+
+def _not_json(constant: str) -> None:
+    raise ValueError(f"{constant} is not a JSON number")
 
 
 def _device_id(body: dict) -> str | None:
@@ -28,14 +79,21 @@ def _device_id(body: dict) -> str | None:
     return device_id if isinstance(device_id, str) and DEVICE_ID.match(device_id) else None
 
 
+def _device_name(body: dict) -> str:
+    name = body.get("name", "")
+    if not isinstance(name, str) or len(name) > MAX_DEVICE_NAME or not name.isprintable():
+        raise BadBody(400, "bad_name", f"name must be plain text of at most {MAX_DEVICE_NAME} characters, like 'Zebra TC52 ward 3B'.")
+    return name
+
+
 @blueprint.post("/devices")
 @requires()
-def register_device():  # noqa: ANN201
-    body = request.get_json(silent=True) or {}
+def register_device():
+    body = _json_object("an object with device_id and name")
     device_id = _device_id(body)
     if device_id is None:
         return _error(400, "bad_device_id", "device_id must be 8 to 64 letters, digits, dashes or underscores.")
-    token = devices.register(db.session, device_id, str(body.get("name", "")), current_user, request.remote_addr or "")
+    token = devices.register(db.session, device_id, _device_name(body), current_user, request.remote_addr or "")
     db.session.commit()
     return jsonify(device_id=device_id, token=token, user_id=current_user.id), 201
 
@@ -43,10 +101,8 @@ def register_device():  # noqa: ANN201
 @blueprint.post("/commands")
 @csrf.exempt
 @device_or_user
-def submit_commands():  # noqa: ANN201
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return _error(400, "bad_json", "Send a JSON object with device_id and commands.")
+def submit_commands():
+    body = _json_object("an object with device_id and commands")
     device_id = _device_id(body)
     if device_id is None:
         return _error(400, "bad_device_id", "device_id must be 8 to 64 letters, digits, dashes or underscores.")
@@ -66,9 +122,9 @@ def submit_commands():  # noqa: ANN201
 @blueprint.get("/commands/status")
 @csrf.exempt
 @device_or_user
-def command_status():  # noqa: ANN201
+def command_status():
     ids = [op_id for op_id in request.args.get("ids", "").split(",") if op_id][:MAX_STATUS_IDS]
-    query = select(OutboxCommand).where(OutboxCommand.op_id.in_(ids))
+    query = select(OutboxCommand).where(OutboxCommand.op_id.in_([op_id for op_id in ids if OP_ID.fullmatch(op_id)]))
     if g.device is not None:
         query = query.where(OutboxCommand.device_id == g.device.id)
     elif not current_user.can(Permission.RESOLVE_CONFLICTS):
@@ -85,7 +141,7 @@ def command_status():  # noqa: ANN201
 @blueprint.get("/catalog")
 @csrf.exempt
 @device_or_user
-def catalog():  # noqa: ANN201
+def catalog():
     """The whole offline catalog; a device that sends If-None-Match with the version it has gets 304."""
     version = device_catalog.version(db.session)
     if request.if_none_match.contains(version):
@@ -97,11 +153,11 @@ def catalog():  # noqa: ANN201
 
 @blueprint.get("/sync/health")
 @requires(Permission.VIEW_REPORTS)
-def sync_health():  # noqa: ANN201
+def sync_health():
     return jsonify(health.summary(db.session, utcnow()).as_json())
 
 
 @blueprint.get("/openapi.json")
 @public
-def openapi():  # noqa: ANN201
+def openapi():
     return send_from_directory(current_app.static_folder, "openapi.json", mimetype="application/json")

@@ -8,13 +8,16 @@ from pathlib import Path
 import zxingcpp
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.extensions import db
 from app.security.access import public, requires
 from app.security.roles import Permission
 from app.services import devices
 from offline_sync.outbox.models import OutboxCommand
+from views.api import too_large_message
 from views.workflows import render_page_or_block
 
 blueprint = Blueprint("device", __name__)
@@ -63,14 +66,14 @@ def service_worker() -> Response:
 
 @blueprint.get("/device/offline")
 @public
-def offline():  # noqa: ANN201
+def offline():
     """What a page not yet visited shows offline. Standalone: it is cached for every user."""
     return render_template("device/offline.html")
 
 
 @blueprint.get("/device/queue")
 @requires()
-def queue():  # noqa: ANN201
+def queue():
     """This handheld's commands: the device's own list (from IndexedDB, drawn by queue.js) and,
     as an htmx fragment, what the server holds for the device (device_id from the device)."""
     device_id = request.args.get("device_id", "")
@@ -86,7 +89,7 @@ def queue():  # noqa: ANN201
 
 @blueprint.get("/device/scanner")
 @requires()
-def scanner_setup():  # noqa: ANN201
+def scanner_setup():
     matrix = zxingcpp.create_barcode(TEST_LABEL, zxingcpp.BarcodeFormat.DataMatrix, gs1=True)
     linear = zxingcpp.create_barcode(TEST_LABEL, zxingcpp.BarcodeFormat.Code128, gs1=True)
     svgs = [_inline_svg(zxingcpp.write_barcode_to_svg(code, scale=3)) for code in (matrix, linear)]
@@ -97,15 +100,38 @@ def _inline_svg(svg: str) -> str:
     return svg[svg.index("<svg"):]
 
 
+# The photo route is called by fetch and answered in JSON, also when the upload is refused before
+# it runs (the only POST here, so these handlers only ever see it).
+@blueprint.errorhandler(RequestEntityTooLarge)
+def photo_too_large(_exception: RequestEntityTooLarge):
+    advice = "Take it again at a lower resolution, or closer to the label."
+    return jsonify(error="too_large", message=too_large_message("The photo", advice)), 413
+
+
+@blueprint.errorhandler(CSRFError)
+def photo_form_expired(_exception: CSRFError):
+    return jsonify(error="csrf", message="The page is out of date; reload it and take the photo again."), 400
+
+
+def _what_came() -> str:
+    files = [name for name in request.files if name]
+    if files:
+        return "a file in the field " + ", ".join(repr(name[:40]) for name in files[:3])
+    if request.form:
+        return "only text fields"
+    return f"a body of type {request.mimetype}" if request.mimetype else "an empty body"
+
+
 @blueprint.post("/device/photo")
 @requires()
-def photo():  # noqa: ANN201
+def photo():
     """A photo of a barcode, read on the server by scanners/ (zxing-cpp, then its cascade)."""
     from scanners import ImageError, decode  # imported here: OpenCV loads only when a photo comes
 
     upload = request.files.get("photo")
     if upload is None:
-        return jsonify(error="no_photo", message="Send a photo of the barcode (field 'photo')."), 400
+        message = f"Send the photo as a file in the form field 'photo'; this request has {_what_came()}."
+        return jsonify(error="no_photo", message=message), 400
     try:
         reads = decode(upload.read())
     except ImageError as error:

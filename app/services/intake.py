@@ -2,7 +2,9 @@
 
 Every command gets its own answer (accepted, duplicate or rejected with a sentence); one bad
 command never sinks its batch. A command already kept answers `duplicate` with its status,
-whatever has changed since: a replay must never be judged twice.
+whatever has changed since: a replay must never be judged twice. The same op_id twice in one batch
+is kept once, the later one answered `duplicate`. A batch whose commands are all rejected changes
+nothing but the audit log (one `command_rejected` each).
 """
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
@@ -13,12 +15,14 @@ from sqlalchemy.orm import Session
 
 from app.models import User
 from app.services import audit, devices, permissions
-from offline_sync.outbox.payloads import PayloadError, parse, parse_captured_at, parse_op_id
+from offline_sync.outbox.payloads import PayloadError, parse_capture, parse_captured_at, parse_op_id, shown
 from offline_sync.outbox.store import Answer, Envelope, StoreResult, statuses, store
 
 MAX_BATCH = 500
 MAX_RAW_SCANS = 200
 MAX_RAW_SCAN_LENGTH = 512
+MAX_DEVICE_SEQ = 2**31 - 1  # the column is a 32-bit integer on PostgreSQL
+ENVELOPE_FIELDS = frozenset({"op_id", "kind", "device_seq", "user_id", "captured_at", "payload", "raw_scans"})
 OLDEST_CAPTURE = timedelta(days=60)  # a handheld left in a drawer for weeks still syncs
 CLOCK_SKEW = timedelta(hours=24)
 
@@ -40,24 +44,39 @@ def _raw_scans(value: Any) -> tuple[str, ...]:
 def _captured_at(value: Any, now: datetime) -> datetime:
     captured = parse_captured_at(value)
     if captured > now + CLOCK_SKEW:
-        raise PayloadError(f"captured_at {value} is in the future; check the handheld's clock.")
+        raise PayloadError(f"captured_at {shown(value)} is in the future; check the handheld's clock.")
     if captured < now - OLDEST_CAPTURE:
-        raise PayloadError(f"captured_at {value} is more than {OLDEST_CAPTURE.days} days ago; ask a supervisor to enter it by hand.")
+        raise PayloadError(f"captured_at {shown(value)} is more than {OLDEST_CAPTURE.days} days ago; ask a supervisor to enter it by hand.")
     return captured
 
 
+def _whole_number(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _captured_by(item: Mapping[str, Any], users: Mapping[int, User]) -> User | None:
+    user_id = item.get("user_id")
+    return users.get(user_id) if _whole_number(user_id) else None
+
+
 def _envelope(session: Session, item: Mapping[str, Any], op_id: str, device_id: str, users: Mapping[int, User], now: datetime) -> Envelope:
+    unknown = sorted(str(name) for name in item if name not in ENVELOPE_FIELDS)
+    if unknown:
+        raise PayloadError(f"The command has fields this server does not know: {', '.join(shown(name) for name in unknown[:5])}; "
+                           "reload the app and capture it again.")
     kind = item.get("kind")
     if not isinstance(kind, str):
         raise PayloadError("The command has no kind.")
     device_seq = item.get("device_seq")
-    if isinstance(device_seq, bool) or not isinstance(device_seq, int) or device_seq < 0:
-        raise PayloadError(f"device_seq must be a whole number of 0 or more, but it is {device_seq!r}.")
-    user = users.get(item.get("user_id"))  # type: ignore[arg-type]
+    if not _whole_number(device_seq) or not 0 <= device_seq <= MAX_DEVICE_SEQ:
+        raise PayloadError(f"device_seq must be a whole number from 0 to {MAX_DEVICE_SEQ}, but it is {shown(device_seq)}.")
+    if not _whole_number(item.get("user_id")):
+        raise PayloadError(f"user_id must be the number of the user who captured the command, but it is {shown(item.get('user_id'))}.")
+    user = _captured_by(item, users)
     if user is None:
         raise PayloadError("The user who captured this command has not logged in on this device; log in again and sync.")
     captured_at = _captured_at(item.get("captured_at"), now)
-    command = parse(kind, op_id, captured_at, item.get("payload"))
+    command = parse_capture(kind, op_id, captured_at, item.get("payload"))
     refusal = permissions.problem(session, user, kind, command)
     if refusal:
         raise PayloadError(refusal)
@@ -74,35 +93,40 @@ def accept(session: Session, device_id: str, items: Any, session_user: User | No
         raise IntakeError("commands must be a list.")
     if len(items) > MAX_BATCH:
         raise IntakeError(f"Send at most {MAX_BATCH} commands at a time; this batch has {len(items)}.")
-    if session_user is not None:
-        device = devices.ensure(session, device_id)
-        devices.link_user(session, device, session_user)
     linked = devices.linked_user_ids(session, device_id) | ({session_user.id} if session_user else set())
     users = {user.id: user for user in session.scalars(select(User).where(User.id.in_(linked)))}
 
-    op_ids: list[str | None] = []
+    op_ids: list[str | PayloadError] = []
     for item in items:
         try:
-            op_ids.append(parse_op_id(item.get("op_id") if isinstance(item, Mapping) else None))
-        except PayloadError:
-            op_ids.append(None)
-    known = statuses(session, [op_id for op_id in op_ids if op_id])
+            if not isinstance(item, Mapping):
+                raise PayloadError(f"Each command must be a JSON object, but this one is {shown(item)}.")
+            op_ids.append(parse_op_id(item.get("op_id")))
+        except PayloadError as error:
+            op_ids.append(error)
+    known = statuses(session, [op_id for op_id in op_ids if isinstance(op_id, str)])
 
     answers: dict[int, StoreResult] = {}
     envelopes: list[tuple[int, Envelope]] = []
+    kept: set[str] = set()
+    again: list[tuple[int, str]] = []  # an op_id already kept from this batch: answered as its duplicate, never stored
     for index, (item, op_id) in enumerate(zip(items, op_ids)):
-        if op_id is None:
-            answers[index] = StoreResult(str(item.get("op_id") if isinstance(item, Mapping) else "")[:64], Answer.REJECTED,
-                                         message="op_id must be a UUID made on the device.")
+        if isinstance(op_id, PayloadError):
+            sent = item.get("op_id") if isinstance(item, Mapping) else None
+            answers[index] = StoreResult("" if sent is None else str(sent)[:64], Answer.REJECTED, message=str(op_id))
         elif op_id in known:
             answers[index] = StoreResult(op_id, Answer.DUPLICATE, known[op_id])
+        elif op_id in kept:
+            again.append((index, op_id))
         else:
             try:
                 envelopes.append((index, _envelope(session, item, op_id, device_id, users, now)))
+                kept.add(op_id)
             except PayloadError as error:
                 answers[index] = StoreResult(op_id, Answer.REJECTED, message=str(error))
-                actor = users[item["user_id"]].username if item.get("user_id") in users else "unknown"
-                audit.record(session, "command_rejected", actor, subject=op_id, address=address, device=device_id, reason=str(error))
+                user = _captured_by(item, users)
+                audit.record(session, "command_rejected", user.username if user else "unknown", subject=op_id, address=address,
+                             device=device_id, reason=str(error))
     envelopes.sort(key=lambda pair: pair[1].device_seq)  # a shuffled batch is kept in the order it was captured
     accepted = []
     for (index, envelope), result in zip(envelopes, store(session, [envelope for _, envelope in envelopes], now)):
@@ -111,6 +135,11 @@ def accept(session: Session, device_id: str, items: Any, session_user: User | No
             accepted.append({"action": "command_accepted", "actor": envelope.username, "subject": envelope.op_id, "address": address,
                              "detail": {"kind": envelope.kind, "device": device_id, "payload": envelope.payload,
                                         "raw_scans": list(envelope.raw_scans)}})
+    stored = {answers[index].op_id: answers[index].status for index, _ in envelopes}
+    for index, op_id in again:
+        answers[index] = StoreResult(op_id, Answer.DUPLICATE, stored[op_id])
     audit.record_many(session, accepted)
+    if session_user is not None and accepted:  # a device first seen through a session, once it keeps something
+        devices.link_user(session, devices.ensure(session, device_id), session_user)
     session.commit()
     return [answers[index] for index in range(len(items))]

@@ -1,13 +1,16 @@
 """Device JSON → contract commands, with errors a person can act on.
 
 A device sends `{"op_id", "kind", "captured_at", "payload": {...}}`; `parse` checks the payload's
-shape, types and quantities and builds the contract's frozen command. Nothing here knows who
-sent it: role and ward checks belong to the app's intake service.
+shape, types and quantities and builds the contract's frozen command. `parse_capture` adds what a
+handheld's capture must also be (only the fields its kind has, lots as a label carries them, whole
+quantities); the worker re-parses stored payloads with `parse` alone, since a supervisor's
+resolution may name a lot by its inventory name. Nothing here knows who sent it: role and ward
+checks belong to the app's intake service.
 """
 import math
-import uuid
+import re
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from offline_sync.backends.contract import (
@@ -24,10 +27,35 @@ from offline_sync.backends.contract import (
 MAX_LINES = 200
 MAX_QUANTITY = 1_000_000
 MAX_TEXT = 64
+MAX_SHOWN = 40
+MAX_OVERRIDE_REASON = 200  # the consume screen's reason field
+# GS1 General Specifications: a lot (AI 10) is at most 20 characters of the 82-character set CSET 82.
+# HIBC lots (letters and digits, at most 18) fit in it. The same set as scanners.gs1.CSET82 (a test
+# holds them equal): importing it from there would load OpenCV into every web process.
+MAX_LABEL_LOT = 20
+LABEL_LOT_CHARACTERS = frozenset("!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz")
+OP_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+# The fields a handheld sends, by kind; anything else is refused rather than stored unread.
+FIELDS: dict[str, frozenset[str]] = {
+    "receive": frozenset({"receipt", "lines"}),
+    "receive_validate": frozenset({"receipt", "backorder"}),
+    "receive_unplanned": frozenset({"destination", "lines"}),
+    "transfer": frozenset({"source", "destination", "lines"}),
+    "consume": frozenset({"location", "lines", "reference", "override"}),
+    "count": frozenset({"location", "gtin", "lot", "counted", "seen_on_hand"}),
+}
+LINE_FIELDS = frozenset({"gtin", "lot", "expiry", "quantity"})
+OVERRIDE_FIELDS = frozenset({"reason", "requested_by"})
 
 
 class PayloadError(ValueError):
     """A command cannot be accepted as sent; the message says which field and what was wrong."""
+
+
+def shown(value: Any) -> str:
+    """A value as an error quotes it: cut short, so a huge input never makes a huge answer."""
+    text = repr(value)
+    return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN] + "…"
 
 
 def _text(payload: Mapping[str, Any], name: str, *, required: bool = True) -> str:
@@ -37,15 +65,17 @@ def _text(payload: Mapping[str, Any], name: str, *, required: bool = True) -> st
             raise PayloadError(f"The command has no {name}.")
         return ""
     if not isinstance(value, str):
-        raise PayloadError(f"{name} must be text, but it is {value!r}.")
-    if len(value) > MAX_TEXT or not value.isprintable():
-        raise PayloadError(f"{name} {value[:MAX_TEXT]!r}… is too long or holds control characters.")
+        raise PayloadError(f"{name} must be text, but it is {shown(value)}.")
+    if len(value) > MAX_TEXT:
+        raise PayloadError(f"{name} {shown(value)} has {len(value)} characters; at most {MAX_TEXT} are allowed.")
+    if not value.isprintable():
+        raise PayloadError(f"{name} {shown(value)} holds control or invisible characters; scan or type it again.")
     return value
 
 
 def _quantity(value: Any, name: str, *, allow_zero: bool) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise PayloadError(f"{name} must be a number, but it is {value!r}.")
+        raise PayloadError(f"{name} must be a number, but it is {shown(value)}.")
     if value < 0 or (value == 0 and not allow_zero):
         raise PayloadError(f"{name} must be more than 0, but it is {value}.")
     if value > MAX_QUANTITY:
@@ -59,28 +89,31 @@ def _date(value: Any, name: str) -> date | None:
     try:
         parsed = date.fromisoformat(value)
     except (TypeError, ValueError):
-        raise PayloadError(f"{name} must be a date like 2027-03-31, but it is {value!r}.") from None
+        raise PayloadError(f"{name} must be a date like 2027-03-31, but it is {shown(value)}.") from None
     if not 2000 <= parsed.year <= 2100:
-        raise PayloadError(f"{name} {parsed} is not a plausible date.")
+        raise PayloadError(f"{name} {parsed} is not a plausible date; check the expiry on the label.")
     return parsed
 
 
 def parse_captured_at(value: Any) -> datetime:
-    """A device timestamp in ISO 8601 (UTC when it names no offset), turned into naive UTC."""
+    """A device timestamp in ISO 8601 with its offset (handhelds send UTC, `…Z`), turned into naive UTC.
+    A time without an offset is refused: read as UTC it could be hours off."""
     try:
         parsed = datetime.fromisoformat(value)
     except (TypeError, ValueError):
-        raise PayloadError(f"captured_at must be an ISO 8601 time, but it is {value!r}.") from None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
-    return parsed
+        raise PayloadError(
+            f"captured_at must be an ISO 8601 time with its time zone, like 2026-03-31T08:30:00Z, but it is {shown(value)}."
+        ) from None
+    if parsed.tzinfo is None:
+        raise PayloadError(f"captured_at {shown(value)} names no time zone; send it in UTC, like 2026-03-31T08:30:00Z.")
+    return parsed.astimezone(UTC).replace(tzinfo=None)
 
 
 def parse_op_id(value: Any) -> str:
-    try:
-        return str(uuid.UUID(str(value)))
-    except ValueError:
-        raise PayloadError(f"op_id must be a UUID, but it is {value!r}.") from None
+    """The op_id exactly as the device made it (crypto.randomUUID: lowercase): its answer carries it back."""
+    if isinstance(value, str) and OP_ID.fullmatch(value):
+        return value
+    raise PayloadError(f"op_id must be a UUID in lowercase, like 3f2b8c1e-9d4a-4e6b-8f00-1a2b3c4d5e6f, but it is {shown(value)}.")
 
 
 def _lines(payload: Mapping[str, Any]) -> tuple[ItemLine, ...]:
@@ -107,7 +140,7 @@ def _lines(payload: Mapping[str, Any]) -> tuple[ItemLine, ...]:
 def _gtin(payload: Mapping[str, Any]) -> str:
     gtin = _text(payload, "gtin")
     if not (gtin.isascii() and gtin.isdigit() and len(gtin) == 14):
-        raise PayloadError(f"gtin must be the 14-digit GTIN from the label, but it is {gtin!r}.")
+        raise PayloadError(f"gtin must be the 14-digit GTIN from the label, but it is {shown(gtin)}.")
     return gtin
 
 
@@ -163,7 +196,66 @@ PARSERS: dict[str, Callable[[str, datetime, Mapping[str, Any]], Command]] = {
 def parse(kind: str, op_id: str, captured_at: datetime, payload: Any) -> Command:
     parser = PARSERS.get(kind)
     if parser is None:
-        raise PayloadError(f"Unknown command kind {kind!r}; expected one of {', '.join(PARSERS)}.")
+        raise PayloadError(f"Unknown command kind {shown(kind)}; expected one of {', '.join(PARSERS)}.")
     if not isinstance(payload, Mapping):
         raise PayloadError("payload must be a JSON object.")
     return parser(op_id, captured_at, payload)
+
+
+def parse_capture(kind: str, op_id: str, captured_at: datetime, payload: Any) -> Command:
+    """A command as a handheld captured it: `parse`, and only the fields its kind has, every line's
+    lot as a GS1 label carries it, whole quantities (items are counted one by one). A count's lot may
+    name any lot of the catalog (the count screen lists the lots expected there), so it stays text."""
+    command = parse(kind, op_id, captured_at, payload)
+    _only_known(payload, FIELDS[kind], "The command's payload")
+    for number, line in enumerate(payload.get("lines") or (), start=1):
+        _only_known(line, LINE_FIELDS, f"Line {number}")
+    for number, item in enumerate(getattr(command, "lines", ()), start=1):
+        _whole(item.quantity, f"Line {number} quantity")
+        if item.lot is not None:
+            _label_lot(item.lot, f"Line {number} lot")
+    if isinstance(command, Count):
+        _whole(command.counted, "counted")
+    if kind == "consume":
+        _override(payload.get("override"))
+    return command
+
+
+def _only_known(fields: Mapping[str, Any], known: frozenset[str], what: str) -> None:
+    unknown = sorted(str(name) for name in fields if name not in known)
+    if unknown:
+        raise PayloadError(
+            f"{what} has fields this server does not know: {', '.join(shown(name) for name in unknown[:5])}. "
+            f"It takes {', '.join(sorted(known))}; reload the app and capture it again."
+        )
+
+
+def _whole(value: float, name: str) -> None:
+    if not value.is_integer():
+        raise PayloadError(f"{name} {value:g} is not a whole number; count whole items.")
+
+
+def _label_lot(lot: str, name: str) -> None:
+    if len(lot) > MAX_LABEL_LOT:
+        raise PayloadError(f"{name} {shown(lot)} has {len(lot)} characters, but a lot on a label has at most {MAX_LABEL_LOT}; scan it from the label.")
+    bad = next((c for c in lot if c not in LABEL_LOT_CHARACTERS), None)
+    if bad is not None:
+        raise PayloadError(
+            f"{name} {shown(lot)} holds {bad!r} (U+{ord(bad):04X}), which no lot barcode can carry "
+            "(GS1 lots use A-Z, a-z, 0-9 and !\"%&'()*+,-./:;<=>?_); scan the lot from the label."
+        )
+
+
+def _override(value: Any) -> None:
+    """A consume may ask a supervisor to allow an expired or recalled lot, with a reason."""
+    if value is None:
+        return
+    if not isinstance(value, Mapping):
+        raise PayloadError(f"override must be an object with the reason, but it is {shown(value)}.")
+    _only_known(value, OVERRIDE_FIELDS, "override")
+    reason = value.get("reason")
+    if not isinstance(reason, str) or not reason.strip():
+        raise PayloadError("The override has no reason; give the supervisor one.")
+    if len(reason) > MAX_OVERRIDE_REASON or not reason.replace("\n", " ").isprintable():
+        raise PayloadError(f"The override's reason must be at most {MAX_OVERRIDE_REASON} characters of plain text.")
+    _text(value, "requested_by", required=False)

@@ -28,6 +28,7 @@ from offline_sync.backends.contract import (
     ItemLine,
     OutcomeStatus,
     Receive,
+    Transfer,
     ValidateReceipt,
 )
 from offline_sync.backends.odoo.backend import OdooBackend
@@ -118,6 +119,45 @@ def test_an_answer_lost_after_any_write_still_has_one_effect(
         assert retried.status in (OutcomeStatus.APPLIED, OutcomeStatus.DUPLICATE), (lose, retried.message)
         assert again.status == OutcomeStatus.DUPLICATE, (lose, again.message)
         assert effect() == once, lose
+
+
+# ---- a run of one source's transfers and consumption ---------------------------------------------
+
+
+def _stocked_run(world: OdooWorld, length: int) -> tuple[list[Transfer | Consume], Callable[[], tuple[float, float]]]:
+    gtin, ward, store = world.product(), world.location(), world.location()
+    lot = world.lot(gtin)
+    world.put(gtin, lot, ward, 100)
+    run: list[Transfer | Consume] = [
+        Transfer(op(), ward, store, (ItemLine(gtin, 1, lot),)) if n % 2 else Consume(op(), ward, (ItemLine(gtin, 1, lot),))
+        for n in range(length)
+    ]
+    return run, lambda: (world.on_hand(gtin, lot, ward), world.on_hand(gtin, lot, store))
+
+
+def test_a_run_costs_five_calls_whatever_its_length(world: OdooWorld) -> None:
+    run, on_hand = _stocked_run(world, 8)
+    world.backend.transfer(run[1])  # warms the directory, as a running worker has it
+    before = world.backend.requests
+
+    outcomes = world.backend.issue_run(run[2:])
+
+    assert [o.status for o in outcomes] == [OutcomeStatus.APPLIED] * 6, [o.message for o in outcomes]
+    assert world.backend.requests - before == 5
+    assert on_hand() == (100 - 7, 4)
+
+
+def test_a_run_whose_answer_is_lost_after_each_write_takes_effect_once(world: OdooWorld) -> None:
+    for lose in (1, 2):  # after the pickings are created; after they are validated
+        run, on_hand = _stocked_run(world, 3)
+        losing = LosingAnswers(make_transport(settings()), lose)
+
+        first = OdooBackend(settings(), transport=lambda _settings, losing=losing: losing).issue_run(run)
+        retried = world.restarted().issue_run(run)
+
+        assert [o.status for o in first] == [OutcomeStatus.TRANSIENT], lose
+        assert all(o.status in (OutcomeStatus.APPLIED, OutcomeStatus.DUPLICATE) for o in retried), lose
+        assert len(retried) == 3 and on_hand() == (97, 1), lose
 
 
 # ---- a receipt made by a purchase order ----------------------------------------------------------

@@ -7,7 +7,7 @@ key is found); Odoo's own refusals are conflicts with Odoo's sentence. The conne
 the first command, so a worker starts while Odoo is down.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -69,16 +69,7 @@ class OdooBackend:
         return self._session
 
     def _run(self, work: Callable[[Session], Outcome]) -> Outcome:
-        try:
-            return work(self.session())
-        except refusals.Refused as refusal:
-            return refusal.outcome
-        except OdooUnavailable as error:
-            return Outcome.transient(str(error))
-        except OdooRefused as error:
-            return Outcome.conflicted(
-                ConflictKind.NOT_PERMITTED, str(error), odoo_error=error.error, odoo_message=error.odoo_message
-            )
+        return refusals.guarded(lambda: work(self.session()))
 
     # ---- the contract -----------------------------------------------------------------------
 
@@ -102,6 +93,12 @@ class OdooBackend:
 
     def consume(self, command: Consume) -> Outcome:
         return self._run(lambda session: issues.issue(session, command))
+
+    def issue_run(self, commands: Sequence[Transfer | Consume]) -> list[Outcome]:
+        try:
+            return issues.issue_run(self.session(), commands)
+        except refusals.STOPS as error:  # no outcome of the run is settled yet: the first command answers
+            return [refusals.outcome_for(error)]
 
     def count(self, command: Count) -> Outcome:
         return self._run(lambda session: counts.count(session, command))

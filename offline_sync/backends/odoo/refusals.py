@@ -1,12 +1,14 @@
 """Conflicts: a business rule (Wardstock's or Odoo's) refuses a command. `Refused` carries the
 conflict to answer; it is raised before anything is written, so a refused command writes nothing."""
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from offline_sync.backends.contract import ConflictKind, Outcome
 
 from .conventions import CONSUMPTION_LOCATION, CONSUMPTION_TYPE
+from .errors import OdooRefused, OdooUnavailable
 from .records import LotRecord, ProductRecord
 from .wording import day, item, quantity
 
@@ -15,6 +17,30 @@ class Refused(Exception):
     def __init__(self, kind: ConflictKind, message: str, **detail: Any) -> None:
         super().__init__(message)
         self.outcome = Outcome.conflicted(kind, message, **detail)
+
+
+# What stops a command short of an outcome of its own.
+STOPS = (Refused, OdooUnavailable, OdooRefused)
+
+
+def outcome_for(error: Refused | OdooUnavailable | OdooRefused) -> Outcome:
+    """A refusal's conflict; Odoo out of reach is transient (the key makes a retry safe); Odoo's own
+    refusal is a conflict with Odoo's sentence."""
+    if isinstance(error, Refused):
+        return error.outcome
+    if isinstance(error, OdooUnavailable):
+        return Outcome.transient(str(error))
+    return Outcome.conflicted(
+        ConflictKind.NOT_PERMITTED, str(error), odoo_error=error.error, odoo_message=error.odoo_message
+    )
+
+
+def guarded(work: Callable[[], Outcome]) -> Outcome:
+    """The outcome of `work`, or of what stopped it."""
+    try:
+        return work()
+    except STOPS as error:
+        return outcome_for(error)
 
 
 def invalid_gtin(gtin: str) -> Refused:

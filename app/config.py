@@ -69,6 +69,9 @@ def load_config(environ: Mapping[str, str], instance_path: Path) -> dict[str, An
             odoo = OdooSettings.from_environment(environ)
         except ValueError as error:
             raise ConfigError(f"WARDSTOCK_BACKEND is odoo, but {error}") from None
+    sync_threads = _int(environ, "SYNC_THREADS", 1, minimum=1)
+    if sync_threads > 1 and backend != "odoo":
+        raise ConfigError(f"SYNC_THREADS is {sync_threads}, but the training sandbox is worked by one thread: set it to 1.")
     secure_cookies = env == "production"
     return {
         "WARDSTOCK_ENV": env,
@@ -92,6 +95,8 @@ def load_config(environ: Mapping[str, str], instance_path: Path) -> dict[str, An
         "TRUSTED_PROXIES": _int(environ, "TRUSTED_PROXIES", 0),
         # How long a worker may hold a command before another worker takes it over.
         "SYNC_LEASE": timedelta(seconds=_int(environ, "SYNC_LEASE_SECONDS", 120, minimum=1)),
+        # Lanes worked at the same time by one worker process, each thread with its own Odoo connection.
+        "SYNC_THREADS": sync_threads,
         # An overtaken count is settled as counted + moves since, when those moves are this small.
         "COUNT_AS_OF_TOLERANCE": _int(environ, "COUNT_AS_OF_TOLERANCE", 5),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session; idle logout bounds it

@@ -16,12 +16,13 @@ def session_factory() -> sessionmaker[Session]:
 def inventory_backend() -> InventoryBackend:
     backend = current_app.extensions.get(EXTENSION_KEY)
     if backend is None:
-        backend = _build()
+        backend = new_backend()
         current_app.extensions[EXTENSION_KEY] = backend
     return backend
 
 
-def _build() -> InventoryBackend:
+def new_backend() -> InventoryBackend:
+    """A backend of its own, for a sync thread: an Odoo connection serves one call at a time."""
     config = current_app.config
     if config["WARDSTOCK_BACKEND"] == "sandbox":
         from offline_sync.backends.sandbox.backend import SandboxBackend

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import User
 from app.services import permissions
-from app.services.backend import inventory_backend, session_factory
+from app.services.backend import inventory_backend, new_backend, session_factory
 from offline_sync import catalog_cache
 from offline_sync.backends.contract import BackendUnavailable, Command
 from offline_sync.outbox.worker import Claimed, Worker
@@ -30,15 +30,26 @@ def make_authorizer(factory: sessionmaker[Session]):  # noqa: ANN201
 
 
 def build_worker(owner: str | None = None) -> Worker:
+    return build_workers(1, owner)[0]
+
+
+def build_workers(count: int, owner: str | None = None) -> list[Worker]:
+    """`count` workers that are threads of this process: each its own backend connection, one claim at a time."""
     factory = session_factory()
-    return Worker(
-        factory,
-        inventory_backend(),
-        owner=owner or f"{socket.gethostname()}:{os.getpid()}",
-        authorize=make_authorizer(factory),
-        lease=current_app.config["SYNC_LEASE"],
-        count_tolerance=current_app.config["COUNT_AS_OF_TOLERANCE"],
-    )
+    owner = owner or f"{socket.gethostname()}:{os.getpid()}"
+    claim_lock = threading.Lock()
+    return [
+        Worker(
+            factory,
+            inventory_backend() if number == 0 else new_backend(),
+            owner=owner if number == 0 else f"{owner}:{number}",
+            authorize=make_authorizer(factory),
+            lease=current_app.config["SYNC_LEASE"],
+            count_tolerance=current_app.config["COUNT_AS_OF_TOLERANCE"],
+            claim_lock=claim_lock,
+        )
+        for number in range(count)
+    ]
 
 
 def refresh_catalog() -> int | None:
@@ -52,15 +63,22 @@ def refresh_catalog() -> int | None:
 
 
 def run(app: Flask, stop: threading.Event, idle_seconds: float = 1.0) -> None:
-    """The worker loop with a catalog refresh every minute, until `stop` is set."""
+    """The worker loop with a catalog refresh every minute, until `stop` is set; with SYNC_THREADS
+    above one, as many workers in threads, each working other lanes (the main one refreshes the catalog)."""
     with app.app_context():
-        worker = build_worker()
-        log.info("sync worker %s started", worker.owner)
+        main, *others = build_workers(app.config["SYNC_THREADS"])
+    threads = [threading.Thread(target=other.run, args=(stop, idle_seconds), name=other.owner) for other in others]
+    for thread in threads:
+        thread.start()
+    with app.app_context():
+        log.info("sync worker %s started", main.owner)
         next_refresh = 0.0
         while not stop.is_set():
             if time.monotonic() >= next_refresh:
                 refresh_catalog()
                 next_refresh = time.monotonic() + CATALOG_REFRESH_SECONDS
-            if worker.run_once() == 0:
+            if main.run_once() == 0:
                 stop.wait(idle_seconds)
-        log.info("sync worker %s stopped", worker.owner)
+        log.info("sync worker %s stopped", main.owner)
+    for thread in threads:
+        thread.join()

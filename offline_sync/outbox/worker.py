@@ -9,6 +9,7 @@ import logging
 import random
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -111,6 +112,7 @@ class Worker:
         breaker: CircuitBreaker | None = None,
         batch: int = 20,
         run_length: int = 10,
+        claim_lock: AbstractContextManager[Any] | None = None,
         count_tolerance: float | None = None,
         clock: Callable[[], datetime] = utcnow,
         rng: random.Random | None = None,
@@ -124,6 +126,8 @@ class Worker:
         self.breaker = breaker or CircuitBreaker()
         self.batch = batch
         self.run_length = run_length
+        # Workers that are threads of one process share it: SQLite cannot make two claims exclusive.
+        self.claim_lock = claim_lock or threading.Lock()
         self.count_tolerance = count_tolerance
         self.clock = clock
         self.rng = rng or random.Random()
@@ -158,7 +162,7 @@ class Worker:
     def claim(self, limit: int, run_length: int | None = None) -> list[list[Claimed]]:
         """Up to `limit` runs (see `claimable_runs`), leased to this worker."""
         now = self.clock()
-        with self.session_factory() as session, session.begin():
+        with self.claim_lock, self.session_factory() as session, session.begin():
             candidates = claimable_runs(session, now, limit, run_length or self.run_length)
             if not candidates:
                 return []

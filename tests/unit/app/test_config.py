@@ -44,6 +44,7 @@ def test_postgresql_urls_use_psycopg_3(tmp_path: Path) -> None:
         ({"IDLE_LOGOUT_MINUTES": "ten"}, "IDLE_LOGOUT_MINUTES must be a whole number, but it is 'ten'"),
         ({"IDLE_LOGOUT_MINUTES": "0"}, "IDLE_LOGOUT_MINUTES must be at least 1, but it is 0"),
         ({"WARDSTOCK_BACKEND": "odoo", "ODOO_URL": "http://odoo"}, "set ODOO_DB, ODOO_USER, ODOO_API_KEY or ODOO_PASSWORD"),
+        ({"SYNC_THREADS": "4"}, "SYNC_THREADS is 4, but the training sandbox is worked by one thread"),
     ],
 )
 def test_bad_settings_say_which_variable_and_what_it_expects(tmp_path: Path, environ: dict, message: str) -> None:

@@ -164,3 +164,16 @@ def test_an_unreachable_backend_leaves_the_catalog_cache_as_it_was(demo: Flask) 
         assert refresh_catalog() is None
         db.session.expire_all()
         assert db.session.get(CatalogState, 1).as_of == before
+
+
+def test_sync_threads_are_workers_with_a_connection_each_and_one_claim_at_a_time(tmp_path) -> None:  # noqa: ANN001
+    from app.services.sync import build_workers
+    from tests.support import make_app
+
+    app = make_app(f"sqlite:///{tmp_path / 'w.sqlite'}", tmp_path, WARDSTOCK_BACKEND="odoo", SYNC_THREADS="3",
+                   ODOO_URL="http://127.0.0.1:9", ODOO_DB="none", ODOO_USER="nobody", ODOO_PASSWORD="x")
+    with app.app_context():
+        workers = build_workers(app.config["SYNC_THREADS"], owner="host:1")
+    assert [worker.owner for worker in workers] == ["host:1", "host:1:1", "host:1:2"]
+    assert len({id(worker.backend) for worker in workers}) == 3
+    assert len({id(worker.claim_lock) for worker in workers}) == 1

@@ -1,6 +1,7 @@
 """The worker: order per lane, parking per dependency, retries with backoff, the circuit breaker,
 leases that expire, poison commands, and exactly-once through the backend's idempotency."""
 import random
+import threading
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -172,3 +173,19 @@ def test_a_late_outcome_from_a_worker_that_lost_its_lease_is_not_recorded(factor
     backend.faults.clear()
     slow.work([item])  # the slow one finally answers "applied"
     assert _rows(factory)[op_id].status == Status.CONFLICT  # the fast one's record stands
+
+
+def test_workers_in_threads_of_one_process_apply_each_command_once_in_lane_order(factory, backend, clock, enqueue) -> None:  # noqa: ANN001
+    lanes = {f"LOC-{n}": [enqueue(payload=transfer_payload(source=f"LOC-{n}", lot=f"L{i}")) for i in range(12)] for n in range(4)}
+    claim_lock = threading.Lock()
+    workers = [_worker(factory, backend, clock, owner=f"t{n}", run_length=3, claim_lock=claim_lock) for n in range(3)]
+    threads = [threading.Thread(target=_drain, args=(worker, 200)) for worker in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(row.status == Status.DONE for row in _rows(factory).values())
+    assert set(backend.calls.values()) == {1}
+    order = list(backend.applied)
+    for sent in lanes.values():
+        assert sorted(sent, key=order.index) == sent  # each location's moves reached the backend in order

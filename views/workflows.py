@@ -2,6 +2,7 @@
 (static/js/), so these pages work offline from the service worker's cache; only the receipt list
 is asked of the server (as an htmx fragment: the page's `receipts` block)."""
 from flask import Blueprint, Response, current_app, make_response, render_template, request
+from jinja2 import Template
 from sqlalchemy import select
 
 from app.extensions import db
@@ -17,13 +18,22 @@ def render_page_or_block(template: str, block: str, **context: object) -> Respon
     """The whole page, or for an htmx request only its named `block`. Either way the answer
     varies with HX-Request, so caches (the service worker's included) keep the two apart."""
     if request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request"):
-        page = current_app.jinja_env.get_template(template)
-        body = "".join(page.blocks[block](page.new_context(_template_context() | context)))
+        body = _render_block(current_app.jinja_env.get_template(template), block, _template_context() | context)
         response = make_response(body)
     else:
         response = make_response(render_template(template, **context))
     response.vary.add("HX-Request")
     return response
+
+
+def _render_block(page: Template, block: str, names: dict[str, object]) -> str:
+    """One block of `page` alone. The template's top level runs first, up to its first output:
+    that is where its `{% from ... import %}` names are set, which the block needs."""
+    context = page.new_context(names)
+    top_level = page.root_render_func(context)
+    next(top_level, None)
+    top_level.close()
+    return "".join(page.blocks[block](context))
 
 
 def _template_context() -> dict[str, object]:
@@ -35,25 +45,25 @@ def _template_context() -> dict[str, object]:
 
 @blueprint.get("/consume")
 @requires(Permission.CONSUME)
-def consume():  # noqa: ANN201
+def consume():
     return render_page_or_block("workflows/consume.html", "content")
 
 
 @blueprint.get("/transfer")
 @requires(Permission.TRANSFER)
-def transfer():  # noqa: ANN201
+def transfer():
     return render_page_or_block("workflows/transfer.html", "content")
 
 
 @blueprint.get("/count")
 @requires(Permission.COUNT)
-def count():  # noqa: ANN201
+def count():
     return render_page_or_block("workflows/count.html", "content")
 
 
 @blueprint.get("/receive")
 @requires(Permission.RECEIVE)
-def receive():  # noqa: ANN201
+def receive():
     return render_page_or_block("workflows/receive.html", "receipts", receipts=_open_receipts())
 
 

@@ -4,7 +4,8 @@ zxing-cpp reads first (it is the only one that reads DataMatrix). Only if it
 finds nothing does a cascade run, cheapest and most productive steps first:
 upscaling small images, cutting out tilted or sheared linear codes, cutting
 out and enlarging small 2D codes, cleaning up the whole image, and ZBar as a
-second decoder.
+second decoder. If all that finds nothing in a colour photo whose codes may
+be washed out in gray, the cascade runs once more on its strongest channel.
 
 A wrong read is worse than none. zxing-cpp reads of symbols with strong
 checks are trusted at once. EAN/UPC and ITF (one mod-10 digit) and anything
@@ -22,8 +23,9 @@ import numpy as np
 import zxingcpp
 
 from scanners import zbar
+from scanners.channels import strongest_channel
 from scanners.gtin import check_digit
-from scanners.image import DecodeLimits, from_array, load_gray, shrink
+from scanners.image import DecodeLimits, from_array, load_image, shrink, to_gray
 from scanners.regions import cut_out_texture, find_bar_regions, find_dense_regions, rectify_blob, straighten
 from scanners.scan import Read
 
@@ -64,12 +66,21 @@ def decode(image: bytes | bytearray | memoryview | np.ndarray, limits: DecodeLim
     An empty list means no barcode could be read with confidence.
     """
     if isinstance(image, np.ndarray):
-        gray = from_array(image, limits)
+        pixels = from_array(image, limits)
+        gray = to_gray(pixels)
+        in_colour: Callable[[], np.ndarray] = lambda: pixels
     elif isinstance(image, (bytes, bytearray, memoryview)):
-        gray = load_gray(image, limits)
+        gray = load_image(image, limits)
+        in_colour = lambda: load_image(image, limits, colour=True)  # decoded again only if needed
     else:
         raise TypeError(f"decode() takes image bytes or a numpy array, not {type(image).__name__}")
-    return _Cascade(gray).run()
+    reads = _Cascade(gray).run()
+    if not reads:
+        pixels = in_colour()
+        channel = strongest_channel(pixels, gray) if pixels.ndim == 3 else None
+        if channel is not None:
+            reads = _Cascade(channel).run()
+    return reads
 
 
 def read_zxing(

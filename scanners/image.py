@@ -1,4 +1,8 @@
-"""Untrusted image bytes -> one grayscale array of bounded size, or a clear ``ImageError``."""
+"""Untrusted image bytes -> one grayscale or BGR array of bounded size, or a clear ``ImageError``.
+
+Colour is kept (as OpenCV's BGR) because a code printed in one colour on
+another can stand out far better in one colour channel than in gray.
+"""
 
 from __future__ import annotations
 
@@ -31,8 +35,13 @@ FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "GIF", "TIFF")
 _UPLOAD = "the uploaded file"
 
 
-def load_gray(data: bytes | bytearray | memoryview, limits: DecodeLimits) -> np.ndarray:
-    """Decode image bytes to a uint8 grayscale array whose longer side is at most ``limits.work_side``."""
+def load_image(data: bytes | bytearray | memoryview, limits: DecodeLimits, *, colour: bool = False) -> np.ndarray:
+    """Decode image bytes to a uint8 array whose longer side is at most ``limits.work_side``.
+
+    Grayscale, unless ``colour`` is asked for and the image has colour: then
+    BGR. Gray is what the decoders need first, and a JPEG decodes faster
+    without its colour.
+    """
     size = len(data)
     if size == 0:
         raise ImageError(_UPLOAD, "a photo (JPEG, PNG or WebP)", "an empty file", "Take the photo again.")
@@ -47,20 +56,21 @@ def load_gray(data: bytes | bytearray | memoryview, limits: DecodeLimits) -> np.
             if image.format == "JPEG":
                 scale = limits.work_side / 2 / max(width, height)  # draft keeps at least this size
                 if scale < 0.5:
-                    image.draft("L", (max(1, int(width * scale)), max(1, int(height * scale))))
+                    mode = image.mode if colour else "L"
+                    image.draft(mode, (max(1, int(width * scale)), max(1, int(height * scale))))
             image.load()
-            gray = _to_gray(image)
+            pixels = _to_array(image, colour)
     except ImageError:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise ImageError(_UPLOAD, "a photo (JPEG, PNG or WebP)", _what(data), "Upload a photo of the label.") from error
     except (OSError, ValueError, SyntaxError, EOFError, MemoryError) as error:
         raise ImageError(_UPLOAD, "a complete image", "a damaged or cut-off image", "Take the photo again.") from error
-    return shrink(gray, limits.work_side)
+    return shrink(pixels, limits.work_side)
 
 
 def from_array(array: np.ndarray, limits: DecodeLimits) -> np.ndarray:
-    """Accept a grayscale or BGR(A) uint8 array (OpenCV convention)."""
+    """Accept a grayscale or BGR(A) uint8 array (OpenCV convention); returns grayscale or BGR."""
     if not isinstance(array, np.ndarray) or array.dtype != np.uint8 or array.ndim not in (2, 3):
         raise ImageError("the image array", "a 2-D grayscale or 3-D BGR uint8 array", _describe_array(array))
     if array.size == 0:
@@ -68,20 +78,24 @@ def from_array(array: np.ndarray, limits: DecodeLimits) -> np.ndarray:
     if array.shape[0] * array.shape[1] > limits.max_pixels:
         raise ImageError("the image array", f"at most {limits.max_pixels:,} pixels", f"shape {array.shape}")
     if array.ndim == 3:
-        conversions = {1: None, 3: cv2.COLOR_BGR2GRAY, 4: cv2.COLOR_BGRA2GRAY}
-        if array.shape[2] not in conversions:
-            raise ImageError("the image array", "1, 3 or 4 channels", f"{array.shape[2]} channels")
-        code = conversions[array.shape[2]]
-        array = array[:, :, 0] if code is None else cv2.cvtColor(array, code)
+        channels = array.shape[2]
+        if channels not in (1, 3, 4):
+            raise ImageError("the image array", "1, 3 or 4 channels", f"{channels} channels")
+        array = array[:, :, 0] if channels == 1 else array[:, :, :3]
     return shrink(np.ascontiguousarray(array), limits.work_side)
 
 
-def shrink(gray: np.ndarray, side: int) -> np.ndarray:
+def to_gray(image: np.ndarray) -> np.ndarray:
+    """The grayscale form of an array from ``load_image`` or ``from_array``."""
+    return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+
+
+def shrink(image: np.ndarray, side: int) -> np.ndarray:
     """Downscale by a whole factor (area averaging, OpenCV's fast path) so the longer side is at most ``side``."""
-    factor = -(-max(gray.shape) // side)
+    factor = -(-max(image.shape[:2]) // side)
     if factor <= 1:
-        return gray
-    return cv2.resize(gray, None, fx=1 / factor, fy=1 / factor, interpolation=cv2.INTER_AREA)
+        return image
+    return cv2.resize(image, None, fx=1 / factor, fy=1 / factor, interpolation=cv2.INTER_AREA)
 
 
 def _check_header(image: Image.Image, limits: DecodeLimits) -> None:
@@ -98,8 +112,8 @@ def _check_header(image: Image.Image, limits: DecodeLimits) -> None:
         )
 
 
-def _to_gray(image: Image.Image) -> np.ndarray:
-    """Grayscale; transparent areas become white, as on a printed label."""
+def _to_array(image: Image.Image, colour: bool) -> np.ndarray:
+    """Grayscale, or BGR if ``colour`` and the image has colour; transparent areas become white, as on a label."""
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
@@ -108,7 +122,9 @@ def _to_gray(image: Image.Image) -> np.ndarray:
         array = np.asarray(image, dtype=np.float64)
         span = float(array.max() - array.min()) or 1.0
         return ((array - array.min()) * (255.0 / span)).astype(np.uint8)
-    return np.asarray(image.convert("L"))
+    if not colour or image.mode in ("L", "1"):
+        return np.asarray(image.convert("L"))
+    return cv2.cvtColor(np.asarray(image.convert("RGB")), cv2.COLOR_RGB2BGR)
 
 
 def _what(data: bytes | bytearray | memoryview) -> str:

@@ -219,6 +219,7 @@ SAMPLES = [
     "synthetic/gs1qr/gs1qr_00_jpeg30.jpg",
     "synthetic/hibc128/hibc128_04_jpeg30.jpg",
     "synthetic/hibcdm/hibcdm_00_small.png",
+    "synthetic/hibcdm/hibcdm_07_photo_hard.jpg",  # read only in its green channel
 ]
 
 

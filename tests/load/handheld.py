@@ -1,0 +1,196 @@
+"""A simulated handheld: it logs in and registers like the PWA does, then, with a think time between
+requests, opens the pages its home screen offers, checks its offline catalog (the server side of a
+scan lookup: scans are looked up on the device in the catalog it keeps with If-None-Match), sends
+its outbox in small batches and polls the status of what it sent. A batch that got no answer is
+sent again, same op_ids, as the PWA's replay does. What each command was told goes in a `Ledger`,
+to be counted against the server's outbox afterwards."""
+import asyncio
+import json
+import random
+import re
+import time
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from tests.load.client import Connection, Response
+from tests.support import csrf_token_from
+from tests.workload import Workload
+
+HOME_LINK = re.compile(r'<a class="(?:tile|navlink)[^"]*"[^>]*href="(/[^"]*)"')
+FRAGMENTS = {"/receive": "", "/device/queue": "?device_id={device_id}"}  # pages htmx also asks for a block of
+ACTIONS = ("page", "catalog", "status", "commands")
+WEIGHTS = (25, 35, 25, 15)
+STATUS_IDS = 20
+SETTLED = ("done", "discarded", "conflict")  # a handheld stops asking about these
+
+
+class LoadError(Exception):
+    """The server answered something a handheld cannot use."""
+
+
+@dataclass
+class Ledger:
+    """Every command's answers, for the count against the outbox."""
+
+    accepted: Counter[str] = field(default_factory=Counter)  # op_id → times told "accepted" (must be 1)
+    duplicate: set[str] = field(default_factory=set)
+    rejected: dict[str, str] = field(default_factory=dict)
+    unanswered: set[str] = field(default_factory=set)  # sent, no answer yet (the batch is sent again)
+
+
+@dataclass
+class Recorder:
+    """Latencies and errors of the requests that start inside the measuring window."""
+
+    window: tuple[float, float] = (0.0, 0.0)
+    latencies: dict[str, list[float]] = field(default_factory=dict)
+    errors: Counter[str] = field(default_factory=Counter)
+    catalog_downloads: int = 0
+
+    def measuring(self, started: float) -> bool:
+        return self.window[0] <= started < self.window[1]
+
+    def add(self, kind: str, started: float, seconds: float, error: str | None) -> None:
+        if not self.measuring(started):
+            return
+        self.latencies.setdefault(kind, []).append(seconds)
+        if error:
+            self.errors[f"{kind}: {error}"] += 1
+
+
+class Handheld:
+    def __init__(self, index: int, host: str, port: int, username: str, workload: Workload, ledger: Ledger,
+                 device_id: str) -> None:
+        self.device_id = device_id
+        self.username = username
+        self.rng = random.Random(index)
+        self.connection = Connection(host, port)
+        self.origin = f"https://{host}:{port}"
+        # As the TLS proxy in front would say (TRUSTED_PROXIES=1); loopback addresses, one per handheld.
+        self.proxy_headers = {"X-Forwarded-For": f"127.1.{index // 250}.{index % 250 + 1}", "X-Forwarded-Proto": "https"}
+        self.workload, self.ledger = workload, ledger
+        self.cookie = ""
+        self.token = ""
+        self.pages: list[str] = []
+        self.etag = ""
+        self.seq = 0
+        self.unsynced: list[dict] = []
+        self.watched: deque[str] = deque(maxlen=STATUS_IDS)
+
+    # --- plumbing -------------------------------------------------------------------------------
+
+    async def _send(self, method: str, path: str, headers: dict[str, str] | None = None, body: bytes = b"") -> Response:
+        all_headers = {**self.proxy_headers, **(headers or {})}
+        if self.cookie and "Authorization" not in all_headers:  # the PWA sends its token without the cookie
+            all_headers["Cookie"] = f"session={self.cookie}"
+        response = await self.connection.request(method, path, all_headers, body)
+        if "session" in response.cookies:
+            self.cookie = response.cookies["session"]
+        return response
+
+    def _bearer(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}", **(extra or {})}
+
+    @staticmethod
+    def _expect(response: Response, *statuses: int) -> Response:
+        if response.status not in statuses:
+            raise LoadError(f"HTTP {response.status}")
+        return response
+
+    # --- start of shift ------------------------------------------------------------------------
+
+    async def log_in(self, password: str) -> None:
+        """Log in with a password, read the home screen's links, register for a bearer token."""
+        page = self._expect(await self._send("GET", "/login"), 200)
+        form = urlencode({"csrf_token": csrf_token_from(page.text()), "username": self.username, "password": password})
+        answer = await self._send("POST", "/login", {"Content-Type": "application/x-www-form-urlencoded",
+                                                     "Referer": f"{self.origin}/login"}, form.encode())
+        if answer.status != 302 or answer.headers.get("location", "").endswith("/login"):
+            raise LoadError(f"{self.username} could not log in (HTTP {answer.status})")
+        home = self._expect(await self._send("GET", "/"), 200).text()
+        self.pages = ["/", *dict.fromkeys(HOME_LINK.findall(home))]
+        body = json.dumps({"device_id": self.device_id, "name": f"load {self.username}"}).encode()
+        registered = self._expect(await self._send("POST", "/api/v1/devices", {
+            "Content-Type": "application/json", "X-CSRFToken": csrf_token_from(home), "Referer": f"{self.origin}/"}, body), 201)
+        self.token = json.loads(registered.body)["token"]
+
+    # --- the shift -----------------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event, recorder: Recorder, think: float) -> None:
+        await asyncio.sleep(self.rng.uniform(0, think))  # handhelds do not start in step
+        while not stop.is_set():
+            action = self.rng.choices(ACTIONS, WEIGHTS)[0]
+            if action == "status" and not self.watched:
+                action = "catalog"
+            started = time.perf_counter()
+            error = None
+            kind = action
+            try:
+                kind = await getattr(self, action)()
+            except Exception as problem:  # noqa: BLE001 - whatever goes wrong is counted, the shift goes on
+                error = str(problem) if isinstance(problem, LoadError) else type(problem).__name__
+            recorder.add(kind, started, time.perf_counter() - started, error)
+            await asyncio.sleep(min(self.rng.expovariate(1 / think), 5 * think) if think else 0)
+
+    async def page(self) -> str:
+        path = self.rng.choice(self.pages)
+        if path in FRAGMENTS and self.rng.random() < 0.5:
+            self._expect(await self._send("GET", path + FRAGMENTS[path].format(device_id=self.device_id),
+                                          {"HX-Request": "true"}), 200)
+            return "fragment"
+        response = self._expect(await self._send("GET", path), 200)
+        if b'name="password"' in response.body:
+            raise LoadError("the session ended: the login page came back")
+        return "page"
+
+    async def catalog(self) -> str:
+        headers = self._bearer({"If-None-Match": self.etag} if self.etag else None)
+        response = self._expect(await self._send("GET", "/api/v1/catalog", headers), 200, 304)
+        if response.status == 200:
+            self.etag = response.headers.get("etag", "")
+            json.loads(response.body)
+            return "catalog full"
+        return "catalog"
+
+    async def status(self) -> str:
+        ids = ",".join(self.watched)
+        response = self._expect(await self._send("GET", f"/api/v1/commands/status?ids={ids}", self._bearer()), 200)
+        statuses = json.loads(response.body)["statuses"]
+        unknown = [op_id for op_id in self.watched if statuses.get(op_id, {}).get("status") in (None, "unknown")]
+        if unknown:
+            raise LoadError(f"{len(unknown)} accepted command(s) unknown to the server")
+        for op_id in [op_id for op_id, found in statuses.items() if found["status"] in SETTLED]:
+            self.watched.remove(op_id)
+        return "status"
+
+    async def commands(self) -> str:
+        if not self.unsynced:
+            size = self.rng.randint(1, 5)
+            self.unsynced = [self.workload.command(self.seq + n) for n in range(size)]
+            self.seq += size
+        await self.sync()
+        return "commands"
+
+    async def sync(self) -> None:
+        """Send the outbox batch; on no answer it stays, to be sent again with the same op_ids."""
+        op_ids = [command["op_id"] for command in self.unsynced]
+        self.ledger.unanswered.update(op_ids)
+        body = json.dumps({"device_id": self.device_id, "commands": self.unsynced}).encode()
+        response = self._expect(await self._send("POST", "/api/v1/commands", self._bearer({"Content-Type": "application/json"}),
+                                                 body), 200)
+        results = json.loads(response.body)["results"]
+        self.unsynced = []
+        self.ledger.unanswered.difference_update(op_ids)
+        rejected = 0
+        for result in results:
+            if result["result"] == "accepted":
+                self.ledger.accepted[result["op_id"]] += 1
+                self.watched.append(result["op_id"])
+            elif result["result"] == "duplicate":
+                self.ledger.duplicate.add(result["op_id"])
+            else:
+                self.ledger.rejected[result["op_id"]] = result["message"]
+                rejected += 1
+        if rejected:
+            raise LoadError(f"{rejected} command(s) rejected")

@@ -8,6 +8,10 @@ const BATCH = 100;
 const STATUS_BATCH = 200;
 const BASE_DELAY_MS = 2000;
 const MAX_DELAY_MS = 5 * 60 * 1000;
+// A batch is answered in well under a second; one without an answer after this long (a connection
+// the Wi-Fi or a proxy left hanging) counts as lost: the replay lets go and sends it again later
+// with the same op_ids, instead of holding every later replay behind it.
+const ANSWER_TIMEOUT_MS = 30000;
 
 /** How to treat the answer to a whole batch. */
 export function classifyBatch(status) {
@@ -93,6 +97,7 @@ async function sendBatch(me, batch, fetcher) {
       headers: { "Content-Type": "application/json", Authorization: `Bearer ${me.token}` },
       body: JSON.stringify({ device_id: me.device_id, commands: batch.map(wire) }),
       credentials: "omit", // the token speaks for the device, whoever is logged in
+      signal: AbortSignal.timeout(ANSWER_TIMEOUT_MS),
     });
   } catch {
     await keep("Not sent yet: no network, or the server cannot be reached. It is tried again.");
@@ -139,7 +144,7 @@ async function pollStatuses(me, fetcher) {
     let response;
     try {
       response = await fetcher(`/api/v1/commands/status?ids=${ids.join(",")}`, {
-        headers: { Authorization: `Bearer ${me.token}` }, credentials: "omit",
+        headers: { Authorization: `Bearer ${me.token}` }, credentials: "omit", signal: AbortSignal.timeout(ANSWER_TIMEOUT_MS),
       });
     } catch {
       return;

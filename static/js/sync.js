@@ -109,9 +109,11 @@ function showNotice(notice, pending, needsLogin) {
     const again = document.createElement("a");
     again.href = `/login?next=${encodeURIComponent(location.pathname + location.search)}`;
     again.textContent = "log in again";
-    notice.replaceChildren("Your session has ended: ", again, " to carry on. Nothing you scanned is lost: ", pending
-      ? `${commands} on this handheld ${pending === 1 ? "is" : "are"} sent as soon as the server answers.`
-      : "all you confirmed has been sent, and what is not confirmed yet stays here.");
+    const [stays, is] = pending === 1 ? ["stays", "is"] : ["stay", "are"];
+    let kept = "all you confirmed has been sent, and what is not confirmed yet stays here.";
+    if (pending && needsLogin) kept = `${commands} ${stays} on this handheld and ${is} sent once you log in.`;
+    else if (pending) kept = `${commands} on this handheld ${is} sent as soon as the server answers.`;
+    notice.replaceChildren("Your session has ended: ", again, " to carry on. Nothing you scanned is lost: ", kept);
     notice.hidden = false;
     return;
   }
@@ -129,6 +131,7 @@ async function resume(force) {
 
 export function startSync() {
   listen(() => updateBadge());
+  updateBadge(); // what this handheld keeps, at once: the first replay may take a while to answer
   addEventListener("online", () => resume(true));
   addEventListener("offline", () => updateBadge());
   document.addEventListener("visibilitychange", () => {

@@ -48,6 +48,17 @@ def pending(page) -> int:
     return int(badge(page)["pending"])
 
 
+def revoke_devices(app: Flask) -> None:
+    from sqlalchemy import update
+
+    from app.extensions import db
+    from app.models import Device
+
+    with app.app_context():
+        db.session.execute(update(Device).values(revoked=True))
+        db.session.commit()
+
+
 def assert_each_applied_once(app: Flask, op_ids: list[str], before: dict[str, float]) -> None:
     """The server keeps exactly these commands, once each, and the worker applies each once."""
     rows = outbox_rows(app, "consume")
@@ -88,15 +99,25 @@ def test_tab_killed_while_a_replay_is_in_flight_loses_and_repeats_nothing(
 
     handheld.kill()
     page = handheld.open()  # the same phone, opened again after the system killed its browser
+    resent = []
+    page.context.route("**/api/v1/commands", lambda route: resent.append(route))
     page.goto(f"{demo_server}/device/queue")
+    # Whatever screen it opens on (the killed browser usually lost its session cookie, and then it
+    # is the login screen), it shows what it keeps and sends it with the device's own token.
+    assert [command["op_id"] for command in device_outbox(page)] == op_ids  # nothing lost on the handheld
+    wait_until(page, "document.getElementById('sync-badge').dataset.pending === '2'")
+    assert badge(page)["state"] == "pending" and "to send" in badge(page)["text"]
+    for _ in range(100):
+        if resent:
+            break
+        page.wait_for_timeout(100)
+    for route in resent:
+        route.continue_()
+    page.context.unroute("**/api/v1/commands")
+    wait_synced(page)
     if page.url.startswith(f"{demo_server}/login"):
-        # The killed browser lost its session cookie: the login screen still sends what the
-        # handheld keeps, with the device's own token, before anyone logs in.
-        wait_synced(page)
         login(page, demo_server, "nurse")
         page.goto(f"{demo_server}/device/queue")
-    assert [command["op_id"] for command in device_outbox(page)] == op_ids  # nothing lost on the handheld
-    wait_synced(page)
     assert_each_applied_once(app, op_ids, before)
     page.get_by_role("button", name="Sync now").tap()
     wait_until(page, "[...document.querySelectorAll('#queue-list [data-state]')].map(i => i.dataset.state).join() === 'done,done'")
@@ -144,8 +165,42 @@ def test_server_answering_500_then_200_is_retried_by_itself_and_applied_once(
     assert real_errors(page) == []
 
 
+def test_an_answer_that_never_comes_is_given_up_and_the_batch_sent_again_once(app: Flask, demo_server: str, phone) -> None:
+    """The server keeps the batch, but the connection then hangs (no answer, no error): the handheld
+    stops waiting after its answer timeout, sends the same op_id again, and the server says duplicate."""
+    page = phone
+    # The page's 30 s answer timeout, cut to 2 s for this test.
+    page.add_init_script("AbortSignal.timeout = ((timeout) => (ms) => timeout.call(AbortSignal, Math.min(ms, 2000)))(AbortSignal.timeout);")
+    before = {LOTS[IV_CANNULA]: on_hand(app, WARD, LOTS[IV_CANNULA])}
+    login(page, demo_server, "nurse")
+    open_workflow(page, demo_server, "/consume")
+    hanging = []
+
+    def hang_after_the_server_kept_it(route) -> None:
+        if hanging:
+            route.fallback()
+            return
+        route.fetch()
+        hanging.append(route)  # never answered
+
+    page.context.route("**/api/v1/commands", hang_after_the_server_kept_it)
+    confirm_use(app, page, IV_CANNULA)
+    wait_until(page, "document.getElementById('sync-badge').dataset.pending === '1'")
+    for _ in range(100):
+        if hanging:
+            break
+        page.wait_for_timeout(100)
+    assert hanging and len(outbox_rows(app, "consume")) == 1
+    wait_synced(page, timeout=15000)  # given up after 2 s, sent again after its backoff
+    [command] = device_outbox(page)
+    assert command["state"] == "sent" and command["server_status"] == "queued" and command["attempts"] == 1
+    assert_each_applied_once(app, [command["op_id"]], before)
+    assert real_errors(page) == []
+
+
+@pytest.mark.parametrize("token_revoked", [False, True], ids=["token-valid", "token-revoked-too"])
 def test_session_expired_while_offline_keeps_every_scan_and_says_to_log_in_again(
-    app: Flask, demo_server: str, phone, monkeypatch: pytest.MonkeyPatch,
+    app: Flask, demo_server: str, phone, monkeypatch: pytest.MonkeyPatch, token_revoked: bool,
 ) -> None:
     page = phone
     before = {lot: on_hand(app, WARD, lot) for lot in LOTS.values()}
@@ -162,6 +217,8 @@ def test_session_expired_while_offline_keeps_every_scan_and_says_to_log_in_again
 
     later = idle.utcnow() + timedelta(minutes=20)
     monkeypatch.setattr(idle, "utcnow", lambda: later)
+    if token_revoked:
+        revoke_devices(app)  # …and the handheld's token is no longer valid either
     reload_offline(page)  # the cached page, the draft from IndexedDB: nothing lost
     assert page.locator("#lines .line").count() == 1 and pending(page) == 1
 
@@ -169,17 +226,22 @@ def test_session_expired_while_offline_keeps_every_scan_and_says_to_log_in_again
     notice = page.locator("#sync-notice")
     expect(notice).to_be_visible()
     expect(notice).to_contain_text("Your session has ended: log in again to carry on. Nothing you scanned is lost")
-    wait_synced(page)  # the handheld's own token still sends what was confirmed before
-    expect(notice).to_contain_text("all you confirmed has been sent, and what is not confirmed yet stays here")
-    assert not page.locator(".whobar").is_visible() and not page.get_by_role("button", name="Log out").is_visible()
     [confirmed] = device_outbox(page)
-    assert [row.op_id for row in outbox_rows(app, "consume")] == [confirmed["op_id"]]
-    screenshot(page, "fault-session-expired")
+    if token_revoked:  # nothing can go before someone logs in: the handheld keeps it and says so
+        expect(notice).to_contain_text("1 command stays on this handheld and is sent once you log in.")
+        assert pending(page) == 1 and outbox_rows(app, "consume") == []
+    else:
+        wait_synced(page)  # the handheld's own token still sends what was confirmed before
+        expect(notice).to_contain_text("all you confirmed has been sent, and what is not confirmed yet stays here")
+        assert [row.op_id for row in outbox_rows(app, "consume")] == [confirmed["op_id"]]
+    assert not page.locator(".whobar").is_visible() and not page.get_by_role("button", name="Log out").is_visible()
+    screenshot(page, f"fault-session-expired-{'token-revoked' if token_revoked else 'token-valid'}")
 
     # Nothing new is confirmed in the name of a session that has ended; the draft stays.
     page.get_by_role("button", name="Confirm use").tap()
     expect_result(page, "Not saved: log in again", "What you scanned stays here", level="error")
-    assert len(device_outbox(page)) == 1 and page.locator("#lines .line").count() == 1
+    assert [command["op_id"] for command in device_outbox(page)] == [confirmed["op_id"]]
+    assert page.locator("#lines .line").count() == 1
     assert page.evaluate("caches.open('pages').then(c => c.keys()).then(k => k.length)") == 0  # as at logout
 
     notice.get_by_role("link", name="log in again").tap()

@@ -61,11 +61,12 @@ def _error_kind(error: Exception) -> str:
 
 class Device(threading.Thread):
     def __init__(self, number: int, base_url: str, next_batch: Callable[[random.Random], tuple[list[dict[str, Any]], set[str]]],
-                 ledger: Ledger, stop_sending: threading.Event, give_up: threading.Event, seed: int) -> None:
+                 ledger: Ledger, stop_sending: threading.Event, give_up: threading.Event, seed: int, pause: float) -> None:
         super().__init__(name=f"device-{number}", daemon=True)
         self.device_id = f"soak-device-{number:03d}"
         self.base_url, self.next_batch, self.ledger = base_url, next_batch, ledger
         self.stop_sending, self.give_up = stop_sending, give_up
+        self.pause = pause  # the longest wait between two batches
         self.rng = random.Random(seed)
         self.http = requests.Session()
         self.token = ""
@@ -133,7 +134,7 @@ class Device(threading.Thread):
                 self.history.append(batch)
                 if self.rng.random() < 0.3:
                     self.poll_status()
-                self.stop_sending.wait(self.rng.uniform(1.0, 4.0))
+                self.stop_sending.wait(self.rng.uniform(self.pause / 4, self.pause))
         except BaseException as error:  # noqa: BLE001 - reported by the soak, not lost in a thread
             self.failure = error
 

@@ -61,6 +61,7 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--minutes", type=float, default=30.0, help="how long devices send traffic")
     parser.add_argument("--devices", type=int, default=6)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--pause", type=float, default=4.0, help="longest wait of a device between two batches (1-6 commands)")
     parser.add_argument("--odoo-url", default=os.environ.get("ODOO_URL"))
     parser.add_argument("--odoo-db", default=os.environ.get("ODOO_DB"))
     parser.add_argument("--odoo-user", default=os.environ.get("ODOO_USER"))
@@ -192,6 +193,17 @@ def wait_for_http(url: str, seconds: float) -> None:
     raise RuntimeError(f"{url} did not answer within {seconds:.0f} s")
 
 
+def wait_until_down(url: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url, timeout=2)
+        except requests.RequestException:
+            return
+        time.sleep(0.5)
+    raise RuntimeError(f"{url} still answers {seconds:.0f} s after it was told to stop")
+
+
 class Soak:
     def __init__(self, args: argparse.Namespace, database_url: str, pg_bin: Path, folder: Path) -> None:
         self.args, self.database_url, self.pg_bin, self.folder = args, database_url, pg_bin, folder
@@ -239,7 +251,9 @@ class Soak:
 
     def _odoo_restart(self) -> None:
         shell(self.args.odoo_stop_cmd)
-        self.journal.fault("Odoo stopped")
+        self.journal.fault("Odoo stop command run")
+        wait_until_down(self.args.odoo_url, 60)
+        self.journal.fault("Odoo no longer answers")
         time.sleep(self.args.odoo_down_seconds)
         shell(self.args.odoo_start_cmd)
         self.journal.fault("Odoo started again (listening)")
@@ -287,7 +301,8 @@ class Soak:
         wait_for_http(f"{self.base_url}/login", 60)
         traffic = Traffic(world, user_ids, self.args.seed)
         stop_sending, give_up = threading.Event(), threading.Event()
-        devices = [Device(number, self.base_url, traffic.batch, self.ledger, stop_sending, give_up, self.args.seed * 1000 + number)
+        devices = [Device(number, self.base_url, traffic.batch, self.ledger, stop_sending, give_up,
+                          self.args.seed * 1000 + number, self.args.pause)
                    for number in range(self.args.devices)]
         seconds = self.args.minutes * 60
         faults = schedule(self.args, seconds, self.actions(), self.rng)
@@ -337,9 +352,12 @@ class Soak:
 
     def drain(self) -> float | None:
         """Seconds until nothing is pending any more (parked commands wait for a person), or None on timeout."""
-        started = time.monotonic()
+        started = next_progress = time.monotonic()
         while time.monotonic() - started < self.args.drain_timeout:
             self.watchdog()
+            if time.monotonic() >= next_progress:
+                self.progress()
+                next_progress += 60
             with self.app.app_context():
                 pending = db.session.scalar(select(db.func.count()).where(OutboxCommand.status.in_(PENDING)))
                 db.session.remove()

@@ -555,3 +555,14 @@ def test_a_bad_login_form_is_answered_on_the_page_and_changes_nothing_else(
         assert after["throttles"] == before["throttles"]
     for key in ("outbox", "devices", "device_users", "quants", "moves", "pickings", "lots"):
         assert after[key] == before[key], key
+
+
+def test_raw_scans_keep_their_control_characters(world: World) -> None:
+    """A raw scan is kept as the scanner sent it (GS separators, even NUL), on PostgreSQL too."""
+    raw = [f"]d2\x1d01{GTIN}10IVC20-B245\x1d", "\x00\x04binary"]
+    command = _command(world.ids, raw_scans=raw)
+    device = Sender(world.device(), {"Authorization": f"Bearer {world.token}"})
+    [result] = device.post({"device_id": DEVICE, "commands": [command]}).get_json()["results"]
+    assert result["result"] == "accepted", result
+    with world.app.app_context():
+        assert db.session.scalar(select(OutboxCommand.raw_scans).where(OutboxCommand.op_id == command["op_id"])) == raw

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import User
-from app.security.passwords import needs_rehash
+from app.security.passwords import needs_rehash, verify_for_nobody
 from app.services import audit, login_throttle
 from app.services.login_throttle import ThrottlePolicy
 
@@ -72,7 +72,7 @@ def login_with_password(
     session: Session, username: str, password: str, address: str, policy: ThrottlePolicy, now: datetime
 ) -> LoginResult:
     user = find_user(session, username)
-    ok = user is not None and user.check_password(password)
+    ok = user.check_password(password) if user is not None else verify_for_nobody(password)
     if ok and needs_rehash(user.password_hash):
         user.set_password(password)
     return _attempt(session, user, username.strip() or "?", ok, WRONG_CREDENTIALS, "password", address, policy, now)
@@ -82,6 +82,6 @@ def login_with_badge(
     session: Session, badge: str, pin: str, address: str, policy: ThrottlePolicy, now: datetime
 ) -> LoginResult:
     user = session.scalar(select(User).where(User.badge_code == badge))
-    ok = user is not None and user.check_pin(pin)
+    ok = user.check_pin(pin) if user is not None else verify_for_nobody(pin)
     lock_name = user.username if user else f"badge {badge[:32]}"
     return _attempt(session, user, lock_name, ok, WRONG_BADGE, "badge", address, policy, now)

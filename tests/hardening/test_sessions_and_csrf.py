@@ -14,6 +14,7 @@ from werkzeug.test import TestResponse
 
 from app.demo import DEMO_PASSWORD
 from app.extensions import db
+from app.security import passwords
 from app.security.idle import LAST_SEEN, LOGGED_IN_AT
 from offline_sync.persistence import utcnow
 from tests.hardening.security_support import (
@@ -118,6 +119,37 @@ def test_a_cookie_copied_before_logout_does_not_work_after_it(world: World) -> N
     thief = world.app.test_client()
     thief.set_cookie("session", copied)
     assert _logged_in_as(thief) is None
+
+
+LOGIN_ATTEMPTS = {
+    "wrong password": ("/login", {"username": "nurse", "password": "not hers"}),
+    "no such user": ("/login", {"username": "nobody-here", "password": "not hers"}),
+    "wrong PIN": ("/login/badge", {"badge-badge": "BADGE:2001", "badge-pin": "0000"}),
+    "no such badge": ("/login/badge", {"badge-badge": "BADGE:0000", "badge-pin": "0000"}),
+}
+
+
+def test_a_login_for_nobody_costs_one_hash_check_like_a_wrong_password(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Otherwise the answer's delay (Argon2 takes ~100 ms) tells which usernames and badges exist."""
+    checked: list[str] = []
+    real = passwords._hasher
+
+    class Counting:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(real, name)
+
+        def verify(self, stored: str, secret: str) -> bool:
+            checked.append(secret)
+            return real.verify(stored, secret)
+
+    monkeypatch.setattr(passwords, "_hasher", Counting())
+    for what, (path, form) in LOGIN_ATTEMPTS.items():
+        client = world.app.test_client()
+        token = csrf_token_from(client.get("/login").get_data(as_text=True))
+        field = "badge-csrf_token" if path == "/login/badge" else "csrf_token"
+        checked.clear()
+        assert client.post(path, data={**form, field: token}).status_code == 401, what
+        assert len(checked) == 1, f"{what}: {len(checked)} hash checks"
 
 
 # ---- CSRF ------------------------------------------------------------------------------------

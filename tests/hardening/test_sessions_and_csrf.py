@@ -297,3 +297,12 @@ def test_https_behind_a_trusted_proxy_gets_strict_transport_security(template_db
     assert "Strict-Transport-Security" not in app.test_client().get("/login").headers
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.mark.parametrize("method", ["OPTIONS", "GET", "POST"])
+def test_no_other_site_is_allowed_to_read_or_call_the_api(world: World, method: str) -> None:
+    client, _ = _client_for(world, logged_in=True)
+    response = client.open("/api/v1/commands" if method != "GET" else "/api/v1/catalog", method=method,
+                           headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST",
+                                    "Access-Control-Request-Headers": "x-csrftoken"})
+    assert not [name for name, _ in response.headers.items() if name.lower().startswith("access-control-")]

@@ -158,13 +158,15 @@ def ingest(app, environment: dict[str, str], devices_count: int, batches: int, b
           f"answers {dict(results)}; sent {sent}, stored {stored} ({'none lost or doubled' if stored == sent == results['accepted'] else 'MISMATCH'})")
 
 
-def odoo_drain(count: int) -> None:
-    """Drain `count` mixed commands into the configured Odoo through a bare outbox (no web app)."""
+def odoo_drain(count: int, threads: int) -> None:
+    """Drain `count` mixed commands into the configured Odoo through a bare outbox (no web app), by
+    `threads` workers in threads of this process, as SYNC_THREADS runs them."""
     sys.path.insert(0, str(ROOT / "tests" / "contract"))
     from contract_world_odoo import make_world
     from sqlalchemy import create_engine
     from sqlalchemy.orm import sessionmaker
 
+    from offline_sync.backends.odoo.backend import OdooBackend
     from offline_sync.outbox.payloads import parse
     from offline_sync.outbox.store import Envelope, store
     from offline_sync.outbox.worker import Worker
@@ -200,18 +202,38 @@ def odoo_drain(count: int) -> None:
         envelopes.append(Envelope(op_id, kind, "bench-odoo", index, 1, "bench", now, payload, (), parse(kind, op_id, now, payload)))
     with factory() as session, session.begin():
         store(session, envelopes, now)
-    worker = Worker(factory, world.backend, owner="bench-odoo")
+    claim_lock = threading.Lock()
+    backends = [world.backend] + [OdooBackend(world.backend.settings) for _ in range(threads - 1)]
+    workers = [Worker(factory, backend, owner=f"bench-odoo-{n}", claim_lock=claim_lock) for n, backend in enumerate(backends)]
     before = world.backend.requests
+
+    def drain_with(worker: Worker) -> None:
+        while worker.run_once() or _pending(factory):  # the rest may be with other threads, or wait behind them
+            time.sleep(0.02)
+
     started = time.perf_counter()
-    while worker.run_once():
-        pass
+    running = [threading.Thread(target=drain_with, args=(worker,)) for worker in workers]
+    for thread in running:
+        thread.start()
+    for thread in running:
+        thread.join()
     elapsed = time.perf_counter() - started
+    sent = sum(backend.requests for backend in backends) - before
     with factory() as session:
         statuses = Counter(status for (status,) in session.execute(select(OutboxCommand.status)))
         kinds = Counter(kind for kind, _ in items)
-    print(f"odoo   {count} commands ({dict(kinds)}) into Odoo {world.backend.session().odoo.version} at {os.environ['ODOO_URL']}: "
-          f"{elapsed:.1f} s, {count / elapsed:.1f} commands/s, {(world.backend.requests - before) / count:.2f} requests to Odoo "
-          f"per command, outcomes {dict(statuses)}")
+    print(f"odoo   {count} commands ({dict(kinds)}) into Odoo {world.backend.session().odoo.version} at {os.environ['ODOO_URL']}, "
+          f"{threads} sync thread(s): {elapsed:.1f} s, {count / elapsed:.1f} commands/s, {sent / count:.2f} requests to Odoo "
+          f"per command (signing in included), outcomes {dict(statuses)}")
+
+
+def _pending(factory) -> bool:  # noqa: ANN001
+    """Whether commands are still waiting or being worked (parked ones are not)."""
+    from offline_sync.outbox.models import Status
+
+    waiting = (Status.QUEUED, Status.RETRYING, Status.SYNCING)
+    with factory() as session:
+        return bool(session.scalar(select(func.count()).select_from(OutboxCommand).where(OutboxCommand.status.in_(waiting))))
 
 
 def main() -> None:
@@ -222,10 +244,11 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=25)
     parser.add_argument("--batch-size", type=int, default=10)
     parser.add_argument("--odoo-commands", type=int, default=1000)
+    parser.add_argument("--threads", type=int, default=1, help="sync threads for the Odoo drain (SYNC_THREADS)")
     parser.add_argument("--only-odoo", action="store_true", help="skip the sandbox drain and the ingest")
     args = parser.parse_args()
     if os.environ.get("ODOO_URL"):
-        odoo_drain(args.odoo_commands)
+        odoo_drain(args.odoo_commands, args.threads)
     else:
         print("odoo   SKIPPED: set ODOO_URL, ODOO_DB, ODOO_USER and ODOO_PASSWORD (or ODOO_API_KEY) to drain into a real Odoo")
     if args.only_odoo:

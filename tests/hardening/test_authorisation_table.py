@@ -356,3 +356,36 @@ def test_naming_another_handheld_in_a_batch_does_not_open_its_queue(world: World
     nurse.post("/api/v1/commands", json={"device_id": SUPERVISORS_HANDHELD, "commands": [own]}, headers={"X-CSRFToken": csrf})
     queue = nurse.get("/device/queue", query_string={"device_id": SUPERVISORS_HANDHELD}, headers={"HX-Request": "true"})
     assert "queue-row" not in queue.get_data(as_text=True)
+
+
+# Every role x each stock command in the ICU (none of these users' wards), through the browser session.
+# Written by hand: only nurses are bound to their wards; the role decides the rest.
+ICU_COMMANDS = {
+    "consume": {"location": "WARD-ICU-CART", "lines": [{"gtin": GTIN_CANNULA, "lot": "IVC20-C260", "quantity": 1}]},
+    "transfer": {"source": "CS-STOCK", "destination": "WARD-ICU-CART", "lines": [{"gtin": GTIN_CANNULA, "quantity": 1}]},
+    "count": {"location": "WARD-ICU-CART", "gtin": GTIN_CANNULA, "lot": "IVC20-C260", "counted": 15},
+}
+ICU_ANSWERS = {
+    "storekeeper": {"consume": "rejected", "transfer": "accepted", "count": "accepted"},
+    "nurse": {"consume": "rejected", "transfer": "rejected", "count": "rejected"},
+    "auditor": {"consume": "rejected", "transfer": "rejected", "count": "accepted"},
+    "supervisor": {"consume": "accepted", "transfer": "accepted", "count": "accepted"},
+    "admin": {"consume": "rejected", "transfer": "rejected", "count": "rejected"},
+}
+
+
+@pytest.mark.parametrize("role", sorted(DEMO_LOGIN))
+def test_each_role_acts_in_another_wards_location_only_where_the_table_says(world: World, role: str) -> None:
+    assert set(ICU_ANSWERS) == set(DEMO_LOGIN)
+    client = world.app.test_client()
+    csrf = log_in_demo(client, DEMO_LOGIN[role])
+    me = user_id(world.app, DEMO_LOGIN[role])
+    sent = {kind: command(me, kind, device_seq=seq, **payload) for seq, (kind, payload) in enumerate(ICU_COMMANDS.items())}
+    device = f"{role}-handheld-01"
+    answer = client.post("/api/v1/commands", json={"device_id": device, "commands": list(sent.values())},
+                         headers={"X-CSRFToken": csrf})
+    results = {kind: result for kind, result in zip(sent, answer.get_json()["results"])}
+    assert {kind: result["result"] for kind, result in results.items()} == ICU_ANSWERS[role], results
+    with world.app.app_context():
+        kept = set(db.session.scalars(select(OutboxCommand.op_id).where(OutboxCommand.device_id == device)))
+    assert kept == {sent[kind]["op_id"] for kind, answer in ICU_ANSWERS[role].items() if answer == "accepted"}

@@ -268,6 +268,8 @@ COMMAND_CASES = [
     Case("location-unknown", "Location NOWHERE is not known here yet", _consume(location="NOWHERE")),
     Case("transfer-into-another-ward", "WARD-ED is outside",
          {"source": "WARD-3B-SUPPLY", "destination": "WARD-ED", "lines": _consume()["lines"]}, kind="transfer"),
+    Case("transfer-out-of-another-ward", "WARD-ICU-CART is outside",
+         {"source": "WARD-ICU-CART", "destination": "WARD-3B-SUPPLY", "lines": _consume()["lines"]}, kind="transfer"),
     Case("role-may-not-count", "nurse is a nurse and may not count", _count(), kind="count"),
     Case("role-may-not-receive", "nurse is a nurse and may not receive", {"receipt": "CS/IN/00001", "backorder": False}, kind="receive_validate"),
 ]

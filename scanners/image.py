@@ -95,7 +95,16 @@ def shrink(image: np.ndarray, side: int) -> np.ndarray:
     factor = -(-max(image.shape[:2]) // side)
     if factor <= 1:
         return image
-    return cv2.resize(image, None, fx=1 / factor, fy=1 / factor, interpolation=cv2.INTER_AREA)
+    return scaled(image, 1 / factor)
+
+
+def scaled(image: np.ndarray, scale: float, interpolation: int = cv2.INTER_AREA) -> np.ndarray:
+    """``image`` resized by ``scale``, but never below one pixel a side (a long thin strip would vanish)."""
+    height, width = image.shape[:2]
+    if round(height * scale) >= 1 and round(width * scale) >= 1:
+        return cv2.resize(image, None, fx=scale, fy=scale, interpolation=interpolation)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return cv2.resize(image, size, interpolation=interpolation)
 
 
 def _check_header(image: Image.Image, limits: DecodeLimits) -> None:

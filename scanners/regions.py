@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from scanners.image import scaled
+
 
 @dataclass(frozen=True)
 class BarRegion:
@@ -69,7 +71,7 @@ def _reduced(gray: np.ndarray, side: int) -> tuple[np.ndarray, float]:
     factor = max(1, round(max(gray.shape) / side))
     if factor == 1:
         return gray, 1.0
-    return cv2.resize(gray, None, fx=1 / factor, fy=1 / factor, interpolation=cv2.INTER_AREA), 1 / factor
+    return scaled(gray, 1 / factor), 1 / factor
 
 
 def _largest_blob(ys: np.ndarray, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -137,7 +139,7 @@ def find_dense_regions(gray: np.ndarray, *, work_side: int = 640, limit: int = 2
     and enlarged. Boxes are padded by 30 % of their longer side.
     """
     scale = min(1.0, work_side / max(gray.shape))
-    small = gray if scale == 1.0 else cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    small = gray if scale == 1.0 else scaled(gray, scale)
     energy, coherence = _edge_texture(small, 7)
     mask = ((coherence < 0.5) & (energy > np.percentile(energy, 97))).astype(np.uint8)
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))

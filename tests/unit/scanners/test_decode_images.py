@@ -126,6 +126,14 @@ def test_blank_image_gives_no_reads() -> None:
     assert decode(encoded(np.full((480, 640), 255, np.uint8))) == []
 
 
+@pytest.mark.parametrize("shape", [(20, 32_788), (32_788, 20), (1, 40_000), (2, 5_000), (1, 1)])
+def test_long_thin_strips_give_no_reads(shape: tuple[int, int]) -> None:
+    """Downscaling such a strip must not shrink its short side to nothing (found by fuzzing)."""
+    noise = np.random.default_rng(7).integers(0, 256, shape, dtype=np.uint8)
+    assert decode(noise) == []
+    assert decode(encoded(noise, ".jpg")) == []
+
+
 # --- the EAN/UPC confirmation rule -------------------------------------------------
 
 EAN = Read("4006381333931", "]E0", "EAN-13")

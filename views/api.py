@@ -66,8 +66,14 @@ def _json_object(what: str) -> dict[str, Any]:
     except ValueError as error:  # also bad UTF-8
         raise BadBody(400, "bad_json", f"The body is not valid JSON ({error}); send {what}.") from None
     if not isinstance(body, dict):
-        raise BadBody(400, "bad_json", f"The body is a JSON {type(body).__name__}, not an object; send {what}.")
+        raise BadBody(400, "bad_json", f"The body is {_json_kind(body)}, not an object; send {what}.")
     return body
+
+
+def _json_kind(value: Any) -> str:
+    if value is None or isinstance(value, bool):
+        return f"the JSON value {json.dumps(value)}"
+    return {list: "a JSON list", str: "a JSON text"}.get(type(value), "a JSON number")
 
 
 def _not_json(constant: str) -> None:

@@ -29,6 +29,7 @@ MAX_QUANTITY = 1_000_000
 MAX_TEXT = 64
 MAX_SHOWN = 40
 MAX_OVERRIDE_REASON = 200  # the consume screen's reason field
+MAX_NAME = 120  # a user's display name
 # GS1 General Specifications: a lot (AI 10) is at most 20 characters of the 82-character set CSET 82.
 # HIBC lots (letters and digits, at most 18) fit in it. The same set as scanners.gs1.CSET82 (a test
 # holds them equal): importing it from there would load OpenCV into every web process.
@@ -258,4 +259,6 @@ def _override(value: Any) -> None:
         raise PayloadError("The override has no reason; give the supervisor one.")
     if len(reason) > MAX_OVERRIDE_REASON or not reason.replace("\n", " ").isprintable():
         raise PayloadError(f"The override's reason must be at most {MAX_OVERRIDE_REASON} characters of plain text.")
-    _text(value, "requested_by", required=False)
+    requested_by = value.get("requested_by", "")
+    if not isinstance(requested_by, str) or len(requested_by) > MAX_NAME or not requested_by.isprintable():
+        raise PayloadError(f"The override's requested_by must be the name of who asked, at most {MAX_NAME} characters.")

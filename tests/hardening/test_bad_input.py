@@ -241,6 +241,8 @@ COMMAND_CASES = [
     Case("gtin-short", "gtin must be the 14-digit GTIN from the label, but it is '123'", _line(gtin="123")),
     Case("override-text", "override must be an object with the reason, but it is 'please'", _consume(override="please")),
     Case("override-no-reason", "The override has no reason", _consume(override={"requested_by": "Nia"})),
+    Case("override-requested-by-list", "requested_by must be the name of who asked, at most 120 characters",
+         _consume(override={"reason": "expired, none other", "requested_by": ["Nia"]})),
     Case("override-long-reason", "reason must be at most 200 characters", _consume(override={"reason": "x" * 201})),
     Case("same-source-destination", "The source and the destination are both WARD-3B-SUPPLY",
          {"source": "WARD-3B-SUPPLY", "destination": "WARD-3B-SUPPLY", "lines": _consume()["lines"]}, kind="transfer"),
@@ -571,3 +573,14 @@ def test_raw_scans_keep_their_control_characters(world: World) -> None:
     assert result["result"] == "accepted", result
     with world.app.app_context():
         assert db.session.scalar(select(OutboxCommand.raw_scans).where(OutboxCommand.op_id == command["op_id"])) == raw
+
+
+def test_what_the_screens_send_at_the_limits_is_accepted(world: World) -> None:
+    """The strictness stops at what a handheld can send: a 20-character lot of GS1 punctuation, an
+    override with a multi-line reason asked by a 120-character display name, a whole quantity as 2.0."""
+    lot = "!\"%&'()*+,-./:;<=>?_"
+    override = {"reason": "Only lot on the ward.\nPatient waiting.", "requested_by": "N" * 120}
+    commands = [_command(world.ids, payload=_line(lot=lot, quantity=2.0)), _command(world.ids, payload=_consume(override=override))]
+    device = Sender(world.device(), {"Authorization": f"Bearer {world.token}"})
+    results = device.post({"device_id": DEVICE, "commands": commands}).get_json()["results"]
+    assert [result["result"] for result in results] == ["accepted", "accepted"], results

@@ -104,7 +104,7 @@ def _inline_svg(svg: str) -> str:
 # it runs (the only POST here, so these handlers only ever see it).
 @blueprint.errorhandler(RequestEntityTooLarge)
 def photo_too_large(_exception: RequestEntityTooLarge):
-    advice = "Take it again at a lower resolution, or closer to the label."
+    advice = "Take it again at a lower resolution (the camera setting), or crop it to the label."
     return jsonify(error="too_large", message=too_large_message("The photo", advice)), 413
 
 

@@ -12,6 +12,7 @@ key on the receipt's moves, counts by the inventory move reference `COUNT-<op_id
 applied exactly once has 1, a command never applied 0.
 """
 import itertools
+import random
 import sys
 import threading
 from collections import Counter
@@ -48,16 +49,17 @@ def demo_catalog() -> Catalog:
 
 class DemoWorld(Protocol):
     name: str
+    source_stock: float | None  # what the central store holds of each lot the mix draws from; None: the demo's own
 
     def translate(self, command: dict[str, Any]) -> dict[str, Any]: ...
-
-    def unknown_gtin(self) -> str: ...
 
     def effects(self, kinds: Mapping[str, str]) -> Counter[str]: ...
 
 
-def _gtin(prefix: str, number: int) -> str:
-    body = f"{prefix}{number:0{12 - len(prefix)}d}"
+def unknown_gtin() -> str:
+    """A GTIN no backend knows: GS1 prefix 29 is for internal use, and the demo and the Odoo mirror use 50 and 20.
+    Made here, without asking the backend, so that a device can make one while Odoo is down."""
+    body = "29" + f"{random.randrange(10**10):010d}"
     return "0" + body + str(check_digit(body))
 
 
@@ -65,18 +67,13 @@ class SandboxDemoWorld:
     """The sandbox's own demo data, in the app's database."""
 
     name = "sandbox"
+    source_stock = None
 
     def __init__(self, factory: sessionmaker[Session]) -> None:
         self.factory = factory
-        self._unknown = itertools.count(1)
-        self._lock = threading.Lock()
 
     def translate(self, command: dict[str, Any]) -> dict[str, Any]:
         return command
-
-    def unknown_gtin(self) -> str:
-        with self._lock:
-            return _gtin("29", next(self._unknown))
 
     def effects(self, kinds: Mapping[str, str]) -> Counter[str]:
         with self.factory() as session:
@@ -111,7 +108,7 @@ class OdooDemoWorld:
     """A mirror of the workload's demo data in a real Odoo, made through the contract suite's Odoo world."""
 
     name = "odoo"
-    STOCK = 100_000  # per source lot: far more than any run draws
+    source_stock = 100_000  # per source lot: far more than any run draws
 
     def __init__(self, environ: Mapping[str, str], receipts: int = 1) -> None:
         if str(CONTRACT) not in sys.path:
@@ -125,7 +122,7 @@ class OdooDemoWorld:
         used = {"CS-STOCK", "WARD-3B-SUPPLY", *DESTINATIONS, *QUIET_LOCATIONS}  # every place the workload names
         self.locations = {barcode: self.world.location() for barcode in sorted(used)}
         for gtin, lot in set(TRANSFER_LOTS) | set(CONSUME_LOTS):
-            self.world.put(self.gtins[gtin], lot, self.locations["CS-STOCK"], self.STOCK)
+            self.world.put(self.gtins[gtin], lot, self.locations["CS-STOCK"], self.source_stock)
         demand = {self.gtins["0" + barcode]: quantity for code, quantity in demo.OPEN_RECEIPT
                   for barcode, product_code, _, _ in demo.PRODUCTS if product_code == code}
         self.receipts = [self.world.receipt(self.locations["CS-STOCK"], demand) for _ in range(receipts)]
@@ -157,9 +154,6 @@ class OdooDemoWorld:
         if key == "lines":
             return [{name: self._value(name, item) for name, item in line.items()} for line in value]
         return value
-
-    def unknown_gtin(self) -> str:
-        return self.world.unknown_gtin()
 
     def effects(self, kinds: Mapping[str, str]) -> Counter[str]:
         pickings: Counter[str] = Counter()

@@ -77,7 +77,8 @@ class Device(threading.Thread):
     # ---- registration --------------------------------------------------------------
 
     def register(self) -> None:
-        """Log in as each capturing user and register: links them all to this device; the last token counts."""
+        """Log in as each capturing user and register (showing the token once there is one), as the PWA does:
+        the first gets a token, the next ones are linked to the handheld."""
         for username in CAPTURING_USERS:
             self._retrying(lambda name=username: self._register_as(requests.Session(), name))
 
@@ -88,10 +89,13 @@ class Device(threading.Thread):
         if login.status_code != 302:
             return login
         token = csrf_token_from(browser.get(f"{self.base_url}/", timeout=TIMEOUT).text)
+        headers = {"X-CSRFToken": token} | ({"Authorization": f"Bearer {self.token}"} if self.token else {})
         answer = browser.post(f"{self.base_url}/api/v1/devices", json={"device_id": self.device_id, "name": "soak handheld"},
-                              headers={"X-CSRFToken": token}, timeout=TIMEOUT)
-        if answer.status_code == 201:
+                              headers=headers, timeout=TIMEOUT)
+        if answer.status_code == 201:  # registered, with a new token (200: the next user linked, the token stays)
             self.token = answer.json()["token"]
+        elif answer.status_code != 200:
+            raise RuntimeError(f"{username} could not register {self.device_id}: {answer.status_code} {answer.text[:200]}")
         return answer
 
     def _retrying(self, call: Callable[[], requests.Response], expected: tuple[int, ...] = (200, 201)) -> requests.Response | None:

@@ -16,6 +16,7 @@ Exits 1 if a check fails.
 import argparse
 import os
 import random
+import signal
 import socket
 import sys
 import tempfile
@@ -44,7 +45,7 @@ from app.models import User
 from app.services.backend import session_factory
 from app.services.sync import refresh_catalog
 from offline_sync.outbox.models import OutboxCommand, Status
-from tests.faults.demo_world import DemoWorld, OdooDemoWorld, SandboxDemoWorld, demo_catalog
+from tests.faults.demo_world import DemoWorld, OdooDemoWorld, SandboxDemoWorld, demo_catalog, unknown_gtin
 from tests.postgres import find_bin_dir, running_postgres
 from tests.soak.device import Device, Ledger
 from tests.soak.processes import Service, postgres_outage, shell
@@ -123,6 +124,8 @@ class Traffic:
     def __init__(self, world: DemoWorld, user_ids: dict[str, int], seed: int) -> None:
         self.world, self.user_ids = world, user_ids
         self.workload = Workload(demo_catalog(), user_ids, seed=seed)
+        if world.source_stock:  # the mix counts down the demo's stock; the Odoo mirror holds far more
+            self.workload.left = dict.fromkeys(self.workload.left, world.source_stock)
         self.index = 0
         self.lock = threading.Lock()
 
@@ -141,7 +144,7 @@ class Traffic:
         if rng.random() < 0.5:
             lot = f"NOLOT-{uuid.uuid4().hex[:12]}"  # a label lot has at most 20 characters
         else:
-            gtin, lot = self.world.unknown_gtin(), "ANY-LOT"
+            gtin, lot = unknown_gtin(), "ANY-LOT"
         command = {"op_id": str(uuid.uuid4()), "kind": "transfer", "device_seq": 0, "user_id": self.user_ids["store"],
                    "captured_at": datetime.now(UTC).isoformat(),
                    "payload": {"source": "CS-STOCK", "destination": DESTINATIONS[0], "lines": [{"gtin": gtin, "lot": lot, "quantity": 1}]}}
@@ -224,6 +227,7 @@ class Soak:
                               ROOT, self.env, folder / "worker.log")
         self.app = create_app(self.env)
         self.ledger = Ledger()
+        self.crashed_devices: list[str] = []
 
     # ---- set-up ---------------------------------------------------------------------
 
@@ -333,11 +337,11 @@ class Soak:
         for device in devices:
             device.join(30)
             if device.failure is not None:
+                self.crashed_devices.append(device.name)
                 self.journal.note(f"{device.name} FAILED: {''.join(traceback.format_exception(device.failure))}")
         self.journal.note(f"traffic stopped at {self.journal.stamp()}")
         drained = self.drain()
         self.worker.stop()
-        self.web.stop()
         return self.verify(world, drained)
 
     def progress(self) -> None:
@@ -402,6 +406,7 @@ class Soak:
         check(not (conflicts_done := sorted(ledger.deliberate_conflicts & done)),
               "every deliberately conflicting command was parked, not applied", conflicts_done)
         check(not (stray := sorted(rows.keys() - ledger.kinds.keys())), "the outbox holds only commands the devices sent", stray)
+        check(not self.crashed_devices, "every simulated device ran to the end", self.crashed_devices)
         check(drained is not None, f"the queue drained within {self.args.drain_timeout:.0f} s after traffic stopped", [])
         failed_devices = [device for device in ledger.errors if device.startswith("HTTP 4")]
         check(not failed_devices, "no batch was refused as a whole (4xx)", failed_devices)
@@ -428,6 +433,8 @@ class Soak:
         print(f"  device errors by kind: {dict(ledger.errors) or 'none'}")
         print(f"  lag received -> done: max {max(lags, default=0):.1f} s, median {sorted(lags)[len(lags) // 2] if lags else 0:.1f} s; "
               f"drain after traffic: {f'{drained:.1f} s' if drained is not None else 'TIMED OUT'}")
+        exits = [(service.name, code) for service in (self.web, self.worker) for _, code in service.unexpected_exits]
+        print(f"  processes that exited by themselves (restarted by the watchdog): {exits or 'none'}")
         print("  faults:")
         for line in self.journal.faults:
             print(f"    {line}")
@@ -446,8 +453,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     folder = args.folder or Path(tempfile.mkdtemp(prefix="wardstock-soak-"))
     folder.mkdir(parents=True, exist_ok=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a stopped soak still stops its processes and its server
     with running_postgres(pg_bin) as url:
-        return Soak(args, url, pg_bin, folder).run()
+        soak = Soak(args, url, pg_bin, folder)
+        try:
+            return soak.run()
+        finally:
+            soak.worker.stop()
+            soak.web.stop()
 
 
 if __name__ == "__main__":

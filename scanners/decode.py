@@ -54,6 +54,7 @@ _FIRST_SIDE = 1024
 _DENSE_SIDE = 1200  # cut-out 2D codes are enlarged up to this size ...
 _DENSE_ENLARGE = ((1, 2.0), (2, 2.0), (3, 1.0), (4, 1.0))  # ... by these factors, then sharpened (sigma per factor)
 _ZBAR_SIDE = 800
+_GLARE_SPAN = 15  # the white level of a bar crop is taken over 1/15 of its width
 _WIDE_MARGIN = 0.8  # share of a bar area's length added at each end when cutting it out again
 
 DEFAULT_LIMITS = DecodeLimits()
@@ -239,6 +240,19 @@ def _smooth_along_bars(crop: np.ndarray) -> np.ndarray:
     return cv2.blur(crop, (1, 9))
 
 
+def _even_out_glare(crop: np.ndarray) -> np.ndarray:
+    """Divide a straightened crop by its white level along the code, so that glare and shade leave one contrast.
+
+    The white level is the brightest value over 1/15 of the crop's width: a
+    closing wider than any bar (an EAN-13 has ~140 modules there) and
+    narrower than a glare spot. The bars under the glare then keep their
+    contrast for a single threshold.
+    """
+    span = max(3, crop.shape[1] // _GLARE_SPAN)
+    white = cv2.blur(cv2.morphologyEx(crop, cv2.MORPH_CLOSE, np.ones((1, span), np.uint8)), (span, 1))
+    return cv2.divide(crop, white, scale=255)
+
+
 def _otsu(gray: np.ndarray) -> np.ndarray:
     return cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1]
 
@@ -251,9 +265,14 @@ def _identity(gray: np.ndarray) -> np.ndarray:
     return gray
 
 
+def _cleaned(crop: np.ndarray) -> np.ndarray:
+    return _clahe(_sharpen(_smooth_along_bars(crop), 2.0))
+
+
 _BAR_VARIANTS: tuple[tuple[str, Callable[[np.ndarray], np.ndarray]], ...] = (
     ("", _identity),
-    ("clean", lambda crop: _clahe(_sharpen(_smooth_along_bars(crop), 2.0))),
+    ("clean", _cleaned),
+    ("glare", lambda crop: _cleaned(_even_out_glare(crop))),
     ("smooth", _smooth_along_bars),
     ("sharp", lambda crop: _sharpen(crop, 2.0)),
 )

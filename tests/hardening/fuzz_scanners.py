@@ -2,6 +2,7 @@
 
     .venv/bin/python tests/hardening/fuzz_scanners.py interpret [CORPUS_DIR] -max_total_time=300
     .venv/bin/python tests/hardening/fuzz_scanners.py decode [CORPUS_DIR] -max_total_time=300 -timeout=20
+    .venv/bin/python tests/hardening/fuzz_scanners.py decode-array [CORPUS_DIR] -max_total_time=300 -timeout=20
 
 Anything after the target name is passed to libFuzzer (``-runs=N``,
 ``-max_total_time=S``, ``-timeout=S`` for a hang, corpus folders). A finding
@@ -10,8 +11,9 @@ is any exception other than the library's own ``ScanError`` family, a
 type, or an input that runs longer than ``-timeout``. libFuzzer then writes
 the input to ``crash-*`` / ``timeout-*`` and exits non-zero.
 
-``--seed DIR`` writes a small starting corpus (label texts, or small images in
-every accepted format holding real barcodes) into DIR and exits.
+``--seed TARGET DIR`` writes a small starting corpus (label texts, small
+images in every accepted format holding real barcodes, or noise for arrays)
+into DIR and exits.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import sys
 from pathlib import Path
 
 import atheris
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
@@ -63,12 +66,32 @@ def fuzz_decode(data: bytes) -> None:
         raise Finding(f"decode() returned {reads!r}")
 
 
-TARGETS = {"interpret": fuzz_interpret, "decode": fuzz_decode}
+def fuzz_decode_array(data: bytes) -> None:
+    """decode() on a pixel array of any size and content (reaches the cascade, which bytes rarely do)."""
+    provider = atheris.FuzzedDataProvider(data)
+    height, width = provider.ConsumeIntInRange(1, 600), provider.ConsumeIntInRange(1, 600)
+    channels = (0, 1, 3, 4)[provider.ConsumeIntInRange(0, 3)]
+    shape = (height, width, channels) if channels else (height, width)
+    pixels = provider.ConsumeBytes(provider.remaining_bytes()) or b"\x00"
+    array = np.resize(np.frombuffer(pixels, np.uint8), shape)
+    try:
+        reads = decode(array)
+    except ImageError as error:
+        raise Finding(f"a valid {shape} array was refused: {error}") from error
+    if not all(isinstance(read, Read) and isinstance(read.text, str) for read in reads):
+        raise Finding(f"decode() returned {reads!r}")
+
+
+TARGETS = {"interpret": fuzz_interpret, "decode": fuzz_decode, "decode-array": fuzz_decode_array}
 
 
 def write_seeds(target: str, folder: Path) -> None:
     """A few valid inputs for libFuzzer to start mutating from."""
     folder.mkdir(parents=True, exist_ok=True)
+    if target == "decode-array":  # any bytes make an array; seeds of noise big enough to fill a few
+        for index, size in enumerate((4_000, 40_000, 200_000)):
+            (folder / f"seed-{index}").write_bytes(np.random.default_rng(index).bytes(size))
+        return
     if target == "interpret":
         texts = [
             "]d2010950110153000317250131" + "10ABC\x1d21XYZ",
@@ -85,7 +108,6 @@ def write_seeds(target: str, folder: Path) -> None:
         return
     import io
 
-    import numpy as np
     import zxingcpp
     from PIL import Image
 

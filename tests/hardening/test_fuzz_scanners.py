@@ -21,7 +21,7 @@ if importlib.util.find_spec("atheris") is None:
     )
 
 HARNESS = Path(__file__).with_name("fuzz_scanners.py")
-RUNS = {"interpret": 10_000, "decode": 200}  # a decode takes milliseconds, an interpretation microseconds
+RUNS = {"interpret": 10_000, "decode": 200, "decode-array": 20}  # an array reaches the whole cascade: slowest
 
 
 @pytest.mark.parametrize("target", sorted(RUNS))

@@ -2,15 +2,15 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Regexp
 
 from app.extensions import db
 from app.security.access import public, requires
-from app.security.idle import start_session
+from app.security.idle import end_session, start_session
 from app.services import audit
 from app.services.auth import LoginResult, login_with_badge, login_with_password
 from app.services.login_throttle import ThrottlePolicy
@@ -19,13 +19,18 @@ from offline_sync.persistence import utcnow
 blueprint = Blueprint("auth", __name__)
 
 
+# A username or badge is printable text; a control character (a stray NUL from a scanner) is refused
+# on the form, before it reaches the database (PostgreSQL cannot even look it up).
+PRINTABLE = Regexp(r"^[^\x00-\x1f\x7f]*$", message="Type or scan it again: it contains a control character.")
+
+
 class PasswordLoginForm(FlaskForm):
-    username = StringField("Username", validators=[DataRequired(), Length(max=64)])
+    username = StringField("Username", validators=[DataRequired(), Length(max=64), PRINTABLE])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
 
 
 class BadgeLoginForm(FlaskForm):
-    badge = PasswordField("Badge", validators=[DataRequired(message="Scan your badge."), Length(max=64)])
+    badge = PasswordField("Badge", validators=[DataRequired(message="Scan your badge."), Length(max=64), PRINTABLE])
     pin = PasswordField("PIN", validators=[DataRequired(message="Enter your PIN."), Length(max=8)])
 
 
@@ -47,10 +52,10 @@ def _finish(result: LoginResult) -> Response | None:
     if result.user is None:
         flash(result.message, "error")
         return None
-    session.clear()  # a fresh session for every login: no fixation, no leftovers from the previous user
+    end_session()  # the previous user's login ends; a fresh session: no fixation, no leftovers
     login_user(result.user)
     session.permanent = True
-    start_session()
+    start_session(result.user)
     return redirect(_safe_next(request.args.get("next")))
 
 
@@ -96,7 +101,6 @@ def login_badge():
 def logout() -> Response:
     audit.record(db.session, "logout", current_user.username, address=request.remote_addr or "")
     db.session.commit()
-    logout_user()
-    session.clear()
+    end_session()
     flash("You are logged out. Anything not yet synced stays on this device.", "info")
     return redirect(url_for("auth.login"))

@@ -95,13 +95,31 @@ def _device_name(body: dict) -> str:
 @blueprint.post("/devices")
 @requires()
 def register_device():
+    """The logged-in user on this handheld, which shows the token it made itself: registered with it
+    (201), or linked when the token is already its own (200); refused when the id has another live
+    token (409). Without a token the server makes one and sends it, once (201)."""
     body = _json_object("an object with device_id and name")
     device_id = _device_id(body)
     if device_id is None:
         return _error(400, "bad_device_id", "device_id must be 8 to 64 letters, digits, dashes or underscores.")
-    token = devices.register(db.session, device_id, _device_name(body), current_user, request.remote_addr or "")
+    name, address = _device_name(body), request.remote_addr or ""
+    shown = request.headers.get("Authorization", "").removeprefix("Bearer ").strip() or None
+    owner = devices.by_token(db.session, shown) if shown else None
+    if owner is not None and owner.id != device_id:
+        return _error(409, "device_taken", "This token belongs to another handheld; a handheld keeps a token of its own.")
+    if owner is not None:
+        devices.link(db.session, owner, current_user, address)
+        db.session.commit()
+        return jsonify(device_id=device_id, user_id=current_user.id), 200
+    try:
+        token = devices.register(db.session, device_id, name, current_user, address, token=shown)
+    except devices.DeviceTaken as taken:
+        return _error(409, "device_taken", str(taken))
+    except ValueError as error:
+        return _error(400, "bad_token", str(error))
     db.session.commit()
-    return jsonify(device_id=device_id, token=token, user_id=current_user.id), 201
+    made_here = {"token": token} if shown is None else {}
+    return jsonify(device_id=device_id, user_id=current_user.id, **made_here), 201
 
 
 @blueprint.post("/commands")

@@ -9,7 +9,7 @@ MESSAGES = {
     403: ("Not allowed", "Your role does not allow this screen. Ask a supervisor if you need it."),
     404: ("Not found", "There is nothing at this address. Go back to the home screen."),
     405: ("Not allowed", "This address does not take that kind of request."),
-    413: ("Too large", "The upload is too large. Take a smaller photo and try again."),
+    413: ("Too large", "What was sent is larger than this server takes. Send less at a time (a smaller photo, fewer items) and try again."),
 }
 
 

@@ -2,7 +2,7 @@
 import hashlib
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.models import Device, DeviceUser, User
@@ -14,15 +14,48 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def register(session: Session, device_id: str, name: str, user: User, address: str) -> str:
-    """Register (or re-register) a device for `user`; returns a new bearer token, shown once."""
-    token = secrets.token_urlsafe(32)
-    device = session.get(Device, device_id) or Device(id=device_id)
+class DeviceTaken(Exception):
+    """A handheld id that has a live token, asked for without it."""
+
+
+MIN_TOKEN_LENGTH = 32
+
+
+def register(session: Session, device_id: str, name: str, user: User, address: str, token: str | None = None) -> str:
+    """Register a device for `user` with the token it made itself (so a registration whose answer
+    was lost can be sent again), or a new one made here; returns the token. A known id is started
+    afresh only when it holds no live token (revoked, or never given one), and everyone else is
+    unlinked from it: knowing a handheld's id must not let anyone speak for its users. A handheld
+    that holds its token links the next user with `link`, keeping the token."""
+    if token is not None and len(token) < MIN_TOKEN_LENGTH:
+        raise ValueError(f"A handheld's token must be at least {MIN_TOKEN_LENGTH} random characters; this one has {len(token)}.")
+    device = session.get(Device, device_id)
+    if device is not None and device.token_hash and not device.revoked:
+        raise DeviceTaken(
+            f"Handheld {device_id} is registered already and this request does not carry its token; "
+            "log in on that handheld itself, or ask a supervisor to revoke it first."
+        )
+    token = token or secrets.token_urlsafe(32)
+    unlinked = 0
+    if device is None:
+        device = Device(id=device_id)
+        session.add(device)
+    else:
+        unlinked = session.execute(delete(DeviceUser).where(DeviceUser.device_id == device_id)).rowcount
     device.name, device.token_hash, device.revoked, device.last_seen_at = name[:120], _digest(token), False, utcnow()
-    session.add(device)
     link_user(session, device, user)
-    audit.record(session, "device_registered", user.username, subject=device_id, address=address, name=name[:120])
+    audit.record(session, "device_registered", user.username, subject=device_id, address=address, name=name[:120],
+                 users_unlinked=unlinked)
     return token
+
+
+def link(session: Session, device: Device, user: User, address: str) -> None:
+    """A user logs in on a handheld that proved itself with its token: linked, the token stays, so
+    what the last shift queued still goes out in their names."""
+    if session.get(DeviceUser, (device.id, user.id)) is None:
+        link_user(session, device, user)
+        audit.record(session, "device_user_linked", user.username, subject=device.id, address=address)
+    device.last_seen_at = utcnow()
 
 
 def ensure(session: Session, device_id: str) -> Device:

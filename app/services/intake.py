@@ -93,7 +93,8 @@ def accept(session: Session, device_id: str, items: Any, session_user: User | No
         raise IntakeError("commands must be a list.")
     if len(items) > MAX_BATCH:
         raise IntakeError(f"Send at most {MAX_BATCH} commands at a time; this batch has {len(items)}.")
-    linked = devices.linked_user_ids(session, device_id) | ({session_user.id} if session_user else set())
+    # A session speaks for its own user only; a device's token for the users who logged in on it.
+    linked = {session_user.id} if session_user is not None else devices.linked_user_ids(session, device_id)
     users = {user.id: user for user in session.scalars(select(User).where(User.id.in_(linked)))}
 
     op_ids: list[str | PayloadError] = []
@@ -140,6 +141,8 @@ def accept(session: Session, device_id: str, items: Any, session_user: User | No
         answers[index] = StoreResult(op_id, Answer.DUPLICATE, stored[op_id])
     audit.record_many(session, accepted)
     if session_user is not None and accepted:  # a device first seen through a session, once it keeps something
-        devices.link_user(session, devices.ensure(session, device_id), session_user)
+        device = devices.ensure(session, device_id)
+        if not device.token_hash:  # a handheld with a token links its users only through it (POST /devices)
+            devices.link_user(session, device, session_user)
     session.commit()
     return [answers[index] for index in range(len(items))]

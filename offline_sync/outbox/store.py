@@ -85,7 +85,11 @@ def store(session: Session, envelopes: Sequence[Envelope], now: datetime) -> lis
     The new rows go in with one flush; only if another request raced us with one of the same
     op_ids does it fall back to one savepoint per row, to tell which were already there."""
     known = statuses(session, (envelope.op_id for envelope in envelopes))
-    fresh = list({envelope.op_id: envelope for envelope in envelopes if envelope.op_id not in known}.values())
+    first: dict[str, Envelope] = {}  # the same op_id twice in one batch: the first one is kept
+    for envelope in envelopes:
+        if envelope.op_id not in known:
+            first.setdefault(envelope.op_id, envelope)
+    fresh = list(first.values())
     try:
         with session.begin_nested():
             if fresh:  # one executemany, without the ORM's unit of work: ingest is the hot path

@@ -2,6 +2,7 @@
 // If-None-Match), indexed in memory so a scan is looked up in microseconds, online or not.
 // `Catalog` is pure (tests/js/catalog.test.mjs); loadCatalog/refreshCatalog do the storage.
 import { announce, db, getMeta, setMeta } from "./db.js";
+import { registered } from "./outbox.js";
 
 export function today(now = new Date()) {
   const local = new Date(now.getTime() - now.getTimezoneOffset() * 60000);
@@ -168,12 +169,13 @@ export async function refreshCatalog({ fetcher = fetch } = {}) {
   const etag = await getMeta("catalog_etag");
   const headers = {};
   if (etag) headers["If-None-Match"] = etag;
-  if (me.token) headers.Authorization = `Bearer ${me.token}`;
+  const withToken = registered(me);
+  if (withToken) headers.Authorization = `Bearer ${me.token}`;
   let response;
   try {
     // With a token, without the session cookie: a background refresh is not the user's activity and
     // must not keep an idle session alive.
-    response = await fetcher("/api/v1/catalog", { headers, cache: "no-store", credentials: me.token ? "omit" : "same-origin" });
+    response = await fetcher("/api/v1/catalog", { headers, cache: "no-store", credentials: withToken ? "omit" : "same-origin" });
     if (response.status === 401 && headers.Authorization) {
       delete headers.Authorization; // a stale token: the logged-in session may still read it
       response = await fetcher("/api/v1/catalog", { headers, cache: "no-store" });

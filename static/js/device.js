@@ -1,5 +1,6 @@
 // Who is logged in on this page (from the body's data- attributes, never inline script) and the
-// device's registration: POST /api/v1/devices once per user while logged in, token kept in IndexedDB.
+// device's registration: POST /api/v1/devices once per user while logged in, with the handheld's own
+// token (made on it, kept in IndexedDB): the first user registers it, the next ones are linked to it.
 import { announce, getMeta, setMeta } from "./db.js";
 import * as outbox from "./outbox.js";
 
@@ -23,27 +24,42 @@ export function csrfToken() {
 }
 
 /**
- * Make sure the device has a token and that `user` is linked to it (a command is accepted only
- * from users who logged in on the device). Registering again links the new user; the token changes.
+ * Make sure the server knows the device's token and that `user` is linked to it (a command is
+ * accepted only from users who logged in on the device): 201 the first time (only this user
+ * linked), 200 for each next user. A record from before tokens were made here has none: the
+ * server then makes one and sends it.
  */
-export async function ensureRegistered(user, { force = false } = {}) {
+let registering = Promise.resolve(false);
+
+export function ensureRegistered(user, options = {}) {
+  // One at a time: a second call made while the first is out would go without the token it brings.
+  registering = registering.then(() => register(user, options), () => register(user, options));
+  return registering;
+}
+
+async function register(user, { force = false } = {}) {
   if (!user || !navigator.onLine) return false;
   const me = await outbox.device();
-  if (!force && me.token && me.linked_users.includes(user.id)) return true;
+  if (!force && me.linked_users.includes(user.id)) return true;
   let response;
   try {
     response = await fetch("/api/v1/devices", {
       method: "POST",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      headers: {
+        "Content-Type": "application/json",
+        "X-CSRFToken": csrfToken(),
+        ...(me.token ? { Authorization: `Bearer ${me.token}` } : {}),
+      },
       body: JSON.stringify({ device_id: me.device_id, name: navigator.userAgent.slice(0, 120) }),
     });
   } catch {
     return false;
   }
   if (response.status === 401) endSession(); // the server ended this page's login meanwhile
-  if (response.status !== 201) return false;
+  if (response.status !== 200 && response.status !== 201) return false;
   const { token, user_id: userId } = await response.json();
-  await outbox.updateDevice({ token, linked_users: [...new Set([...me.linked_users, userId])] });
+  const linked = response.status === 201 ? [userId] : [...new Set([...me.linked_users, userId])];
+  await outbox.updateDevice({ token: token || me.token, linked_users: linked });
   const sync = await getMeta("sync", {});
   await setMeta("sync", { ...sync, needs_login: false, last_error: "" });
   return true;

@@ -6,7 +6,7 @@
 //   sent      — the server holds it; `server_status` follows it (queued … done / conflict / discarded)
 //   failed    — the server refused it (`message` says why); kept until a person retries or dismisses it
 //   dismissed — a person set a failed command aside; kept for the record
-import { announce, db, getMeta, setMeta } from "./db.js";
+import { announce, db } from "./db.js";
 
 export const FINAL_SERVER = new Set(["done", "discarded"]);
 const KEEP_SETTLED_MS = 14 * 24 * 3600 * 1000;
@@ -21,13 +21,30 @@ export function uuid() {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** The device's identity: a random id made once, its bearer token once registered, the users linked to it. */
+/**
+ * The device's identity: a random id and a secret bearer token, both made here once, and the users
+ * the server has linked to it. The token is made on the handheld, not handed out by the server, so
+ * a registration whose answer is lost (a page left mid-way) is simply sent again with the same token.
+ */
+function secretToken() {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** Whether the server knows this handheld's token (some user was linked to it). */
+export function registered(me) {
+  return Boolean(me?.token && me.linked_users?.length);
+}
+
 export async function device() {
-  let found = await getMeta("device");
+  // One transaction: two pages opening at once must not each make an id of their own.
+  const tx = (await db()).transaction("meta", "readwrite");
+  let found = await tx.store.get("device");
   if (!found) {
-    found = { device_id: `hh-${uuid()}`, token: null, linked_users: [], seq: 0 };
-    await setMeta("device", found);
+    found = { device_id: `hh-${uuid()}`, token: secretToken(), linked_users: [], seq: 0 };
+    await tx.store.put(found, "device");
   }
+  await tx.done;
   return found;
 }
 

@@ -62,11 +62,11 @@ export function replay({ force = false, fetcher = fetch } = {}) {
     const me = await outbox.device();
     const now = Date.now();
     const due = (await outbox.inState("pending")).filter((c) => force || (c.next_try_at || 0) <= now);
-    if (due.length && !me.token) {
+    if (due.length && !outbox.registered(me)) {
       summary.login = true;
       await noteSync({ needs_login: true, last_error: "This handheld is not registered yet: log in once while online." });
     }
-    for (let start = 0; me.token && start < due.length; start += BATCH) {
+    for (let start = 0; outbox.registered(me) && start < due.length; start += BATCH) {
       const batch = due.slice(start, start + BATCH);
       const outcome = await sendBatch(me, batch, fetcher);
       Object.assign(summary, { sent: summary.sent + outcome.sent, failed: summary.failed + outcome.failed });
@@ -76,7 +76,7 @@ export function replay({ force = false, fetcher = fetch } = {}) {
         break;
       }
     }
-    if (me.token) await pollStatuses(me, fetcher);
+    if (outbox.registered(me)) await pollStatuses(me, fetcher);
     await outbox.prune();
     return summary;
   });

@@ -36,7 +36,7 @@ export function syncNow({ force = true } = {}) {
       let summary = await replay({ force });
       if (summary.login && user && (await ensureRegistered(user, { force: true }))) summary = await replay({ force: true });
       const me = await outbox.device();
-      if ((user || me.token) && (force || Date.now() - lastCatalog > CATALOG_EVERY_MS)) {
+      if ((user || outbox.registered(me)) && (force || Date.now() - lastCatalog > CATALOG_EVERY_MS)) {
         lastCatalog = Date.now();
         await refreshCatalog();
       }

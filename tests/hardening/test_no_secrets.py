@@ -177,7 +177,9 @@ def test_no_page_or_answer_carries_a_secret(odoo_app: Flask) -> None:
     ]
     for response in answers:
         assert _leaks(_everything_sent(response), known) == [], response.request.path
-    again = nurse.post("/api/v1/devices", json={"device_id": DEVICE_ID}, headers={"X-CSRFToken": nurse_csrf})
+    taken = nurse.post("/api/v1/devices", json={"device_id": DEVICE_ID}, headers={"X-CSRFToken": nurse_csrf})
+    assert taken.status_code == 409 and _leaks(_everything_sent(taken), known) == []
+    again = nurse.post("/api/v1/devices", json={"device_id": "another-handheld-02"}, headers={"X-CSRFToken": nurse_csrf})
     own_token = again.get_json()["token"]  # a registration answers with the device's new token, once, and nothing else
     assert _leaks(_everything_sent(again), _secrets(odoo_app, [token, own_token]), allowed=own_token) == []
 

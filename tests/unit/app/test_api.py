@@ -7,7 +7,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.extensions import db
-from app.models import AuditEvent, User
+from app.models import AuditEvent, Device, User
 from app.services import users as user_service
 from offline_sync.outbox.models import OutboxCommand
 from tests.support import csrf_token_from, login
@@ -194,3 +194,53 @@ def test_a_shuffled_batch_is_kept_in_capture_order(demo: Flask, client: FlaskCli
     with demo.app_context():
         stored = [row.device_seq for row in db.session.query(OutboxCommand).order_by(OutboxCommand.id)]
     assert stored == [1, 2, 3]
+
+
+def test_the_next_user_is_linked_with_the_handhelds_token_which_stays(demo: Flask, client: FlaskClient) -> None:
+    token = _register(client, "nurse")
+    login(client, "supervisor", "wardstock-demo")  # the next shift, on the same handheld
+    csrf = csrf_token_from(client.get("/").get_data(as_text=True))
+    linked = client.post("/api/v1/devices", json={"device_id": DEVICE, "name": "Zebra TC52"},
+                         headers={"X-CSRFToken": csrf, "Authorization": f"Bearer {token}"})
+    assert linked.status_code == 200 and "token" not in linked.get_json()
+    results = _send(demo.test_client(), token, [_command(_user_id(demo, "nurse")), _command(_user_id(demo, "supervisor"))])
+    assert [r["result"] for r in results.get_json()["results"]] == ["accepted", "accepted"]
+    with demo.app_context():
+        assert db.session.query(AuditEvent).filter_by(action="device_user_linked", actor="supervisor").count() == 1
+
+
+def test_a_handheld_id_with_a_live_token_is_not_registered_again_without_it(demo: Flask, client: FlaskClient) -> None:
+    token = _register(client, "nurse")
+    stranger = demo.test_client()  # knows the handheld's id, not its token
+    login(stranger, "icu.nurse", "wardstock-demo")
+    csrf = csrf_token_from(stranger.get("/").get_data(as_text=True))
+    refused = stranger.post("/api/v1/devices", json={"device_id": DEVICE, "name": "mine"}, headers={"X-CSRFToken": csrf})
+    assert refused.status_code == 409 and "does not carry its token" in refused.get_json()["message"]
+    assert _send(demo.test_client(), token, [_command(_user_id(demo, "nurse"))]).status_code == 200  # untouched
+
+
+def test_a_revoked_handheld_is_registered_afresh_with_only_the_new_user(demo: Flask, client: FlaskClient) -> None:
+    old_token = _register(client, "nurse")
+    with demo.app_context():
+        device = db.session.get(Device, DEVICE)
+        device.revoked = True
+        db.session.commit()
+    new_token = _register(demo.test_client(), "icu.nurse")
+    assert _send(demo.test_client(), old_token, [_command(_user_id(demo, "nurse"))]).status_code == 401
+    [result] = _send(demo.test_client(), new_token, [_command(_user_id(demo, "nurse"))]).get_json()["results"]
+    assert result["result"] == "rejected" and "has not logged in on this device" in result["message"]
+
+
+def test_a_handheld_registers_with_its_own_token_and_may_send_it_again(demo: Flask, client: FlaskClient) -> None:
+    own = "k" * 16 + "0123456789abcdefghijklmnopqrstuv"  # made on the handheld
+    login(client, "nurse", "wardstock-demo")
+    csrf = csrf_token_from(client.get("/").get_data(as_text=True))
+    headers = {"X-CSRFToken": csrf, "Authorization": f"Bearer {own}"}
+    first = client.post("/api/v1/devices", json={"device_id": DEVICE, "name": "Zebra TC52"}, headers=headers)
+    again = client.post("/api/v1/devices", json={"device_id": DEVICE, "name": "Zebra TC52"}, headers=headers)  # the answer was lost
+    assert (first.status_code, again.status_code) == (201, 200) and "token" not in first.get_json()
+    [result] = _send(demo.test_client(), own, [_command(_user_id(demo, "nurse"))]).get_json()["results"]
+    assert result["result"] == "accepted"
+    short = client.post("/api/v1/devices", json={"device_id": "handheld-0002", "name": "x"},
+                        headers={"X-CSRFToken": csrf, "Authorization": "Bearer short"})
+    assert short.status_code == 400 and "at least 32 random characters" in short.get_json()["message"]

@@ -62,7 +62,14 @@ def load_image(data: bytes | bytearray | memoryview, limits: DecodeLimits, *, co
             pixels = _to_array(image, colour)
     except ImageError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise ImageError(
+            _UPLOAD,
+            f"an image of at most {limits.max_pixels / 1e6:.0f} megapixels",
+            "far more pixels than that",
+            "Take the photo again at a lower resolution.",
+        ) from error
+    except UnidentifiedImageError as error:
         raise ImageError(_UPLOAD, "a photo (JPEG, PNG or WebP)", _what(data), "Upload a photo of the label.") from error
     except (OSError, ValueError, SyntaxError, EOFError, MemoryError) as error:
         raise ImageError(_UPLOAD, "a complete image", "a damaged or cut-off image", "Take the photo again.") from error

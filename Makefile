@@ -11,7 +11,7 @@ SHARED ?= ../shared
 # The embedded default: SQLite in instance/, the training sandbox, a secret key generated once in instance/.
 DEV := WARDSTOCK_ENV=development
 
-.PHONY: run test setup system-packages static db demo lock bench-scanners bench-sync clean
+.PHONY: run test setup system-packages static db demo lock audit bench-scanners bench-sync bench-load clean
 
 run: setup db demo
 	@echo ""
@@ -20,7 +20,7 @@ run: setup db demo
 	@# The sync worker runs beside the web processes and stops with them.
 	$(DEV) $(BIN)/flask --app wsgi sync worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
-	$(DEV) $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
+	$(DEV) $(BIN)/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 test: setup
 	$(BIN)/pytest
@@ -67,12 +67,20 @@ demo: db
 lock:
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.txt requirements.in
 
+# Known vulnerabilities in the pinned Python and npm packages; says loudly what it could not check.
+audit: setup
+	$(BIN)/python tests/hardening/audit_dependencies.py
+
 bench-scanners: setup
 	$(BIN)/python tests/bench/bench_scanners.py --data $(SHARED)/data/barcodes/dev --baselines
 
 # BENCH_DATABASE_URL=postgresql://... to measure on PostgreSQL instead of a fresh SQLite file.
 bench-sync: setup
 	$(BIN)/python tests/bench/bench_sync.py $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL))
+
+# 50, 100 and 200 simulated handhelds over gunicorn; BENCH_DATABASE_URL=postgresql://... (a database it may create and drop).
+bench-load: setup
+	$(BIN)/python tests/load/run_load.py --devices 50,100,200 --seconds 60 $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL) --create-database)
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor instance/wardstock.sqlite

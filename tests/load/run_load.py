@@ -67,6 +67,13 @@ class Step:
     cores: dict[str, float]
     load_average: tuple[float, float, float]
 
+    def latencies(self) -> list[float]:
+        return sorted(latency for latencies in self.recorder.latencies.values() for latency in latencies)
+
+    @property
+    def errors(self) -> int:
+        return sum(self.recorder.errors.values())
+
 
 @dataclass
 class Count:
@@ -123,13 +130,14 @@ def created_postgres_database(url: str) -> Iterator[None]:
 
 
 @contextmanager
-def running_server(environment: dict[str, str], port: int, gunicorn_args: list[str], logs: Path) -> Iterator[dict[str, int]]:
-    """gunicorn with gunicorn.conf.py and the sync worker beside it, as `make run` starts them."""
+def running_server(environment: dict[str, str], port: int, gunicorn_args: list[str], logs: Path,
+                   worker_nice: int) -> Iterator[dict[str, int]]:
+    """gunicorn with gunicorn.conf.py and the sync worker beside it (at `worker_nice`), as `make run` starts them."""
     web_log, worker_log = (logs / "gunicorn.log").open("wb"), (logs / "worker.log").open("wb")
     web = subprocess.Popen([str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}",
                             *gunicorn_args, "wsgi:app"], cwd=ROOT, env=environment, stdout=web_log, stderr=subprocess.STDOUT)
-    worker = subprocess.Popen([str(BIN / "flask"), "--app", "wsgi", "sync", "worker"], cwd=ROOT, env=environment,
-                              stdout=worker_log, stderr=subprocess.STDOUT)
+    worker = subprocess.Popen(["nice", "-n", str(worker_nice), str(BIN / "flask"), "--app", "wsgi", "sync", "worker"], cwd=ROOT,
+                              env=environment, stdout=worker_log, stderr=subprocess.STDOUT)
     try:
         _wait_for_health(port, web)
         yield {"web": web.pid, "sync worker": worker.pid}
@@ -235,19 +243,36 @@ def count_commands(app: Flask, ledger: Ledger) -> Count:
 
 # --- the report -----------------------------------------------------------------------------------
 
+def _ms(ordered: list[float]) -> tuple[float, float, float]:
+    """p50, p95, p99 in milliseconds."""
+    p50, p95, p99 = (percentile(ordered, fraction) * 1000 for fraction in (.5, .95, .99))
+    return p50, p95, p99
+
+
+def _load(step: Step) -> str:
+    return " ".join(f"{value:.2f}" for value in step.load_average)
+
+
 def step_report(step: Step) -> str:
-    every = sorted(latency for latencies in step.recorder.latencies.values() for latency in latencies)
-    errors = sum(step.recorder.errors.values())
+    every = step.latencies()
+    p50, p95, p99 = _ms(every)
     cores = ", ".join(f"{name} {value:.2f}" for name, value in step.cores.items())
-    lines = [(f"{step.devices:4d} handhelds: {len(every) / step.seconds:6.1f} requests/s, "
-              f"p50 {percentile(every, .5) * 1000:5.1f} ms, p95 {percentile(every, .95) * 1000:6.1f} ms, "
-              f"p99 {percentile(every, .99) * 1000:6.1f} ms, {errors} errors in {len(every)} requests; "
-              f"load average {' '.join(f'{v:.2f}' for v in step.load_average)}; cores: {cores}")]
+    lines = [(f"{step.devices:4d} handhelds: {len(every) / step.seconds:6.1f} requests/s, p50 {p50:5.1f} ms, p95 {p95:6.1f} ms, "
+              f"p99 {p99:6.1f} ms, {step.errors} errors in {len(every)} requests; load average {_load(step)}; cores: {cores}")]
     for kind, latencies in sorted(step.recorder.latencies.items()):
-        ordered = sorted(latencies)
-        lines.append(f"      {kind:<13} {len(ordered) / step.seconds:6.1f}/s  p50 {percentile(ordered, .5) * 1000:6.1f}  "
-                     f"p95 {percentile(ordered, .95) * 1000:6.1f}  p99 {percentile(ordered, .99) * 1000:6.1f} ms")
+        p50, p95, p99 = _ms(sorted(latencies))
+        lines.append(f"      {kind:<13} {len(latencies) / step.seconds:6.1f}/s  p50 {p50:6.1f}  p95 {p95:6.1f}  p99 {p99:6.1f} ms")
     lines += [f"      error: {error} x{n}" for error, n in step.recorder.errors.most_common(10)]
+    return "\n".join(lines)
+
+
+def summary_table(database: str, steps: list[Step]) -> str:
+    lines = [f"{'database':<10} {'handhelds':>9} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6}  load average"]
+    for step in steps:
+        every = step.latencies()
+        p50, p95, p99 = _ms(every)
+        lines.append(f"{database:<10} {step.devices:>9} {len(every) / step.seconds:>7.1f} {p50:>7.1f} {p95:>7.1f} {p99:>7.1f} "
+                     f"{step.errors:>6}  {_load(step)}")
     return "\n".join(lines)
 
 
@@ -277,6 +302,7 @@ class Options:
     create_database: bool = False
     port: int = 0  # 0: a free one
     gunicorn_args: tuple[str, ...] = ()
+    worker_nice: int = 0
 
 
 @dataclass
@@ -308,8 +334,9 @@ def run(options: Options, out: Callable[[str], None] = print) -> Result:
         handhelds = [Handheld(index, "127.0.0.1", port, HANDHELD_USERS[index % len(HANDHELD_USERS)], mixes[index],
                               ledger, device_id=f"load-{run_id}-{index:04d}") for index in range(total)]
         steps = []
-        with running_server(environment, port, list(options.gunicorn_args), instance) as roots:
-            out(f"database {database}, gunicorn.conf.py {' '.join(options.gunicorn_args)}, think time {options.think} s, "
+        with running_server(environment, port, list(options.gunicorn_args), instance, options.worker_nice) as roots:
+            out(f"database {database}, gunicorn.conf.py {' '.join(options.gunicorn_args)}, sync worker at nice {options.worker_nice}, "
+                f"think time {options.think} s, "
                 f"{options.seconds:.0f} s per step after {options.warmup:.0f} s warm-up; logs in {instance}")
 
             async def shift() -> None:
@@ -325,6 +352,7 @@ def run(options: Options, out: Callable[[str], None] = print) -> Result:
             count = count_commands(app, ledger)
             out(count_report(count))
             out(drain_report(app))
+            out(summary_table(database, steps))
         with app.app_context():
             db.engine.dispose()
     return Result(steps, count, database)
@@ -339,11 +367,12 @@ def main() -> None:
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
     parser.add_argument("--create-database", action="store_true", help="create that PostgreSQL database, drop it afterwards")
     parser.add_argument("--port", type=int, default=0, help="default: a free one")
+    parser.add_argument("--worker-nice", type=int, default=0, help="niceness of the sync worker (make run: 0)")
     parser.add_argument("gunicorn_args", nargs="*", help="after --: options for gunicorn")
     args = parser.parse_args()
     result = run(Options([int(n) for n in args.devices.split(",")], args.seconds, args.warmup, args.think, args.database_url,
-                         args.create_database, args.port, tuple(args.gunicorn_args)))
-    failed = not result.count.exact or any(step.recorder.errors for step in result.steps)
+                         args.create_database, args.port, tuple(args.gunicorn_args), args.worker_nice))
+    failed = not result.count.exact or any(step.errors for step in result.steps)
     sys.exit(1 if failed else 0)
 
 

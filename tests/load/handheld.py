@@ -8,6 +8,7 @@ import asyncio
 import json
 import random
 import re
+import secrets
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
@@ -80,17 +81,19 @@ class Handheld:
 
     # --- plumbing -------------------------------------------------------------------------------
 
-    async def _send(self, method: str, path: str, headers: dict[str, str] | None = None, body: bytes = b"") -> Response:
+    async def _send(self, method: str, path: str, headers: dict[str, str] | None = None, body: bytes = b"",
+                    cookie: bool = True) -> Response:
         all_headers = {**self.proxy_headers, **(headers or {})}
-        if self.cookie and "Authorization" not in all_headers:  # the PWA sends its token without the cookie
+        if cookie and self.cookie:
             all_headers["Cookie"] = f"session={self.cookie}"
         response = await self.connection.request(method, path, all_headers, body)
         if "session" in response.cookies:
             self.cookie = response.cookies["session"]
         return response
 
-    def _bearer(self, extra: dict[str, str] | None = None) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}", **(extra or {})}
+    async def _api(self, method: str, path: str, headers: dict[str, str] | None = None, body: bytes = b"") -> Response:
+        """As the PWA's sync does: the device's token, without the session cookie."""
+        return await self._send(method, path, {"Authorization": f"Bearer {self.token}", **(headers or {})}, body, cookie=False)
 
     @staticmethod
     def _expect(response: Response, *statuses: int) -> Response:
@@ -110,10 +113,11 @@ class Handheld:
             raise LoadError(f"{self.username} could not log in (HTTP {answer.status})")
         home = self._expect(await self._send("GET", "/"), 200).text()
         self.pages = ["/", *dict.fromkeys(HOME_LINK.findall(home))]
+        self.token = secrets.token_urlsafe(32)  # made on the handheld, as the PWA does
         body = json.dumps({"device_id": self.device_id, "name": f"load {self.username}"}).encode()
-        registered = self._expect(await self._send("POST", "/api/v1/devices", {
-            "Content-Type": "application/json", "X-CSRFToken": csrf_token_from(home), "Referer": f"{self.origin}/"}, body), 201)
-        self.token = json.loads(registered.body)["token"]
+        self._expect(await self._send("POST", "/api/v1/devices", {
+            "Content-Type": "application/json", "X-CSRFToken": csrf_token_from(home), "Referer": f"{self.origin}/",
+            "Authorization": f"Bearer {self.token}"}, body), 201)
 
     # --- the shift -----------------------------------------------------------------------------
 
@@ -145,8 +149,8 @@ class Handheld:
         return "page"
 
     async def catalog(self) -> str:
-        headers = self._bearer({"If-None-Match": self.etag} if self.etag else None)
-        response = self._expect(await self._send("GET", "/api/v1/catalog", headers), 200, 304)
+        headers = {"If-None-Match": self.etag} if self.etag else None
+        response = self._expect(await self._api("GET", "/api/v1/catalog", headers), 200, 304)
         if response.status == 200:
             self.etag = response.headers.get("etag", "")
             json.loads(response.body)
@@ -155,7 +159,7 @@ class Handheld:
 
     async def status(self) -> str:
         ids = ",".join(self.watched)
-        response = self._expect(await self._send("GET", f"/api/v1/commands/status?ids={ids}", self._bearer()), 200)
+        response = self._expect(await self._api("GET", f"/api/v1/commands/status?ids={ids}"), 200)
         statuses = json.loads(response.body)["statuses"]
         unknown = [op_id for op_id in self.watched if statuses.get(op_id, {}).get("status") in (None, "unknown")]
         if unknown:
@@ -177,8 +181,7 @@ class Handheld:
         op_ids = [command["op_id"] for command in self.unsynced]
         self.ledger.unanswered.update(op_ids)
         body = json.dumps({"device_id": self.device_id, "commands": self.unsynced}).encode()
-        response = self._expect(await self._send("POST", "/api/v1/commands", self._bearer({"Content-Type": "application/json"}),
-                                                 body), 200)
+        response = self._expect(await self._api("POST", "/api/v1/commands", {"Content-Type": "application/json"}, body), 200)
         results = json.loads(response.body)["results"]
         self.unsynced = []
         self.ledger.unanswered.difference_update(op_ids)

@@ -43,7 +43,7 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from app.demo import DEMO_PASSWORD, load_demo
 from app.extensions import db
-from app.models import AuditEvent, User
+from app.models import AuditEvent, Device, User
 from app.services import devices
 from app.services.backend import inventory_backend
 from app.services.sync import refresh_catalog
@@ -185,9 +185,9 @@ def link_mix_users(app: Flask, device_ids: list[str]) -> None:
     with app.app_context():
         users = list(db.session.scalars(select(User).where(User.username.in_(MIX_USERS))))
         for device_id in device_ids:
-            device = devices.ensure(db.session, device_id)
+            device = db.session.get(Device, device_id)
             for user in users:
-                devices.link_user(db.session, device, user)
+                devices.link(db.session, device, user, "127.0.0.1")
         db.session.commit()
 
 
@@ -302,7 +302,7 @@ class Options:
     create_database: bool = False
     port: int = 0  # 0: a free one
     gunicorn_args: tuple[str, ...] = ()
-    worker_nice: int = 0
+    worker_nice: int = 10
 
 
 @dataclass
@@ -367,7 +367,8 @@ def main() -> None:
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
     parser.add_argument("--create-database", action="store_true", help="create that PostgreSQL database, drop it afterwards")
     parser.add_argument("--port", type=int, default=0, help="default: a free one")
-    parser.add_argument("--worker-nice", type=int, default=0, help="niceness of the sync worker (make run: 0)")
+    parser.add_argument("--worker-nice", type=int, default=10,
+                        help="niceness of the sync worker: handhelds' answers first, the outbox drains in the gaps")
     parser.add_argument("gunicorn_args", nargs="*", help="after --: options for gunicorn")
     args = parser.parse_args()
     result = run(Options([int(n) for n in args.devices.split(",")], args.seconds, args.warmup, args.think, args.database_url,

@@ -1,6 +1,6 @@
 """A mix of commands over the demo stock that raises no conflict, so that every command can end
 done: for the fault tests and the sync benchmark. Transfers and consumption draw single units
-from the central store's lot with the most left (so 1,300 draws fit), receipt lines go onto
+from the central store's lot with the most left (so 790 draws fit), receipt lines go onto
 CS/IN/00001, and each count is of a quant that nothing else touches (a second count of one
 quant would rightly be overtaken by the first)."""
 import random
@@ -9,10 +9,9 @@ from datetime import datetime, timezone
 
 from offline_sync.backends.contract import Catalog
 
-# What CS-STOCK holds of the lots the mix draws from, in the demo data.
-SOURCE_STOCK = {("05012345100029", "SYR10-2501"): 300, ("05012345100029", "SYR10-2502"): 500,
-                ("05012345100036", "GZ-2512"): 200, ("05012345100050", "NS500-02"): 96,
-                ("05012345100012", "IVC20-C260"): 200}
+# What CS-STOCK holds of the lots the mix draws from, in the demo data (not SYR10-2502: it is recalled).
+SOURCE_STOCK = {("05012345100029", "SYR10-2501"): 300, ("05012345100036", "GZ-2512"): 200,
+                ("05012345100050", "NS500-02"): 96, ("05012345100012", "IVC20-C260"): 200}
 TRANSFER_LOTS = list(SOURCE_STOCK)
 CONSUME_LOTS = TRANSFER_LOTS  # consumption draws from the same lots
 DESTINATIONS = ["WARD-3B-SUPPLY", "WARD-ICU-CART", "WARD-ED-RESUS"]
@@ -30,11 +29,12 @@ def count_targets(catalog: Catalog) -> list[tuple[str, str, str]]:
 class Workload:
     """`command(index)` is the index-th command of the mix, as a device sends it."""
 
-    def __init__(self, catalog: Catalog, user_ids: dict[str, int], seed: int = 1) -> None:
+    def __init__(self, catalog: Catalog, user_ids: dict[str, int], seed: int = 1, stock: int | None = None) -> None:
+        """`stock`: how many of each lot the source holds, when not the demo's (e.g. a copy in Odoo)."""
         self.targets = count_targets(catalog)
         self.user_ids = user_ids
         self.rng = random.Random(seed)
-        self.left = dict(SOURCE_STOCK)
+        self.left = dict(SOURCE_STOCK) if stock is None else dict.fromkeys(SOURCE_STOCK, stock)
 
     def _draw(self) -> tuple[str, str]:
         """One unit of the lot with the most left at the source."""

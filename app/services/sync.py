@@ -70,15 +70,15 @@ def run(app: Flask, stop: threading.Event, idle_seconds: float = 1.0) -> None:
     threads = [threading.Thread(target=other.run, args=(stop, idle_seconds), name=other.owner) for other in others]
     for thread in threads:
         thread.start()
+    next_refresh = 0.0
+
+    def refresh_when_due() -> None:
+        nonlocal next_refresh
+        if time.monotonic() >= next_refresh:
+            refresh_catalog()
+            next_refresh = time.monotonic() + CATALOG_REFRESH_SECONDS
+
     with app.app_context():
-        log.info("sync worker %s started", main.owner)
-        next_refresh = 0.0
-        while not stop.is_set():
-            if time.monotonic() >= next_refresh:
-                refresh_catalog()
-                next_refresh = time.monotonic() + CATALOG_REFRESH_SECONDS
-            if main.run_once() == 0:
-                stop.wait(idle_seconds)
-        log.info("sync worker %s stopped", main.owner)
+        main.run(stop, idle_seconds, before_round=refresh_when_due)
     for thread in threads:
         thread.join()

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from offline_sync.backends.contract import Command, InventoryBackend, Outcome, OutcomeStatus
@@ -25,6 +26,7 @@ from offline_sync.outbox.retry import CircuitBreaker, RetryPolicy
 from offline_sync.persistence import utcnow
 
 log = logging.getLogger(__name__)
+DATABASE_WAIT_SECONDS = 5
 
 # The app's say on whether the user who captured a command may still do it: a sentence if not.
 Authorizer = Callable[["Claimed", Command], str | None]
@@ -150,10 +152,23 @@ class Worker:
         self._heartbeat()
         return sum(len(run) for run in runs)
 
-    def run(self, stop: threading.Event, idle_seconds: float = 1.0) -> None:
+    def run(
+        self, stop: threading.Event, idle_seconds: float = 1.0, before_round: Callable[[], object] | None = None
+    ) -> None:
+        """Rounds until `stop` is set. The app's own database out of reach (a restart, a failover)
+        does not end the worker: it waits and tries again; what it held is re-sent when its lease ends."""
         log.info("sync worker %s started", self.owner)
         while not stop.is_set():
-            if self.run_once() == 0:
+            try:
+                if before_round is not None:
+                    before_round()
+                worked = self.run_once()
+            except OperationalError as error:
+                log.warning("the outbox database cannot be reached; trying again in %d s: %s", DATABASE_WAIT_SECONDS,
+                            error.orig or error)
+                stop.wait(DATABASE_WAIT_SECONDS)
+                continue
+            if worked == 0:
                 stop.wait(idle_seconds)
         log.info("sync worker %s stopped", self.owner)
 

@@ -123,9 +123,8 @@ class Traffic:
 
     def __init__(self, world: DemoWorld, user_ids: dict[str, int], seed: int) -> None:
         self.world, self.user_ids = world, user_ids
-        self.workload = Workload(demo_catalog(), user_ids, seed=seed)
-        if world.source_stock:  # the mix counts down the demo's stock; the Odoo mirror holds far more
-            self.workload.left = dict.fromkeys(self.workload.left, world.source_stock)
+        # The mix counts down the demo's stock; the Odoo mirror holds far more.
+        self.workload = Workload(demo_catalog(), user_ids, seed=seed, stock=world.source_stock or None)
         self.index = 0
         self.lock = threading.Lock()
 

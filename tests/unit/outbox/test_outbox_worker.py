@@ -189,3 +189,24 @@ def test_workers_in_threads_of_one_process_apply_each_command_once_in_lane_order
     order = list(backend.applied)
     for sent in lanes.values():
         assert sorted(sent, key=order.index) == sent  # each location's moves reached the backend in order
+
+
+def test_the_outbox_database_out_of_reach_does_not_end_the_worker(factory, backend, clock, enqueue, monkeypatch) -> None:  # noqa: ANN001
+    from sqlalchemy.exc import OperationalError
+
+    import offline_sync.outbox.worker as worker_module
+
+    op_id = enqueue()
+    worker = _worker(factory, backend, clock)
+    stop = threading.Event()
+    outages = iter([OperationalError("SELECT 1", {}, Exception("connection is bad"))] * 2)
+
+    def round_or_outage() -> None:
+        if (outage := next(outages, None)) is not None:
+            raise outage
+        if op_id in backend.applied:
+            stop.set()
+
+    monkeypatch.setattr(worker_module, "DATABASE_WAIT_SECONDS", 0)
+    worker.run(stop, idle_seconds=0, before_round=round_or_outage)  # returns once the command went through
+    assert _rows(factory)[op_id].status == Status.DONE

@@ -1,7 +1,10 @@
 """Error pages that say what happened and what to do, as HTML or as JSON for the device API."""
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
+
+from app.extensions import db
 
 blueprint = Blueprint("errors", __name__)
 
@@ -9,14 +12,33 @@ MESSAGES = {
     403: ("Not allowed", "Your role does not allow this screen. Ask a supervisor if you need it."),
     404: ("Not found", "There is nothing at this address. Go back to the home screen."),
     405: ("Not allowed", "This address does not take that kind of request."),
-    413: ("Too large", "What was sent is larger than this server takes. Send less at a time (a smaller photo, fewer items) and try again."),
+    413: ("Too large", "What was sent is larger than this server takes. "
+                       "Send less at a time (a smaller photo, fewer items) and try again."),
 }
+
+
+# How long a client waits before it tries again when the database is briefly out of reach.
+RETRY_AFTER_SECONDS = 10
 
 
 def _answer(status: int, title: str, message: str):  # noqa: ANN202
     if request.path.startswith("/api/"):
         return jsonify(error=title.lower().replace(" ", "_"), message=message), status
     return render_template("error.html", title=title, message=message), status
+
+
+@blueprint.app_errorhandler(OperationalError)
+def database_unavailable(_error: OperationalError) -> Response:
+    """The app's database restarting or failing over: a 503 the handheld retries, not a 500."""
+    db.session.rollback()
+    message = ("The server cannot reach its database just now; "
+               "what this handheld holds stays on it and is sent again shortly.")
+    try:
+        response = make_response(_answer(503, "Unavailable", message))
+    except OperationalError:  # the page's layout asked the database too
+        response = make_response((message, 503, {"Content-Type": "text/plain; charset=utf-8"}))
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 @blueprint.app_errorhandler(CSRFError)

@@ -244,3 +244,19 @@ def test_a_handheld_registers_with_its_own_token_and_may_send_it_again(demo: Fla
     short = client.post("/api/v1/devices", json={"device_id": "handheld-0002", "name": "x"},
                         headers={"X-CSRFToken": csrf, "Authorization": "Bearer short"})
     assert short.status_code == 400 and "at least 32 random characters" in short.get_json()["message"]
+
+
+def test_the_database_out_of_reach_is_a_503_the_handheld_retries(demo: Flask, client: FlaskClient, monkeypatch) -> None:  # noqa: ANN001
+    from sqlalchemy.exc import OperationalError
+
+    from app.services import devices
+
+    token = _register(client, "nurse")
+
+    def unreachable(*_args: object) -> None:
+        raise OperationalError("SELECT", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(devices, "by_token", unreachable)
+    answer = _send(demo.test_client(), token, [_command(_user_id(demo, "nurse"))])
+    assert answer.status_code == 503 and answer.headers["Retry-After"] == "10"
+    assert "cannot reach its database" in answer.get_json()["message"]

@@ -17,8 +17,8 @@ run: setup db demo
 	@echo ""
 	@echo "Wardstock (training sandbox) on http://$(HOST):$(PORT)/  -- demo logins: http://$(HOST):$(PORT)/training/barcodes"
 	@echo "Phones on the same network: HOST=0.0.0.0 make run, then open http://<this machine's address>:$(PORT)/"
-	@# The sync worker runs beside the web processes and stops with them.
-	$(DEV) $(BIN)/flask --app wsgi sync worker & worker=$$!; \
+	@# The sync worker runs beside the web processes and stops with them; handhelds' answers come first (nice).
+	$(DEV) nice -n 10 $(BIN)/flask --app wsgi sync worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(DEV) $(BIN)/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 

@@ -69,7 +69,8 @@ class CatalogState(Base):
     __tablename__ = "catalog_state"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    as_of: Mapped[datetime | None]
+    as_of: Mapped[datetime | None]  # how far the backend has been read: the next pull starts here
+    changed_at: Mapped[datetime | None]  # when a pull last changed something: the handhelds' version
 
 
 def _merge(session: Session, catalog: Catalog) -> int:
@@ -86,20 +87,25 @@ def _merge(session: Session, catalog: Catalog) -> int:
         *(CachedStock(product_id=s.product_id, location_id=s.location_id, lot_id=s.lot_id or 0, quantity=s.quantity)
           for s in catalog.stock),
     ]
+    changed = 0
     for row in rows:
-        session.merge(row)
-    return len(rows)
+        merged = session.merge(row)
+        changed += merged in session.new or session.is_modified(merged)
+    return changed
 
 
 def refresh(session: Session, backend: InventoryBackend) -> int:
-    """Pull what changed since the last refresh (everything the first time); returns rows written.
+    """Pull what changed since the last refresh (everything the first time); returns the rows that
+    changed. The version handhelds compare moves only then, so a quiet minute costs them nothing.
     Raises BackendUnavailable when the backend cannot be reached; the cache then stays as it was."""
-    state = session.get(CatalogState, 1) or CatalogState(id=1, as_of=None)
+    state = session.get(CatalogState, 1) or CatalogState(id=1, as_of=None, changed_at=None)
     catalog = backend.catalog(since=state.as_of - OVERLAP if state.as_of else None)
-    written = _merge(session, catalog)
+    changed = _merge(session, catalog)
+    if changed or state.changed_at is None:
+        state.changed_at = catalog.as_of
     state.as_of = catalog.as_of
     session.add(state)
-    return written
+    return changed
 
 
 def location_by_barcode(session: Session, barcode: str) -> CachedLocation | None:

@@ -1,8 +1,9 @@
 """Session limits for shared handhelds: a session unused for IDLE_LOGOUT, or older than
 PERMANENT_SESSION_LIFETIME since its login, or ended on the server, ends at the next request.
 
-Flask re-signs a permanent session's cookie on every request, so the cookie's own age never ends
-a login that stays in use: the login time is kept in the session and checked here. The cookie is
+A permanent session's cookie is sent again whenever the session changes (the idle stamp, at most
+once a minute), so the cookie's own age never ends a login that stays in use: the login time is
+kept in the session and checked here. The cookie is
 signed, not stored, so a copy of it would outlive a logout: each login is also a row
 (`LoginSession`) whose id the cookie carries, and ending the row ends every copy."""
 import secrets

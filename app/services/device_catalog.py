@@ -16,7 +16,7 @@ from offline_sync.catalog_cache import (
 
 def version(session: Session) -> str:
     state = session.get(CatalogState, 1)
-    return state.as_of.isoformat() if state and state.as_of else "empty"
+    return state.changed_at.isoformat() if state and state.changed_at else "empty"
 
 
 def snapshot(session: Session) -> dict[str, Any]:

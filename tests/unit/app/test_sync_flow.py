@@ -177,3 +177,15 @@ def test_sync_threads_are_workers_with_a_connection_each_and_one_claim_at_a_time
     assert [worker.owner for worker in workers] == ["host:1", "host:1:1", "host:1:2"]
     assert len({id(worker.backend) for worker in workers}) == 3
     assert len({id(worker.claim_lock) for worker in workers}) == 1
+
+
+def test_the_handhelds_catalog_version_moves_only_when_something_changed(demo: Flask) -> None:
+    from app.services.device_catalog import version
+    from app.services.sync import refresh_catalog
+
+    with demo.app_context():
+        refresh_catalog()
+        quiet = version(db.session)
+        assert refresh_catalog() == 0 and version(db.session) == quiet  # nothing changed: no download for anyone
+        inventory_backend().set_lot_expiry(GTIN_CANNULA, "IVC20-B245", datetime(2031, 1, 31).date())
+        assert refresh_catalog() > 0 and version(db.session) != quiet

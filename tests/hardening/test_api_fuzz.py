@@ -144,8 +144,10 @@ def test_the_device_api_never_answers_a_server_error(app: Flask, fuzzing: Fuzzin
 
 
 def test_the_links_of_the_file_hold_when_followed(app: Flask, fuzzing: Fuzzing) -> None:
-    """schemathesis's stateful run: a batch, then the status of what it sent, by the link in the file."""
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    """schemathesis's stateful run: a batch, then the status of what it sent, by the link in the file.
+    Only the two operations the link joins: a registration's answer (201, 200 or 409) hangs on what
+    earlier examples registered, and a state machine whose steps hang on earlier runs is flaky."""
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app).include(path_regex="^/commands")
     calls: Counter[str] = Counter()
 
     class DeviceAPI(schema.as_state_machine()):  # type: ignore[misc]

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.extensions import csrf, db
-from app.security.access import device_or_user, public, requires
+from app.security.access import bearer_token, device_or_user, public, requires
 from app.security.roles import Permission
 from app.services import device_catalog, devices, intake
 from offline_sync.outbox import health
@@ -103,7 +103,7 @@ def register_device():
     if device_id is None:
         return _error(400, "bad_device_id", "device_id must be 8 to 64 letters, digits, dashes or underscores.")
     name, address = _device_name(body), request.remote_addr or ""
-    shown = request.headers.get("Authorization", "").removeprefix("Bearer ").strip() or None
+    shown = bearer_token() or None
     owner = devices.by_token(db.session, shown) if shown else None
     if owner is not None and owner.id != device_id:
         return _error(409, "device_taken", "This token belongs to another handheld; a handheld keeps a token of its own.")

@@ -80,13 +80,19 @@ def guard_request(app: Flask):
     return None
 
 
+def bearer_token() -> str | None:
+    """The token of an `Authorization: Bearer …` header, if the request has one."""
+    header = request.headers.get("Authorization", "")
+    return header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else None
+
+
 def _authenticate_device_or_user():
     from app.extensions import db
     from app.services import devices
 
-    header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
-        g.device = devices.by_token(db.session, header.removeprefix("Bearer ").strip())
+    token = bearer_token()
+    if token is not None:
+        g.device = devices.by_token(db.session, token)
         if g.device is None:
             return jsonify(error="bad_token", message="This device's token is not valid any more; log in on it to register it again."), 401
         return None

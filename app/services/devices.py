@@ -52,8 +52,7 @@ def register(session: Session, device_id: str, name: str, user: User, address: s
 def link(session: Session, device: Device, user: User, address: str) -> None:
     """A user logs in on a handheld that proved itself with its token: linked, the token stays, so
     what the last shift queued still goes out in their names."""
-    if session.get(DeviceUser, (device.id, user.id)) is None:
-        link_user(session, device, user)
+    if link_user(session, device, user):
         audit.record(session, "device_user_linked", user.username, subject=device.id, address=address)
     device.last_seen_at = utcnow()
 
@@ -68,9 +67,12 @@ def ensure(session: Session, device_id: str) -> Device:
     return device
 
 
-def link_user(session: Session, device: Device, user: User) -> None:
-    if session.get(DeviceUser, (device.id, user.id)) is None:
-        session.add(DeviceUser(device_id=device.id, user_id=user.id))
+def link_user(session: Session, device: Device, user: User) -> bool:
+    """Link `user` to `device`; whether they were not linked yet."""
+    if session.get(DeviceUser, (device.id, user.id)) is not None:
+        return False
+    session.add(DeviceUser(device_id=device.id, user_id=user.id))
+    return True
 
 
 def by_token(session: Session, token: str) -> Device | None:

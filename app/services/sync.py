@@ -37,13 +37,13 @@ def build_workers(count: int, owner: str | None = None) -> list[Worker]:
     """`count` workers that are threads of this process: each its own backend connection, one claim at a time."""
     factory = session_factory()
     owner = owner or f"{socket.gethostname()}:{os.getpid()}"
-    claim_lock = threading.Lock()
+    authorize, claim_lock = make_authorizer(factory), threading.Lock()
     return [
         Worker(
             factory,
             inventory_backend() if number == 0 else new_backend(),
             owner=owner if number == 0 else f"{owner}:{number}",
-            authorize=make_authorizer(factory),
+            authorize=authorize,
             lease=current_app.config["SYNC_LEASE"],
             count_tolerance=current_app.config["COUNT_AS_OF_TOLERANCE"],
             claim_lock=claim_lock,

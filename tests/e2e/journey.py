@@ -5,6 +5,13 @@ from datetime import date
 
 from flask import Flask
 
+# GTINs of the demo data's products, as their labels carry them.
+GAUZE = "05012345100036"
+GLOVES = "05012345100067"
+IV_CANNULA = "05012345100012"
+PARACETAMOL = "05012345100043"
+SALINE = "05012345100050"
+
 DEMO_PASSWORD = "wardstock-demo"
 GS = "\x1d"
 

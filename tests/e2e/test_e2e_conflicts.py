@@ -7,6 +7,8 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot
 from tests.e2e.journey import (
+    IV_CANNULA,
+    PARACETAMOL,
     expect_result,
     gs1,
     login,
@@ -22,8 +24,6 @@ from tests.e2e.journey import (
 )
 
 pytestmark = pytest.mark.e2e
-PARACETAMOL = "05012345100043"
-IV_CANNULA = "05012345100012"
 
 
 def log_out(page) -> None:  # noqa: ANN001

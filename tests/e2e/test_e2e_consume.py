@@ -7,7 +7,10 @@ from flask import Flask
 
 from tests.e2e.conftest import screenshot
 from tests.e2e.journey import (
+    GAUZE,
     GS,
+    IV_CANNULA,
+    PARACETAMOL,
     badge,
     expect_result,
     gs1,
@@ -25,9 +28,6 @@ from tests.e2e.journey import (
 )
 
 pytestmark = pytest.mark.e2e
-IV_CANNULA = "05012345100012"
-GAUZE = "05012345100036"
-PARACETAMOL = "05012345100043"
 
 
 def test_consume_offline_midway_reaches_the_inventory_exactly_once(app: Flask, demo_server: str, phone) -> None:  # noqa: ANN001

@@ -6,6 +6,8 @@ from flask import Flask
 
 from tests.e2e.conftest import screenshot
 from tests.e2e.journey import (
+    GLOVES,
+    IV_CANNULA,
     expect_result,
     gs1,
     login,
@@ -22,8 +24,6 @@ from tests.e2e.journey import (
 )
 
 pytestmark = pytest.mark.e2e
-IV_CANNULA = "05012345100012"
-GLOVES = "05012345100067"
 
 
 def test_blind_count_offline_midway_with_a_missing_item(app: Flask, demo_server: str, phone) -> None:  # noqa: ANN001

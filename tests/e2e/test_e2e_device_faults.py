@@ -11,6 +11,8 @@ from playwright.sync_api import expect
 from tests.e2e.conftest import screenshot
 from tests.e2e.journey import (
     DEMO_PASSWORD,
+    GAUZE,
+    IV_CANNULA,
     badge,
     consumptions_per_op,
     device_outbox,
@@ -30,8 +32,6 @@ from tests.e2e.journey import (
 )
 
 pytestmark = pytest.mark.e2e
-IV_CANNULA = "05012345100012"
-GAUZE = "05012345100036"
 WARD = "WARD-3B-SUPPLY"
 LOTS = {IV_CANNULA: "IVC20-B245", GAUZE: "GZ-2406"}
 

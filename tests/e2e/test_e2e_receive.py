@@ -8,6 +8,9 @@ from flask import Flask
 
 from tests.e2e.conftest import screenshot
 from tests.e2e.journey import (
+    GAUZE,
+    IV_CANNULA,
+    SALINE,
     expect_result,
     gs1,
     login,
@@ -23,9 +26,6 @@ from tests.e2e.journey import (
 )
 
 pytestmark = pytest.mark.e2e
-IV_CANNULA = "05012345100012"
-SALINE = "05012345100050"
-GAUZE = "05012345100036"
 
 
 def receipts(app: Flask) -> dict[str, tuple[str, dict[int, tuple[float, float]]]]:

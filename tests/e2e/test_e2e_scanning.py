@@ -13,6 +13,7 @@ from PIL import Image
 
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, screenshot
 from tests.e2e.journey import (
+    IV_CANNULA,
     expect_result,
     login,
     lot_expiry,
@@ -23,7 +24,6 @@ from tests.e2e.journey import (
 )
 
 pytestmark = pytest.mark.e2e
-IV_CANNULA = "05012345100012"
 
 
 def datamatrix(hri: str, scale: int = 8) -> np.ndarray:

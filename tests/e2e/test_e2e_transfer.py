@@ -6,7 +6,10 @@ from flask import Flask
 
 from tests.e2e.conftest import screenshot
 from tests.e2e.journey import (
+    GLOVES,
     GS,
+    IV_CANNULA,
+    SALINE,
     expect_result,
     gs1,
     login,
@@ -23,9 +26,6 @@ from tests.e2e.journey import (
 )
 
 pytestmark = pytest.mark.e2e
-SALINE = "05012345100050"
-GLOVES = "05012345100067"
-IV_CANNULA = "05012345100012"
 
 
 def test_transfer_offline_midway_moves_stock_exactly_once(app: Flask, demo_server: str, phone) -> None:  # noqa: ANN001

@@ -8,6 +8,7 @@ Longer campaigns: run fuzz_scanners.py by hand with ``-max_total_time``.
 from __future__ import annotations
 
 import importlib.util
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -38,4 +39,5 @@ def test_fuzzing_finds_no_crash_or_hang(target: str, tmp_path: Path) -> None:
     )
     findings = sorted(path.name for path in tmp_path.glob("*-*") if path.is_file())
     assert result.returncode == 0 and not findings, f"{findings}\n{result.stderr[-3000:]}"
-    assert f"Done {RUNS[target]} runs" in result.stderr
+    done = re.search(r"Done (\d+) runs", result.stderr)  # libFuzzer may count the seed inputs it loaded too
+    assert done and int(done.group(1)) >= RUNS[target], result.stderr[-3000:]

@@ -55,11 +55,12 @@ def _ready(now: datetime):  # noqa: ANN202 - a SQL condition
 
 
 def claimable_runs(session: Session, now: datetime, limit: int, run_length: int) -> list[list[int]]:
-    """Runs that may go now, oldest first, at most `limit`: the head of a lane that is free to move
+    """Runs that may go now, oldest first, `limit` commands in all: the head of a lane that is free to move
     (nothing earlier of its lane unfinished, nothing it touches held by an earlier unfinished or parked
     command), followed by up to `run_length - 1` commands right behind it in that lane that are ready
     too and touch nothing held outside the run. A run is applied in order, so a backend may take it
-    in one round trip."""
+    in one round trip. The bound is on commands, not runs: a worker takes no more than it works in
+    one round, and leaves the rest to the other workers.""" 
     rows = session.execute(
         select(
             OutboxCommand.id, OutboxCommand.lane, OutboxCommand.touches, OutboxCommand.status,
@@ -72,6 +73,7 @@ def claimable_runs(session: Session, now: datetime, limit: int, run_length: int)
     holders: dict[str, str | None] = {}  # what an earlier open command touches → the lane of its run, or None
     runs: dict[str, list[int]] = {}  # lane → its run, while the run may still grow
     chosen: list[list[int]] = []
+    taken = 0
     for row in rows:
         ready = (row.status in (Status.QUEUED, Status.RETRYING) and row.next_attempt_at <= now) or (
             row.status == Status.SYNCING and row.lease_expires_at is not None and row.lease_expires_at < now
@@ -80,14 +82,16 @@ def claimable_runs(session: Session, now: datetime, limit: int, run_length: int)
         if run is not None:  # right behind a run of its lane: joins it, or ends it
             joins = ready and len(run) < run_length and all(holders.get(t, row.lane) == row.lane for t in row.touches)
             waits_on_earlier = not joins
-            if joins:
+            if joins and taken < limit:
                 run.append(row.id)
                 runs[row.lane] = run
+                taken += 1
         else:
             waits_on_earlier = any(t in holders for t in row.touches)
-            if ready and row.lane not in busy_lanes and not waits_on_earlier and len(chosen) < limit:
+            if ready and row.lane not in busy_lanes and not waits_on_earlier and taken < limit:
                 runs[row.lane] = [row.id]
                 chosen.append(runs[row.lane])
+                taken += 1
         # A parked command, or one waiting behind a parked one, holds only what it touches;
         # anything else also keeps the rest of its lane in arrival order.
         if row.status != Status.CONFLICT and not waits_on_earlier:
@@ -175,7 +179,7 @@ class Worker:
     # ---- steps -----------------------------------------------------------------------
 
     def claim(self, limit: int, run_length: int | None = None) -> list[list[Claimed]]:
-        """Up to `limit` runs (see `claimable_runs`), leased to this worker."""
+        """Runs of up to `limit` commands in all (see `claimable_runs`), leased to this worker."""
         now = self.clock()
         with self.claim_lock, self.session_factory() as session, session.begin():
             candidates = claimable_runs(session, now, limit, run_length or self.run_length)

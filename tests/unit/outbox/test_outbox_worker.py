@@ -210,3 +210,13 @@ def test_the_outbox_database_out_of_reach_does_not_end_the_worker(factory, backe
     monkeypatch.setattr(worker_module, "DATABASE_WAIT_SECONDS", 0)
     worker.run(stop, idle_seconds=0, before_round=round_or_outage)  # returns once the command went through
     assert _rows(factory)[op_id].status == Status.DONE
+
+
+def test_a_claim_takes_at_most_its_batch_of_commands_and_leaves_the_rest_to_other_workers(factory, backend, clock, enqueue) -> None:  # noqa: ANN001
+    for n in range(4):
+        for i in range(5):
+            enqueue(payload=transfer_payload(source=f"LOC-{n}", lot=f"L{n}-{i}"))  # nothing shared between lanes
+    first = _worker(factory, backend, clock, owner="first", batch=8).claim(limit=8)
+    second = _worker(factory, backend, clock, owner="second", batch=8).claim(limit=8)
+    assert sum(map(len, first)) == 8 and sum(map(len, second)) == 8
+    assert not {item.op_id for run in first for item in run} & {item.op_id for run in second for item in run}

@@ -53,8 +53,13 @@ _TYPES = {
 }
 
 
-def read(gray: np.ndarray) -> list[Read]:
-    """All symbols ZBar finds in a grayscale image."""
+def read(gray: np.ndarray, *, rows_only: bool = False) -> list[Read]:
+    """All symbols ZBar finds in a grayscale image.
+
+    ZBar scans every row and every column. ``rows_only`` is for a cut-out
+    whose bars stand upright: columns cross no bar, and neighbouring rows
+    cross the same bars, so it scans every other row only (in less than half the time).
+    """
     if not available:
         return []
     pixels = np.ascontiguousarray(gray).tobytes()
@@ -64,6 +69,9 @@ def read(gray: np.ndarray) -> list[Read]:
         for symbol in ZBarSymbol:
             enabled = symbol.name in _TYPES
             zbar_image_scanner_set_config(scanner, symbol, ZBarConfig.CFG_ENABLE, int(enabled))
+        if rows_only:
+            zbar_image_scanner_set_config(scanner, ZBarSymbol.NONE, ZBarConfig.CFG_X_DENSITY, 0)
+            zbar_image_scanner_set_config(scanner, ZBarSymbol.NONE, ZBarConfig.CFG_Y_DENSITY, 2)
         with _pyzbar._image() as image:
             zbar_image_set_format(image, _pyzbar._FOURCC["L800"])
             zbar_image_set_size(image, width, height)

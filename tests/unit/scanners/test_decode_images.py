@@ -15,7 +15,7 @@ import zxingcpp
 from PIL import Image
 
 from scanners import ImageError, Kind, Read, interpret
-from scanners.decode import _Cascade, _even_out_glare, decode, read_zxing
+from scanners.decode import SMALL_PIXELS, _Cascade, _even_out_glare, decode, read_zxing
 from scanners.image import DecodeLimits
 
 F = zxingcpp.BarcodeFormat
@@ -101,6 +101,15 @@ def test_tilted_linear_codes_are_straightened(degrees: float) -> None:
     image = rotated(symbol("(01)09501101530003(17)250131(10)ABC123", F.Code128, scale=2, gs1=True), degrees)
     assert read_zxing(image) == []  # zxing-cpp alone misses it ...
     assert [r.text for r in decode(image)] == ["01095011015300031725013110ABC123"]  # ... the cascade does not
+
+
+@pytest.mark.parametrize("scale", [1, 3], ids=["small image: upscaled", "large image: cut out"])
+def test_code_turned_by_90_degrees_is_read_although_the_first_pass_does_not_turn_it(scale: int) -> None:
+    image = np.ascontiguousarray(np.rot90(symbol("(01)09501101530003(17)250131(10)ABC123", F.Code128, scale, gs1=True)))
+    image = cv2.copyMakeBorder(image, 0, 0, 100 * scale, 100 * scale, cv2.BORDER_CONSTANT, value=255)
+    assert (image.size < SMALL_PIXELS) == (scale == 1)
+    assert read_zxing(image, try_rotate=False) == []
+    assert [r.text for r in decode(image)] == ["01095011015300031725013110ABC123"]
 
 
 def test_small_blurred_symbol_is_read_upscaled() -> None:

@@ -2,7 +2,8 @@
 
 `store` is called by the app's intake service after it has checked who may do what. A replay
 of an op_id already kept answers `duplicate` with the stored status; two requests racing with
-the same op_id end with one row (the database's unique constraint decides).
+the same op_id end with one row (the database's unique constraint decides, and the loser answers
+`duplicate`).
 """
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -10,13 +11,15 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from offline_sync.backends.contract import Command
 from offline_sync.outbox.lanes import lane_of, touches_of
 from offline_sync.outbox.models import OutboxCommand, Status
+
+INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}  # the two databases Wardstock runs on
 
 
 @dataclass(frozen=True)
@@ -50,28 +53,28 @@ class StoreResult:
 
 
 def _row(envelope: Envelope, now: datetime) -> dict[str, Any]:
-    return dict(
-        op_id=envelope.op_id,
-        kind=envelope.kind,
-        device_id=envelope.device_id,
-        device_seq=envelope.device_seq,
-        user_id=envelope.user_id,
-        username=envelope.username,
-        captured_at=envelope.captured_at,
-        lane=lane_of(envelope.command),
-        touches=touches_of(envelope.command),
-        payload=envelope.payload,
-        raw_scans=list(envelope.raw_scans),
-        status=Status.QUEUED,
-        received_at=now,
-        next_attempt_at=now,
-        attempts=0,
-        last_error="",
-        refs={},
-        conflict_message="",
-        conflict_detail={},
-        resolution={},
-    )
+    return {
+        "op_id": envelope.op_id,
+        "kind": envelope.kind,
+        "device_id": envelope.device_id,
+        "device_seq": envelope.device_seq,
+        "user_id": envelope.user_id,
+        "username": envelope.username,
+        "captured_at": envelope.captured_at,
+        "lane": lane_of(envelope.command),
+        "touches": touches_of(envelope.command),
+        "payload": envelope.payload,
+        "raw_scans": list(envelope.raw_scans),
+        "status": Status.QUEUED,
+        "received_at": now,
+        "next_attempt_at": now,
+        "attempts": 0,
+        "last_error": "",
+        "refs": {},
+        "conflict_message": "",
+        "conflict_detail": {},
+        "resolution": {},
+    }
 
 
 def statuses(session: Session, op_ids: Iterable[str]) -> dict[str, Status]:
@@ -82,26 +85,14 @@ def statuses(session: Session, op_ids: Iterable[str]) -> dict[str, Status]:
 def store(session: Session, envelopes: Sequence[Envelope], now: datetime) -> list[StoreResult]:
     """Add the envelopes not kept yet; the caller commits (one transaction for the batch).
 
-    The new rows go in with one flush; only if another request raced us with one of the same
-    op_ids does it fall back to one savepoint per row, to tell which were already there."""
-    known = statuses(session, (envelope.op_id for envelope in envelopes))
+    One INSERT … ON CONFLICT DO NOTHING for the batch, in its order (ingest order is lane order),
+    answers which op_ids went in; the others were kept before, or by a request racing this one,
+    and answer `duplicate` with their status."""
     first: dict[str, Envelope] = {}  # the same op_id twice in one batch: the first one is kept
     for envelope in envelopes:
-        if envelope.op_id not in known:
-            first.setdefault(envelope.op_id, envelope)
-    fresh = list(first.values())
-    try:
-        with session.begin_nested():
-            if fresh:  # one executemany, without the ORM's unit of work: ingest is the hot path
-                session.execute(insert(OutboxCommand), [_row(envelope, now) for envelope in fresh])
-    except IntegrityError:
-        for envelope in fresh:
-            try:
-                with session.begin_nested():
-                    session.execute(insert(OutboxCommand), [_row(envelope, now)])
-            except IntegrityError:  # the same op_id arrived through another request meanwhile
-                known[envelope.op_id] = statuses(session, [envelope.op_id])[envelope.op_id]
-    accepted = {envelope.op_id for envelope in fresh} - set(known)
+        first.setdefault(envelope.op_id, envelope)
+    accepted = _insert_new(session, [_row(envelope, now) for envelope in first.values()]) if first else set()
+    known = statuses(session, set(first) - accepted) if len(accepted) < len(first) else {}
     results = []
     for envelope in envelopes:
         if envelope.op_id in accepted:
@@ -110,3 +101,11 @@ def store(session: Session, envelopes: Sequence[Envelope], now: datetime) -> lis
         else:
             results.append(StoreResult(envelope.op_id, Answer.DUPLICATE, known.get(envelope.op_id, Status.QUEUED)))
     return results
+
+
+def _insert_new(session: Session, rows: list[dict[str, Any]]) -> set[str]:
+    """Insert the rows whose op_id is not kept yet, without the ORM's unit of work (ingest is the
+    hot path); the op_ids that went in. A row racing another request's waits for it to commit."""
+    dialect_insert = INSERTS[session.get_bind().dialect.name]
+    statement = dialect_insert(OutboxCommand).on_conflict_do_nothing(index_elements=[OutboxCommand.op_id])
+    return set(session.scalars(statement.returning(OutboxCommand.op_id), rows))

@@ -143,17 +143,22 @@ def submit_commands():
     ])
 
 
+# What a status poll answers, rather than whole rows: polls are frequent and payloads are big.
+STATUS_COLUMNS = (OutboxCommand.op_id, OutboxCommand.status, OutboxCommand.conflict_kind, OutboxCommand.conflict_message,
+                  OutboxCommand.last_error, OutboxCommand.refs, OutboxCommand.attempts)
+
+
 @blueprint.get("/commands/status")
 @csrf.exempt
 @device_or_user
 def command_status():
     ids = [op_id for op_id in request.args.get("ids", "").split(",") if op_id][:MAX_STATUS_IDS]
-    query = select(OutboxCommand).where(OutboxCommand.op_id.in_([op_id for op_id in ids if OP_ID.fullmatch(op_id)]))
+    query = select(*STATUS_COLUMNS).where(OutboxCommand.op_id.in_([op_id for op_id in ids if OP_ID.fullmatch(op_id)]))
     if g.device is not None:
         query = query.where(OutboxCommand.device_id == g.device.id)
     elif not current_user.can(Permission.RESOLVE_CONFLICTS):
         query = query.where(OutboxCommand.user_id == current_user.id)
-    rows = db.session.scalars(query)
+    rows = db.session.execute(query)
     found = {
         row.op_id: {"status": row.status, "conflict": row.conflict_kind, "message": row.conflict_message or row.last_error,
                     "refs": row.refs, "attempts": row.attempts}

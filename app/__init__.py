@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from sqlalchemy.orm import joinedload
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import offline_sync.backends.sandbox.models  # noqa: F401  registers the sandbox ledger's tables
@@ -62,7 +63,8 @@ def _init_extensions(app: Flask) -> None:
     def load_user(user_id: str):  # noqa: ANN202
         from app.models import User
 
-        user = db.session.get(User, int(user_id))
+        # Every request of a logged-in user: the user and their wards in one query.
+        user = db.session.get(User, int(user_id), options=[joinedload(User.locations)])
         return user if user is not None and user.active else None
 
 

@@ -22,8 +22,9 @@ class User(UserMixin, Base):
     pin_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Loaded with the users (one more query for all of them): pages and permission checks read them.
     locations: Mapped[list["UserLocation"]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", order_by="UserLocation.location_code"
+        back_populates="user", cascade="all, delete-orphan", order_by="UserLocation.location_code", lazy="selectin"
     )
 
     @property

@@ -8,8 +8,8 @@ from flask import Flask
 from sqlalchemy.orm import joinedload
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-import offline_sync.backends.sandbox.models  # noqa: F401  registers the sandbox ledger's tables
-import offline_sync.catalog_cache  # noqa: F401  registers the catalog cache's tables
+import offline_sync.backends.sandbox.models
+import offline_sync.catalog_cache
 import offline_sync.outbox.models  # noqa: F401  registers the outbox's tables
 from app import logs, models  # noqa: F401  models registers the app's tables
 from app.config import load_config
@@ -60,7 +60,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.session_protection = "basic"  # "strong" would log a nurse out when the handheld roams between access points
 
     @login_manager.user_loader
-    def load_user(user_id: str):  # noqa: ANN202
+    def load_user(user_id: str):
         from app.models import User
 
         # Every request of a logged-in user: the user and their wards in one query.

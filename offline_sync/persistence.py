@@ -5,7 +5,7 @@ are tables too and `offline_sync` must not import `app` (imports go one way:
 views → app → offline_sync / scanners). The app's Flask-SQLAlchemy object is built on it.
 """
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.orm import DeclarativeBase
@@ -26,7 +26,7 @@ class Base(DeclarativeBase):
 
 def utcnow() -> datetime:
     """Naive UTC now: SQLite keeps no time zone, so every stored time is naive UTC."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @event.listens_for(Engine, "connect")

@@ -6,7 +6,7 @@ op_id it applied) and counts every call, so tests can tell an effect from a retr
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from offline_sync.backends.contract import Catalog, Command, ConflictKind, Outcome, ResolveCount
 
@@ -21,7 +21,7 @@ class FakeBackend:
     faults: list[Fault] = field(default_factory=list)  # tried in order; the first answer wins
 
     def catalog(self, since: datetime | None = None) -> Catalog:
-        return Catalog(as_of=datetime.now(timezone.utc).replace(tzinfo=None))
+        return Catalog(as_of=datetime.now(UTC).replace(tzinfo=None))
 
     def _apply(self, command: Command) -> Outcome:
         self.calls[command.op_id] += 1
@@ -48,6 +48,5 @@ def raises_for(op_ids: set[str]) -> Fault:
     def fault(command: Command) -> None:
         if command.op_id in op_ids:
             raise RuntimeError("poison")
-        return None
 
     return fault

@@ -38,7 +38,7 @@ def csrf_token_from(html: str) -> str:
     return next(group for group in match.groups() if group)
 
 
-def login(client: FlaskClient, username: str, password: str = PASSWORD):  # noqa: ANN201
+def login(client: FlaskClient, username: str, password: str = PASSWORD):
     token = csrf_token_from(client.get("/login").get_data(as_text=True))
     return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
 

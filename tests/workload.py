@@ -5,7 +5,7 @@ CS/IN/00001, and each count is of a quant that nothing else touches (a second co
 quant would rightly be overtaken by the first)."""
 import random
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from offline_sync.backends.contract import Catalog
 
@@ -46,7 +46,7 @@ class Workload:
 
     def _item(self, index: int, username: str, kind: str, payload: dict) -> dict:
         return {"op_id": str(uuid.uuid4()), "kind": kind, "device_seq": index, "user_id": self.user_ids[username],
-                "captured_at": datetime.now(timezone.utc).isoformat(), "payload": payload}
+                "captured_at": datetime.now(UTC).isoformat(), "payload": payload}
 
     def command(self, index: int) -> dict:
         choice = index % 10

@@ -68,7 +68,7 @@ def _card(row: Any, names: dict[str, str]) -> dict[str, Any]:
 
 @blueprint.get("/conflicts")
 @requires(Permission.RESOLVE_CONFLICTS)
-def inbox():  # noqa: ANN201
+def inbox():
     names, products = _products()
     cards = [_card(row, names) for row in conflicts.parked(db.session)]
     return render_page_or_block("conflicts/inbox.html", "inbox", cards=cards, products=products, labels=NEED_LABELS)
@@ -92,7 +92,7 @@ def _params(form: Any, needs: tuple[str, ...]) -> dict[str, Any]:
 
 @blueprint.post("/conflicts/resolve")
 @requires(Permission.RESOLVE_CONFLICTS)
-def resolve():  # noqa: ANN201
+def resolve():
     op_id, action = request.form.get("op_id", ""), request.form.get("action", "")
     row = next((r for r in conflicts.parked(db.session) if r.op_id == op_id), None)
     choice = next((c for c in offered(row.conflict_kind) if c.action == action), None) if row else None

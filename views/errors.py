@@ -12,8 +12,8 @@ MESSAGES = {
     403: ("Not allowed", "Your role does not allow this screen. Ask a supervisor if you need it."),
     404: ("Not found", "There is nothing at this address. Go back to the home screen."),
     405: ("Not allowed", "This address does not take that kind of request."),
-    413: ("Too large", "What was sent is larger than this server takes. "
-                       "Send less at a time (a smaller photo, fewer items) and try again."),
+    413: ("Too large", ("What was sent is larger than this server takes. "
+                        "Send less at a time (a smaller photo, fewer items) and try again.")),
 }
 
 
@@ -21,7 +21,7 @@ MESSAGES = {
 RETRY_AFTER_SECONDS = 10
 
 
-def _answer(status: int, title: str, message: str):  # noqa: ANN202
+def _answer(status: int, title: str, message: str):
     if request.path.startswith("/api/"):
         return jsonify(error=title.lower().replace(" ", "_"), message=message), status
     return render_template("error.html", title=title, message=message), status
@@ -42,12 +42,12 @@ def database_unavailable(_error: OperationalError) -> Response:
 
 
 @blueprint.app_errorhandler(CSRFError)
-def csrf_error(_error: CSRFError):  # noqa: ANN201
+def csrf_error(_error: CSRFError):
     return _answer(400, "Form expired", "This form has expired or was not sent from this app. Reload the page and try again.")
 
 
 @blueprint.app_errorhandler(HTTPException)
-def http_error(error: HTTPException):  # noqa: ANN201
+def http_error(error: HTTPException):
     status = error.code or 500
     title, message = MESSAGES.get(status, (error.name, error.description or ""))
     return _answer(status, title, message)

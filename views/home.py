@@ -10,6 +10,6 @@ blueprint = Blueprint("home", __name__)
 
 @blueprint.get("/")
 @requires()
-def index():  # noqa: ANN201
+def index():
     workflows = [workflow for workflow in WORKFLOWS if current_user.can(workflow)]
     return render_template("home.html", workflows=workflows)

@@ -12,5 +12,5 @@ blueprint = Blueprint("sync_status", __name__)
 
 @blueprint.get("/sync")
 @requires(Permission.VIEW_REPORTS)
-def index():  # noqa: ANN201
+def index():
     return render_template("sync_status.html", health=health.summary(db.session, utcnow()))

@@ -13,7 +13,7 @@ blueprint = Blueprint("training", __name__, url_prefix="/training")
 
 @blueprint.get("/barcodes")
 @public
-def barcodes():  # noqa: ANN201
+def barcodes():
     if current_app.config["WARDSTOCK_BACKEND"] != "sandbox":
         abort(404)
     catalog = inventory_backend().catalog()

@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 CATALOG_REFRESH_SECONDS = 60
 
 
-def make_authorizer(factory: sessionmaker[Session]):  # noqa: ANN201
+def make_authorizer(factory: sessionmaker[Session]):
     """The worker's second permission check, at sync time, against the user as they are now."""
 
     def authorize(item: Claimed, command: Command) -> str | None:

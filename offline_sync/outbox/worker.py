@@ -47,7 +47,7 @@ class Claimed:
     attempts: int
 
 
-def _ready(now: datetime):  # noqa: ANN202 - a SQL condition
+def _ready(now: datetime):
     return or_(
         and_(OutboxCommand.status.in_([Status.QUEUED, Status.RETRYING]), OutboxCommand.next_attempt_at <= now),
         and_(OutboxCommand.status == Status.SYNCING, OutboxCommand.lease_expires_at < now),

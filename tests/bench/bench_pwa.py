@@ -18,6 +18,7 @@ Exits 1 when a budget is exceeded, 2 on usage errors.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import json
 import statistics
@@ -30,10 +31,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from flask_migrate import upgrade  # noqa: E402
-from werkzeug.serving import make_server  # noqa: E402
+from flask_migrate import upgrade
+from werkzeug.serving import make_server
 
-from tests.support import make_app  # noqa: E402
+from tests.support import make_app
 
 CHROMIUM = "/usr/bin/chromium"
 PHONE = {"viewport": {"width": 360, "height": 740}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
@@ -62,7 +63,7 @@ def gz(data: bytes) -> int:
     return len(gzip.compress(data, compresslevel=9))
 
 
-def wait_until(page, expression: str, tries: int = 150) -> None:  # noqa: ANN001
+def wait_until(page, expression: str, tries: int = 150) -> None:
     for _ in range(tries):
         if page.evaluate(expression):
             return
@@ -70,7 +71,7 @@ def wait_until(page, expression: str, tries: int = 150) -> None:  # noqa: ANN001
     raise RuntimeError(f"timed out waiting for {expression}")
 
 
-def login(page, base: str) -> None:  # noqa: ANN001
+def login(page, base: str) -> None:
     page.goto(f"{base}/login")
     page.get_by_text("Log in with username and password").tap()
     page.get_by_label("Username").fill("nurse")
@@ -79,19 +80,17 @@ def login(page, base: str) -> None:  # noqa: ANN001
     page.wait_for_url(f"{base}/")
 
 
-def javascript_weight(browser, base: str) -> dict[str, float]:  # noqa: ANN001
+def javascript_weight(browser, base: str) -> dict[str, float]:
     """Scripts the consume screen loads on a fresh device, and what the service worker precaches."""
     context = browser.new_context(**PHONE)
     page = context.new_page()
     login(page, base)
     loaded: dict[str, bytes] = {}
 
-    def keep(response) -> None:  # noqa: ANN001
+    def keep(response) -> None:
         if response.request.resource_type == "script" and response.ok:
-            try:
+            with contextlib.suppress(Exception):  # a body the browser already dropped
                 loaded[response.url] = response.body()
-            except Exception:  # noqa: BLE001 - a body the browser already dropped
-                pass
 
     fresh = browser.new_context(**PHONE)  # a first load: nothing cached, no service worker yet
     fresh_page = fresh.new_page()
@@ -116,7 +115,7 @@ def javascript_weight(browser, base: str) -> dict[str, float]:  # noqa: ANN001
     }
 
 
-def scan_to_feedback(browser, base: str, scans: int, slowdown: float) -> dict[str, float]:  # noqa: ANN001
+def scan_to_feedback(browser, base: str, scans: int, slowdown: float) -> dict[str, float]:
     context = browser.new_context(**PHONE)
     page = context.new_page()
     login(page, base)

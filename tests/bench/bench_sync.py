@@ -26,25 +26,25 @@ import threading
 import time
 import uuid
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
+from flask_migrate import upgrade
+from sqlalchemy import func, select
 
-from app import create_app  # noqa: E402
-from app.demo import load_demo  # noqa: E402
-from app.extensions import db  # noqa: E402
-from app.models import User  # noqa: E402
-from app.services import devices, intake  # noqa: E402
-from app.services.backend import inventory_backend  # noqa: E402
-from app.services.sync import build_worker, refresh_catalog  # noqa: E402
-from offline_sync.outbox.models import OutboxCommand  # noqa: E402
-from offline_sync.persistence import utcnow  # noqa: E402
-from tests.workload import Workload  # noqa: E402
+from app import create_app
+from app.demo import load_demo
+from app.extensions import db
+from app.models import User
+from app.services import devices, intake
+from app.services.backend import inventory_backend
+from app.services.sync import build_worker, refresh_catalog
+from offline_sync.outbox.models import OutboxCommand
+from offline_sync.persistence import utcnow
+from tests.workload import Workload
 
 
 class CountingBackend:
@@ -53,23 +53,23 @@ class CountingBackend:
     def __init__(self, inner: object) -> None:
         self.inner, self.calls = inner, 0
 
-    def __getattr__(self, name: str):  # noqa: ANN204
+    def __getattr__(self, name: str):
         method = getattr(self.inner, name)
 
-        def counted(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        def counted(*args, **kwargs):
             self.calls += 1
             return method(*args, **kwargs)
 
         return counted
 
 
-def workload(app) -> Workload:  # noqa: ANN001
+def workload(app) -> Workload:
     with app.app_context():
         user_ids = {user.username: user.id for user in db.session.scalars(select(User))}
         return Workload(inventory_backend().catalog(), user_ids)
 
 
-def drain(app, count: int) -> None:  # noqa: ANN001
+def drain(app, count: int) -> None:
     mix = workload(app)
     with app.app_context():
         users = {user.username: user for user in db.session.scalars(select(User))}
@@ -100,7 +100,7 @@ def _post(port: int, token: str, body: bytes) -> tuple[int, dict]:
     return response.status, payload
 
 
-def ingest(app, environment: dict[str, str], devices_count: int, batches: int, batch_size: int) -> None:  # noqa: ANN001
+def ingest(app, environment: dict[str, str], devices_count: int, batches: int, batch_size: int) -> None:
     mixes = [workload(app) for _ in range(devices_count)]
     with app.app_context():
         users = {user.username: user for user in db.session.scalars(select(User))}
@@ -227,7 +227,7 @@ def odoo_drain(count: int, threads: int) -> None:
           f"per command (signing in included), outcomes {dict(statuses)}")
 
 
-def _pending(factory) -> bool:  # noqa: ANN001
+def _pending(factory) -> bool:
     """Whether commands are still waiting or being worked (parked ones are not)."""
     from offline_sync.outbox.models import Status
 
@@ -259,7 +259,7 @@ def main() -> None:
     app = create_app(environment)
     with app.app_context():
         upgrade()
-        load_demo(db.session, datetime.now(timezone.utc).date())
+        load_demo(db.session, datetime.now(UTC).date())
         refresh_catalog()
     print(f"database {app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}, backend {app.config['WARDSTOCK_BACKEND']}")
     drain(app, args.commands)

@@ -44,7 +44,7 @@ def live_server(app: Flask) -> Iterator[str]:
 
 
 @pytest.fixture
-def phone(browser) -> Iterator[object]:  # noqa: ANN001
+def phone(browser) -> Iterator[object]:
     context = browser.new_context(**PHONE)
     page = watch_errors(context.new_page())
     yield page
@@ -60,7 +60,7 @@ def watch_errors(page):  # a Playwright page, returned
     return page
 
 
-def screenshot(page, name: str) -> Path:  # noqa: ANN001
+def screenshot(page, name: str) -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)

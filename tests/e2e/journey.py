@@ -16,7 +16,7 @@ DEMO_PASSWORD = "wardstock-demo"
 GS = "\x1d"
 
 
-def wait_until(page, expression: str, timeout: float = 15000) -> object:  # noqa: ANN001
+def wait_until(page, expression: str, timeout: float = 15000) -> object:
     """Poll a JavaScript expression until it is truthy. (page.wait_for_function evaluates strings
     inside the page, which our CSP rightly forbids; page.evaluate goes through the debugger.)"""
     deadline = time.monotonic() + timeout / 1000
@@ -29,7 +29,7 @@ def wait_until(page, expression: str, timeout: float = 15000) -> object:  # noqa
         page.wait_for_timeout(100)
 
 
-def login(page, base: str, username: str) -> None:  # noqa: ANN001
+def login(page, base: str, username: str) -> None:
     page.goto(f"{base}/login")
     page.get_by_text("Log in with username and password").tap()
     page.get_by_label("Username").fill(username)
@@ -38,7 +38,7 @@ def login(page, base: str, username: str) -> None:  # noqa: ANN001
     page.wait_for_url(f"{base}/")
 
 
-def open_workflow(page, base: str, path: str) -> None:  # noqa: ANN001
+def open_workflow(page, base: str, path: str) -> None:
     """Open a workflow page and wait until the service worker controls it and the catalog is in IndexedDB."""
     page.goto(f"{base}{path}")
     try:
@@ -60,12 +60,12 @@ def open_workflow(page, base: str, path: str) -> None:  # noqa: ANN001
         raise AssertionError(f"{path} not cached: {state}") from None
 
 
-def reload_offline(page) -> None:  # noqa: ANN001
+def reload_offline(page) -> None:
     page.reload()
     page.wait_for_selector("[data-workflow][data-ready=true]", timeout=15000)
 
 
-def wedge(page, text: str) -> None:  # noqa: ANN001
+def wedge(page, text: str) -> None:
     """Type a scan into the focused scan field as a keyboard-wedge scanner does, Enter at the end.
     GS (\\x1d) cannot be typed as a key; it is inserted as text, as some scanner drivers do."""
     field = page.locator("#scan-field")
@@ -78,11 +78,11 @@ def wedge(page, text: str) -> None:  # noqa: ANN001
     page.keyboard.press("Enter")
 
 
-def result_text(page) -> str:  # noqa: ANN001
+def result_text(page) -> str:
     return page.locator("#result").inner_text()
 
 
-def expect_result(page, *texts: str, level: str | None = None) -> str:  # noqa: ANN001
+def expect_result(page, *texts: str, level: str | None = None) -> str:
     """Wait until the result panel shows every text (and the level); returns what it shows."""
     from playwright.sync_api import expect
 
@@ -151,16 +151,16 @@ def lot_expiry(app: Flask, lot: str) -> date:
         return next(x.expiry for x in inventory_backend().catalog().lots if x.name == lot)
 
 
-def wait_synced(page, timeout: float = 15000) -> None:  # noqa: ANN001
+def wait_synced(page, timeout: float = 15000) -> None:
     """Wait until this handheld has nothing left to send (the badge shows 0 pending)."""
     wait_until(page, "document.getElementById('sync-badge').dataset.pending === '0'", timeout)
 
 
-def badge(page) -> dict:  # noqa: ANN001
+def badge(page) -> dict:
     return page.eval_on_selector("#sync-badge", "b => ({...b.dataset, text: b.innerText})")
 
 
-def small_targets(page) -> list[str]:  # noqa: ANN001
+def small_targets(page) -> list[str]:
     """Visible buttons, links and form controls smaller than 48 px in height (or width for buttons)."""
     return page.evaluate(
         """() => [...document.querySelectorAll('button, a, input, select, textarea, summary, label.button, [role=button]')]
@@ -174,7 +174,7 @@ def small_targets(page) -> list[str]:  # noqa: ANN001
     )
 
 
-def real_errors(page) -> list[str]:  # noqa: ANN001
+def real_errors(page) -> list[str]:
     """Console errors, except the network failures a deliberately offline browser logs."""
     offline_noise = ("net::ERR_INTERNET_DISCONNECTED", "Failed to fetch", "Failed to load resource")
     return [e for e in page.console_errors if not any(noise in e for noise in offline_noise)]

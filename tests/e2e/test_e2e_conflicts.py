@@ -26,12 +26,12 @@ from tests.e2e.journey import (
 pytestmark = pytest.mark.e2e
 
 
-def log_out(page) -> None:  # noqa: ANN001
+def log_out(page) -> None:
     page.get_by_role("button", name="Log out").tap()
     page.wait_for_url("**/login")
 
 
-def test_override_asked_offline_is_parked_decided_by_a_supervisor_and_applied(app: Flask, demo_server: str, phone) -> None:  # noqa: ANN001
+def test_override_asked_offline_is_parked_decided_by_a_supervisor_and_applied(app: Flask, demo_server: str, phone) -> None:
     page = phone
     before = on_hand(app, "WARD-3B-SUPPLY", "PCM-24A")
     login(page, demo_server, "nurse")
@@ -86,7 +86,7 @@ def test_override_asked_offline_is_parked_decided_by_a_supervisor_and_applied(ap
     assert real_errors(page) == []
 
 
-def test_logout_keeps_unsynced_commands_and_the_next_user_sees_who_captured_them(app: Flask, demo_server: str, phone) -> None:  # noqa: ANN001
+def test_logout_keeps_unsynced_commands_and_the_next_user_sees_who_captured_them(app: Flask, demo_server: str, phone) -> None:
     page = phone
     before = on_hand(app, "WARD-3B-SUPPLY", "IVC20-B245")
     page.context.route("**/api/v1/commands", lambda route: route.abort("connectionrefused"))  # the API is unreachable
@@ -119,7 +119,7 @@ def test_logout_keeps_unsynced_commands_and_the_next_user_sees_who_captured_them
     assert "nurse" in page.locator("#server-queue").inner_text()
 
 
-def test_short_stock_is_reduced_by_a_supervisor_with_the_quantity_asked(app: Flask, demo_server: str, phone) -> None:  # noqa: ANN001
+def test_short_stock_is_reduced_by_a_supervisor_with_the_quantity_asked(app: Flask, demo_server: str, phone) -> None:
     """A decision that needs a value (DESIGN §5: insufficient_stock → reduce): the form asks for it."""
     page = phone
     before = on_hand(app, "WARD-3B-SUPPLY", "IVC20-B245")

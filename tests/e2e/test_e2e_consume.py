@@ -30,7 +30,7 @@ from tests.e2e.journey import (
 pytestmark = pytest.mark.e2e
 
 
-def test_consume_offline_midway_reaches_the_inventory_exactly_once(app: Flask, demo_server: str, phone) -> None:  # noqa: ANN001
+def test_consume_offline_midway_reaches_the_inventory_exactly_once(app: Flask, demo_server: str, phone) -> None:
     page = phone
     before = {lot: on_hand(app, "WARD-3B-SUPPLY", lot) for lot in ("IVC20-B245", "GZ-2406", "PCM-24A")}
     login(page, demo_server, "nurse")
@@ -96,7 +96,7 @@ def test_consume_offline_midway_reaches_the_inventory_exactly_once(app: Flask, d
     assert real_errors(page) == []
 
 
-def test_a_lost_answer_is_sent_again_and_applied_once(app: Flask, demo_server: str, phone) -> None:  # noqa: ANN001
+def test_a_lost_answer_is_sent_again_and_applied_once(app: Flask, demo_server: str, phone) -> None:
     """The server keeps the batch but the answer never reaches the handheld: it sends it again,
     the server answers duplicate, and the inventory sees one consumption."""
     page = phone
@@ -105,7 +105,7 @@ def test_a_lost_answer_is_sent_again_and_applied_once(app: Flask, demo_server: s
     open_workflow(page, demo_server, "/consume")
     lost = []
 
-    def lose_first_answer(route) -> None:  # noqa: ANN001
+    def lose_first_answer(route) -> None:
         response = route.fetch()  # the server gets and keeps it…
         if not lost:
             lost.append(response.status)

@@ -26,7 +26,7 @@ from tests.e2e.journey import (
 pytestmark = pytest.mark.e2e
 
 
-def test_blind_count_offline_midway_with_a_missing_item(app: Flask, demo_server: str, phone) -> None:  # noqa: ANN001
+def test_blind_count_offline_midway_with_a_missing_item(app: Flask, demo_server: str, phone) -> None:
     page = phone
     login(page, demo_server, "auditor")
     open_workflow(page, demo_server, "/count")

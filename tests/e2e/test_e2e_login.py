@@ -7,7 +7,7 @@ from tests.support import PASSWORD
 pytestmark = pytest.mark.e2e
 
 
-def test_login_on_a_phone_shows_role_wards_and_workflows(live_server: str, phone, make_user) -> None:  # noqa: ANN001
+def test_login_on_a_phone_shows_role_wards_and_workflows(live_server: str, phone, make_user) -> None:
     make_user("nia", "nurse", ("WARD-3B",), badge="BADGE:2001", pin="2001")
     phone.goto(f"{live_server}/login")
     screenshot(phone, "login")
@@ -26,7 +26,7 @@ def test_login_on_a_phone_shows_role_wards_and_workflows(live_server: str, phone
     assert phone.console_errors == []
 
 
-def test_badge_login_on_a_phone(live_server: str, phone, make_user) -> None:  # noqa: ANN001
+def test_badge_login_on_a_phone(live_server: str, phone, make_user) -> None:
     make_user("sam", "storekeeper", badge="BADGE:1001", pin="1001")
     phone.goto(f"{live_server}/login")
     badge = phone.get_by_label("Badge")

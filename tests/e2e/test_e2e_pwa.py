@@ -20,7 +20,7 @@ def _png_size(data: bytes) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
-def test_manifest_is_valid_and_installable(demo_server: str, phone) -> None:  # noqa: ANN001
+def test_manifest_is_valid_and_installable(demo_server: str, phone) -> None:
     page = phone
     login(page, demo_server, "nurse")
     href = page.get_attribute("link[rel=manifest]", "href")
@@ -42,7 +42,7 @@ def test_manifest_is_valid_and_installable(demo_server: str, phone) -> None:  # 
     assert page.get_attribute("meta[name=theme-color]", "content") == manifest["theme_color"]
 
 
-def test_service_worker_controls_the_page_and_the_app_loads_offline(demo_server: str, phone) -> None:  # noqa: ANN001
+def test_service_worker_controls_the_page_and_the_app_loads_offline(demo_server: str, phone) -> None:
     page = phone
     login(page, demo_server, "nurse")
     wait_until(page, "navigator.serviceWorker.controller !== null", 15000)
@@ -69,7 +69,7 @@ def test_service_worker_controls_the_page_and_the_app_loads_offline(demo_server:
     assert real_errors(page) == []
 
 
-def test_pages_vary_on_hx_request_and_fragments_are_blocks(demo_server: str, phone) -> None:  # noqa: ANN001
+def test_pages_vary_on_hx_request_and_fragments_are_blocks(demo_server: str, phone) -> None:
     page = phone
     login(page, demo_server, "store")
     whole = page.request.get(f"{demo_server}/receive")
@@ -78,7 +78,7 @@ def test_pages_vary_on_hx_request_and_fragments_are_blocks(demo_server: str, pho
     assert "<html" in whole.text() and "<html" not in fragment.text() and "CS/IN/00001" in fragment.text()
 
 
-def test_tap_targets_are_at_least_48px_on_every_screen(demo_server: str, phone) -> None:  # noqa: ANN001
+def test_tap_targets_are_at_least_48px_on_every_screen(demo_server: str, phone) -> None:
     page = phone
     for user, paths in {
         "nurse": ["/", "/consume", "/transfer", "/device/queue", "/device/scanner"],
@@ -97,7 +97,7 @@ def test_tap_targets_are_at_least_48px_on_every_screen(demo_server: str, phone) 
     assert real_errors(page) == []
 
 
-def test_the_service_worker_is_served_from_the_root_with_a_versioned_precache(demo_server: str, phone) -> None:  # noqa: ANN001
+def test_the_service_worker_is_served_from_the_root_with_a_versioned_precache(demo_server: str, phone) -> None:
     page = phone
     response = page.request.get(f"{demo_server}/sw.js")
     assert response.ok and response.headers["cache-control"] == "no-cache"

@@ -36,11 +36,11 @@ def receipts(app: Flask) -> dict[str, tuple[str, dict[int, tuple[float, float]]]
     return {r.reference: (r.state, {line.product_id: (line.expected, line.received) for line in r.lines}) for r in catalog.receipts}
 
 
-def expected_rows(page) -> list[list[str]]:  # noqa: ANN001
+def expected_rows(page) -> list[list[str]]:
     return [row.locator("td").all_inner_texts() for row in page.locator("#expected-rows tr").all()]
 
 
-def test_receive_offline_midway_then_validate_with_backorder(app: Flask, demo_server: str, phone) -> None:  # noqa: ANN001
+def test_receive_offline_midway_then_validate_with_backorder(app: Flask, demo_server: str, phone) -> None:
     page = phone
     far = date.today() + timedelta(days=700)
     stock_before = on_hand(app, "CS-STOCK", "IVC20-D300")
@@ -91,7 +91,7 @@ def test_receive_offline_midway_then_validate_with_backorder(app: Flask, demo_se
     assert real_errors(page) == []
 
 
-def test_unplanned_receipt_into_a_scanned_location(app: Flask, demo_server: str, phone) -> None:  # noqa: ANN001
+def test_unplanned_receipt_into_a_scanned_location(app: Flask, demo_server: str, phone) -> None:
     page = phone
     far = date.today() + timedelta(days=400)
     before = on_hand(app, "WARD-ED", "GZ-2601")

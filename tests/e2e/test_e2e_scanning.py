@@ -42,7 +42,7 @@ def y4m_with(image: np.ndarray, path: Path, width: int = 640, height: int = 480,
     return path
 
 
-def test_scanner_setup_tells_whether_the_scanner_sends_separators(demo_server: str, phone) -> None:  # noqa: ANN001
+def test_scanner_setup_tells_whether_the_scanner_sends_separators(demo_server: str, phone) -> None:
     page = phone
     login(page, demo_server, "nurse")
     page.goto(f"{demo_server}/device/scanner")
@@ -64,7 +64,7 @@ def test_scanner_setup_tells_whether_the_scanner_sends_separators(demo_server: s
 
 
 @pytest.fixture
-def camera_phone(browser, tmp_path: Path, app: Flask) -> Iterator[object]:  # noqa: ANN001
+def camera_phone(browser, tmp_path: Path, app: Flask) -> Iterator[object]:
     """A second Chromium whose camera films a GS1 DataMatrix of a demo lot."""
     from app.services.backend import inventory_backend
 
@@ -88,7 +88,7 @@ def camera_phone(browser, tmp_path: Path, app: Flask) -> Iterator[object]:  # no
     camera_browser.close()
 
 
-def test_camera_reads_a_gs1_datamatrix_with_the_polyfill_served_by_us(app: Flask, demo_server: str, camera_phone) -> None:  # noqa: ANN001
+def test_camera_reads_a_gs1_datamatrix_with_the_polyfill_served_by_us(app: Flask, demo_server: str, camera_phone) -> None:
     page = camera_phone
     elsewhere: list[str] = []
     page.on("request", lambda request: elsewhere.append(request.url) if not request.url.startswith((demo_server, "data:", "blob:")) else None)
@@ -110,7 +110,7 @@ def test_camera_reads_a_gs1_datamatrix_with_the_polyfill_served_by_us(app: Flask
     assert real_errors(page) == []
 
 
-def test_a_photo_is_read_on_the_server(app: Flask, demo_server: str, phone) -> None:  # noqa: ANN001
+def test_a_photo_is_read_on_the_server(app: Flask, demo_server: str, phone) -> None:
     page = phone
     login(page, demo_server, "nurse")
     open_workflow(page, demo_server, "/consume")
@@ -129,7 +129,7 @@ def test_a_photo_is_read_on_the_server(app: Flask, demo_server: str, phone) -> N
     expect_result(page, "No barcode read", level="error")
 
 
-def test_a_scan_without_enter_ends_at_the_pause_and_feedback_beeps_and_vibrates(app: Flask, demo_server: str, phone) -> None:  # noqa: ANN001
+def test_a_scan_without_enter_ends_at_the_pause_and_feedback_beeps_and_vibrates(app: Flask, demo_server: str, phone) -> None:
     page = phone
     # Record what the page asks of the vibration motor and the speaker (through the debugger, not the page's CSP).
     page.add_init_script("""

@@ -28,7 +28,7 @@ from tests.e2e.journey import (
 pytestmark = pytest.mark.e2e
 
 
-def test_transfer_offline_midway_moves_stock_exactly_once(app: Flask, demo_server: str, phone) -> None:  # noqa: ANN001
+def test_transfer_offline_midway_moves_stock_exactly_once(app: Flask, demo_server: str, phone) -> None:
     page = phone
     before = {(loc, lot): on_hand(app, loc, lot) for loc in ("CS-STOCK", "WARD-3B-SUPPLY") for lot in ("NS500-02", "GLV-M-01")}
     login(page, demo_server, "store")
@@ -76,7 +76,7 @@ def test_transfer_offline_midway_moves_stock_exactly_once(app: Flask, demo_serve
     assert real_errors(page) == []
 
 
-def test_a_nurse_moves_stock_only_within_her_ward(app: Flask, demo_server: str, phone) -> None:  # noqa: ANN001
+def test_a_nurse_moves_stock_only_within_her_ward(app: Flask, demo_server: str, phone) -> None:
     page = phone
     login(page, demo_server, "nurse")
     open_workflow(page, demo_server, "/transfer")

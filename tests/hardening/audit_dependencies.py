@@ -23,7 +23,7 @@ def python_audit() -> tuple[list[str], list[str]]:
     """(problems, not audited) for requirements.txt."""
     answer = subprocess.run(
         [str(ROOT / ".venv/bin/pip-audit"), "-r", "requirements.txt", "--no-deps", "--disable-pip",
-         "--format", "json", "--progress-spinner", "off"],
+         "--format", "json", "--progress-spinner", "off"], check=False,
         cwd=ROOT, capture_output=True, text=True,
     )
     try:
@@ -42,7 +42,7 @@ def python_audit() -> tuple[list[str], list[str]]:
 
 
 def npm_audit() -> tuple[list[str], list[str]]:
-    answer = subprocess.run(["npm", "audit", "--json", "--omit=dev"], cwd=ROOT, capture_output=True, text=True)
+    answer = subprocess.run(["npm", "audit", "--json", "--omit=dev"], check=False, cwd=ROOT, capture_output=True, text=True)
     try:
         report = json.loads(answer.stdout)
     except ValueError:

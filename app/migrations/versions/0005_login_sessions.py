@@ -5,9 +5,8 @@ Revises: 0004_audit_no_replace
 Create Date: 2026-11-22 22:30:57.831267
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0005_login_sessions'

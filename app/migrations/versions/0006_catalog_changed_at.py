@@ -5,9 +5,8 @@ Revises: 0005_login_sessions
 Create Date: 2026-11-22 23:35:16.392364
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0006_catalog_changed_at'

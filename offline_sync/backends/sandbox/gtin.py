@@ -21,7 +21,7 @@ def to_barcode(gtin: str) -> str | None:
     if not is_valid(gtin):
         return None
     padded = gtin.zfill(14)
-    return padded[1:] if padded.startswith("0") else padded
+    return padded.removeprefix("0")
 
 
 def to_gtin14(barcode: str) -> str:

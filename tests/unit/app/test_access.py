@@ -65,7 +65,7 @@ def test_every_route_is_in_the_expected_table(app: Flask) -> None:
     assert {endpoint for endpoint, _, _ in _requests(app)} == set(EXPECTED_ACCESS)
 
 
-def _send(client: FlaskClient, method: str, url: str, token: str):  # noqa: ANN202
+def _send(client: FlaskClient, method: str, url: str, token: str):
     return client.open(url, method=method, headers={"X-CSRFToken": token}, data={})
 
 

@@ -1,6 +1,6 @@
 """The device API: registration, batches by token or session, idempotent replays, clear rejections."""
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -17,7 +17,7 @@ GTIN = "05012345100012"  # IV cannula 20G in the demo data
 
 
 @pytest.fixture
-def demo(app: Flask, runner) -> Flask:  # noqa: ANN001
+def demo(app: Flask, runner) -> Flask:
     assert runner.invoke(args=["demo", "load"]).exit_code == 0
     return app
 
@@ -35,16 +35,16 @@ def _register(client: FlaskClient, username: str) -> str:
     return response.get_json()["token"]
 
 
-def _command(user_id: int, kind: str = "consume", **payload) -> dict:  # noqa: ANN003
+def _command(user_id: int, kind: str = "consume", **payload) -> dict:
     default = {"location": "WARD-3B-SUPPLY", "lines": [{"gtin": GTIN, "lot": "IVC20-B245", "quantity": 2}]}
     return {
         "op_id": str(uuid.uuid4()), "kind": kind, "device_seq": 1, "user_id": user_id,
-        "captured_at": datetime.now(timezone.utc).isoformat(), "payload": payload or default,
+        "captured_at": datetime.now(UTC).isoformat(), "payload": payload or default,
         "raw_scans": [f"]d2\x1d01{GTIN}10IVC20-B245"],
     }
 
 
-def _send(client: FlaskClient, token: str, commands: list[dict], device: str = DEVICE):  # noqa: ANN202
+def _send(client: FlaskClient, token: str, commands: list[dict], device: str = DEVICE):
     return client.post("/api/v1/commands", json={"device_id": device, "commands": commands}, headers={"Authorization": f"Bearer {token}"})
 
 
@@ -85,7 +85,7 @@ def test_commands_keep_who_captured_them_after_a_shift_change(demo: Flask, clien
         ({"payload": {"location": "WARD-ICU", "lines": [{"gtin": GTIN, "quantity": 1}]}}, "WARD-ICU is outside"),
         ({"payload": {"location": "NOWHERE", "lines": [{"gtin": GTIN, "quantity": 1}]}}, "Location NOWHERE is not known"),
         ({"kind": "count", "payload": {"location": "WARD-3B", "gtin": GTIN, "counted": 3}}, "nurse and may not count"),
-        ({"captured_at": (datetime.now(timezone.utc) + timedelta(days=3)).isoformat()}, "in the future"),
+        ({"captured_at": (datetime.now(UTC) + timedelta(days=3)).isoformat()}, "in the future"),
         ({"captured_at": "yesterday"}, "captured_at must be an ISO 8601 time"),
         ({"user_id": 999}, "has not logged in on this device"),
         ({"raw_scans": "x"}, "raw_scans must be a list"),
@@ -246,7 +246,7 @@ def test_a_handheld_registers_with_its_own_token_and_may_send_it_again(demo: Fla
     assert short.status_code == 400 and "at least 32 random characters" in short.get_json()["message"]
 
 
-def test_the_database_out_of_reach_is_a_503_the_handheld_retries(demo: Flask, client: FlaskClient, monkeypatch) -> None:  # noqa: ANN001
+def test_the_database_out_of_reach_is_a_503_the_handheld_retries(demo: Flask, client: FlaskClient, monkeypatch) -> None:
     from sqlalchemy.exc import OperationalError
 
     from app.services import devices

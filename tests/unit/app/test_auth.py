@@ -12,7 +12,7 @@ from offline_sync.persistence import utcnow
 from tests.support import PASSWORD, csrf_token_from, login
 
 
-def _badge_login(client: FlaskClient, badge: str, pin: str):  # noqa: ANN202
+def _badge_login(client: FlaskClient, badge: str, pin: str):
     token = csrf_token_from(client.get("/login").get_data(as_text=True))
     return client.post("/login/badge", data={"badge-badge": badge, "badge-pin": pin, "badge-csrf_token": token})
 

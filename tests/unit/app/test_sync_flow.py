@@ -1,6 +1,6 @@
 """From a device's batch to the sandbox and back: conflicts parked, resolved by a supervisor, applied once."""
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from flask import Flask
@@ -20,7 +20,7 @@ GTIN_PARACETAMOL = "05012345100043"  # lot PCM-24A on Ward 3B is expired in the 
 
 
 @pytest.fixture
-def demo(app: Flask, runner) -> Flask:  # noqa: ANN001
+def demo(app: Flask, runner) -> Flask:
     assert runner.invoke(args=["demo", "load"]).exit_code == 0
     return app
 
@@ -29,7 +29,7 @@ def _submit(username: str, kind: str, payload: dict, captured_at: datetime | Non
     user = db.session.scalar(select(User).where(User.username == username))
     op_id = str(uuid.uuid4())
     item = {"op_id": op_id, "kind": kind, "device_seq": 1, "user_id": user.id,
-            "captured_at": (captured_at or datetime.now(timezone.utc)).isoformat(), "payload": payload}
+            "captured_at": (captured_at or datetime.now(UTC)).isoformat(), "payload": payload}
     [result] = intake.accept(db.session, "handheld-0001", [item], user, "127.0.0.1", utcnow())
     assert result.answer == "accepted", result.message
     return op_id
@@ -103,7 +103,7 @@ def _count_then_consume(used: int) -> tuple[str, float]:
     """An auditor counts one short on an offline handheld; a nurse then uses `used`, synced at once;
     the count arrives later. Returns the count's op_id and the on-hand the auditor saw."""
     seen = _on_hand("WARD-3B-SUPPLY", "IVC20-B245")
-    counted_at = datetime.now(timezone.utc)
+    counted_at = datetime.now(UTC)
     _submit("nurse", "consume", {"location": "WARD-3B-SUPPLY", "lines": [{"gtin": GTIN_CANNULA, "lot": "IVC20-B245", "quantity": used}]})
     _sync()
     count = {"location": "WARD-3B-SUPPLY", "gtin": GTIN_CANNULA, "lot": "IVC20-B245", "counted": seen - 1, "seen_on_hand": seen}
@@ -155,7 +155,7 @@ def test_an_unreachable_backend_leaves_the_catalog_cache_as_it_was(demo: Flask) 
     from offline_sync.catalog_cache import CatalogState
 
     class Unreachable:
-        def catalog(self, since=None):  # noqa: ANN001, ANN202
+        def catalog(self, since=None):
             raise BackendUnavailable("Connection refused")
 
     with demo.app_context():
@@ -166,7 +166,7 @@ def test_an_unreachable_backend_leaves_the_catalog_cache_as_it_was(demo: Flask) 
         assert db.session.get(CatalogState, 1).as_of == before
 
 
-def test_sync_threads_are_workers_with_a_connection_each_and_one_claim_at_a_time(tmp_path) -> None:  # noqa: ANN001
+def test_sync_threads_are_workers_with_a_connection_each_and_one_claim_at_a_time(tmp_path) -> None:
     from app.services.sync import build_workers
     from tests.support import make_app
 

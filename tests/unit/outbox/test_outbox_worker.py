@@ -15,7 +15,7 @@ from tests.fakes import conflict_for, down, raises_for
 from tests.unit.outbox.conftest import transfer_payload
 
 
-def _worker(factory, backend, clock, owner: str = "w1", **options) -> Worker:  # noqa: ANN001
+def _worker(factory, backend, clock, owner: str = "w1", **options) -> Worker:
     return Worker(factory, backend, owner=owner, clock=clock, rng=random.Random(7), **options)
 
 
@@ -30,7 +30,7 @@ def _drain(worker: Worker, rounds: int = 50) -> None:
             return
 
 
-def test_commands_end_done_with_the_backends_references(factory, backend, clock, enqueue) -> None:  # noqa: ANN001
+def test_commands_end_done_with_the_backends_references(factory, backend, clock, enqueue) -> None:
     ids = [enqueue() for _ in range(3)]
     _drain(_worker(factory, backend, clock))
     rows = _rows(factory)
@@ -39,7 +39,7 @@ def test_commands_end_done_with_the_backends_references(factory, backend, clock,
     assert backend.calls == {op_id: 1 for op_id in ids}
 
 
-def test_one_lane_is_worked_in_arrival_order_in_runs(factory, backend, clock, enqueue) -> None:  # noqa: ANN001
+def test_one_lane_is_worked_in_arrival_order_in_runs(factory, backend, clock, enqueue) -> None:
     same_lane = [enqueue(payload=transfer_payload(lot=f"L{i}")) for i in range(3)]
     other_lane = enqueue(payload=transfer_payload(source="WARD-ICU", lot="L9"))
     worker = _worker(factory, backend, clock, run_length=2)
@@ -52,7 +52,7 @@ def test_one_lane_is_worked_in_arrival_order_in_runs(factory, backend, clock, en
     assert list(backend.applied) == [*same_lane[:2], other_lane, same_lane[2]]
 
 
-def test_a_run_stops_at_a_conflict_and_hands_the_rest_back_untried(factory, backend, clock, enqueue) -> None:  # noqa: ANN001
+def test_a_run_stops_at_a_conflict_and_hands_the_rest_back_untried(factory, backend, clock, enqueue) -> None:
     first, short, after = (enqueue(payload=transfer_payload(lot=lot)) for lot in ("L1", "SHORT", "L3"))
     backend.faults.append(conflict_for({short}))
     worker = _worker(factory, backend, clock)
@@ -66,7 +66,7 @@ def test_a_run_stops_at_a_conflict_and_hands_the_rest_back_untried(factory, back
     assert _rows(factory)[after].status == Status.DONE and backend.calls[after] == 1
 
 
-def test_a_run_never_takes_what_an_earlier_command_of_another_lane_holds(factory, backend, clock, enqueue) -> None:  # noqa: ANN001
+def test_a_run_never_takes_what_an_earlier_command_of_another_lane_holds(factory, backend, clock, enqueue) -> None:
     head = enqueue(payload=transfer_payload(source="CS-STOCK", destination="WARD-3B", lot="L1"))
     # WARD-ICU's transfer into CS-STOCK touches the quant the next CS-STOCK command takes from.
     other = enqueue(payload=transfer_payload(source="WARD-ICU", destination="CS-STOCK", lot="L2"))
@@ -76,7 +76,7 @@ def test_a_run_never_takes_what_an_earlier_command_of_another_lane_holds(factory
     assert behind not in {item.op_id for run in runs for item in run}
 
 
-def test_a_conflict_holds_back_only_what_depends_on_it(factory, backend, clock, enqueue) -> None:  # noqa: ANN001
+def test_a_conflict_holds_back_only_what_depends_on_it(factory, backend, clock, enqueue) -> None:
     parked = enqueue(payload=transfer_payload(lot="SHORT"))
     dependent = enqueue(payload=transfer_payload(lot="SHORT"))  # same quant
     independent = enqueue(payload=transfer_payload(lot="OTHER"))  # same lane, other quant
@@ -90,7 +90,7 @@ def test_a_conflict_holds_back_only_what_depends_on_it(factory, backend, clock, 
     assert rows[independent].status == Status.DONE
 
 
-def test_transient_failures_retry_with_growing_jittered_delays(factory, backend, clock, enqueue) -> None:  # noqa: ANN001
+def test_transient_failures_retry_with_growing_jittered_delays(factory, backend, clock, enqueue) -> None:
     op_id = enqueue()
     backend.faults.append(down())
     worker = _worker(factory, backend, clock, breaker=CircuitBreaker(threshold=100))
@@ -109,7 +109,7 @@ def test_transient_failures_retry_with_growing_jittered_delays(factory, backend,
     assert _rows(factory)[op_id].status == Status.DONE
 
 
-def test_the_circuit_opens_when_the_backend_is_down_and_closes_when_it_is_back(factory, backend, clock, enqueue) -> None:  # noqa: ANN001
+def test_the_circuit_opens_when_the_backend_is_down_and_closes_when_it_is_back(factory, backend, clock, enqueue) -> None:
     ids = [enqueue(payload=transfer_payload(source=f"LOC-{i}", lot=f"L{i}")) for i in range(10)]
     backend.faults.append(down())
     breaker = CircuitBreaker(threshold=3, cooldown=timedelta(seconds=30))
@@ -130,7 +130,7 @@ def test_the_circuit_opens_when_the_backend_is_down_and_closes_when_it_is_back(f
     assert set(backend.applied) == set(ids)
 
 
-def test_a_poison_command_is_parked_and_does_not_block_its_neighbours(factory, backend, clock, enqueue) -> None:  # noqa: ANN001
+def test_a_poison_command_is_parked_and_does_not_block_its_neighbours(factory, backend, clock, enqueue) -> None:
     poison = enqueue(payload=transfer_payload(lot="POISON"))
     neighbour = enqueue(payload=transfer_payload(lot="FINE"))
     other_lane = enqueue(payload=transfer_payload(source="WARD-ICU", lot="L9"))
@@ -145,7 +145,7 @@ def test_a_poison_command_is_parked_and_does_not_block_its_neighbours(factory, b
     assert rows[neighbour].status == Status.DONE and rows[other_lane].status == Status.DONE
 
 
-def test_a_worker_that_dies_after_applying_is_taken_over_and_applied_once(factory, backend, clock, enqueue) -> None:  # noqa: ANN001
+def test_a_worker_that_dies_after_applying_is_taken_over_and_applied_once(factory, backend, clock, enqueue) -> None:
     op_id = enqueue()
     dying = _worker(factory, backend, clock, owner="dies", lease=timedelta(seconds=30))
     [[item]] = dying.claim(limit=1)
@@ -162,7 +162,7 @@ def test_a_worker_that_dies_after_applying_is_taken_over_and_applied_once(factor
     assert backend.calls[op_id] == 2 and list(backend.applied) == [op_id]  # sent twice, took effect once
 
 
-def test_a_late_outcome_from_a_worker_that_lost_its_lease_is_not_recorded(factory, backend, clock, enqueue) -> None:  # noqa: ANN001
+def test_a_late_outcome_from_a_worker_that_lost_its_lease_is_not_recorded(factory, backend, clock, enqueue) -> None:
     op_id = enqueue()
     slow = _worker(factory, backend, clock, owner="slow", lease=timedelta(seconds=30))
     [[item]] = slow.claim(limit=1)
@@ -175,7 +175,7 @@ def test_a_late_outcome_from_a_worker_that_lost_its_lease_is_not_recorded(factor
     assert _rows(factory)[op_id].status == Status.CONFLICT  # the fast one's record stands
 
 
-def test_workers_in_threads_of_one_process_apply_each_command_once_in_lane_order(factory, backend, clock, enqueue) -> None:  # noqa: ANN001
+def test_workers_in_threads_of_one_process_apply_each_command_once_in_lane_order(factory, backend, clock, enqueue) -> None:
     lanes = {f"LOC-{n}": [enqueue(payload=transfer_payload(source=f"LOC-{n}", lot=f"L{i}")) for i in range(12)] for n in range(4)}
     claim_lock = threading.Lock()
     workers = [_worker(factory, backend, clock, owner=f"t{n}", run_length=3, claim_lock=claim_lock) for n in range(3)]
@@ -191,7 +191,7 @@ def test_workers_in_threads_of_one_process_apply_each_command_once_in_lane_order
         assert sorted(sent, key=order.index) == sent  # each location's moves reached the backend in order
 
 
-def test_the_outbox_database_out_of_reach_does_not_end_the_worker(factory, backend, clock, enqueue, monkeypatch) -> None:  # noqa: ANN001
+def test_the_outbox_database_out_of_reach_does_not_end_the_worker(factory, backend, clock, enqueue, monkeypatch) -> None:
     from sqlalchemy.exc import OperationalError
 
     import offline_sync.outbox.worker as worker_module
@@ -212,7 +212,7 @@ def test_the_outbox_database_out_of_reach_does_not_end_the_worker(factory, backe
     assert _rows(factory)[op_id].status == Status.DONE
 
 
-def test_a_claim_takes_at_most_its_batch_of_commands_and_leaves_the_rest_to_other_workers(factory, backend, clock, enqueue) -> None:  # noqa: ANN001
+def test_a_claim_takes_at_most_its_batch_of_commands_and_leaves_the_rest_to_other_workers(factory, backend, clock, enqueue) -> None:
     for n in range(4):
         for i in range(5):
             enqueue(payload=transfer_payload(source=f"LOC-{n}", lot=f"L{n}-{i}"))  # nothing shared between lanes

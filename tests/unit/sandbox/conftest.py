@@ -1,8 +1,8 @@
 import pytest
+from sandbox_support import demo_sessions
 from sqlalchemy.orm import Session, sessionmaker
 
 from offline_sync.backends.sandbox.backend import SandboxBackend
-from sandbox_support import demo_sessions
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+from sandbox_support import assert_quants_match_moves, demo_sessions
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -15,7 +16,6 @@ from offline_sync.backends.sandbox.models import (
     SandboxQuant,
     State,
 )
-from sandbox_support import assert_quants_match_moves, demo_sessions
 
 TABLES = (SandboxLocation, SandboxProduct, SandboxLot, SandboxQuant, SandboxPicking)
 

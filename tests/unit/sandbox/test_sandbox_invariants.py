@@ -5,11 +5,11 @@ from datetime import timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sandbox_support import assert_quants_match_moves, demo_sessions
 
 from offline_sync.backends.contract import Command, Consume, Count, ItemLine, Outcome, OutcomeStatus, Transfer
 from offline_sync.backends.sandbox.backend import SandboxBackend
 from offline_sync.persistence import utcnow
-from sandbox_support import assert_quants_match_moves, demo_sessions
 
 PLACES = ("CS-STOCK", "WARD-3B-SUPPLY", "WARD-ICU-CART", "WARD-ED-RESUS")
 LOTS = (("05012345100012", "IVC20-B245"), ("05012345100012", "IVC20-C260"), ("05012345100050", "NS500-02"))

@@ -29,6 +29,7 @@ from .wording import amount, item, quantity
 EPSILON = 1e-6
 WAREHOUSE_CODE = "CS"
 _SEQUENCE_CODES = {PickingKind.RECEIPT: "IN", PickingKind.INTERNAL: "INT", PickingKind.CONSUMPTION: "CONS"}
+_SEQUENCE_LOCKS = {kind: 0x5A4E_0000 + number for number, kind in enumerate(_SEQUENCE_CODES)}  # advisory lock keys
 
 Item = tuple[SandboxProduct, SandboxLot | None, float]  # what one scanned line resolves to
 
@@ -109,7 +110,11 @@ def new_picking(
     backorder_of: SandboxPicking | None = None,
     note: str = "",
 ) -> SandboxPicking:
-    """A picking named from its kind's sequence, e.g. CS/IN/00002."""
+    """A picking named from its kind's sequence, e.g. CS/IN/00002. On PostgreSQL the numbers are
+    handed out one transaction at a time, as Odoo's sequences do: two sync workers creating
+    pickings of one kind would otherwise both take the next number."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(_SEQUENCE_LOCKS[kind])))
     count = session.scalar(select(func.count()).select_from(SandboxPicking).where(SandboxPicking.kind == kind))
     picking = SandboxPicking(
         name=f"{WAREHOUSE_CODE}/{_SEQUENCE_CODES[kind]}/{count + 1:05d}",

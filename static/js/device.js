@@ -82,6 +82,30 @@ export async function sessionEnded() {
 }
 
 /**
+ * A handheld left lying about, online or not, stops acting for its last user after the server's
+ * idle time (body data-idle-minutes) without a touch, a key or a scan. The server ends an idle
+ * login too, but an offline handheld only learns of it when it is back. The check runs before
+ * the touch counts, so the tap that wakes an idle handheld cannot confirm in that user's name.
+ */
+export function lockWhenIdle() {
+  const minutes = Number(document.body.dataset.idleMinutes);
+  if (!currentUser() || !(minutes > 0)) return;
+  const limit = minutes * 60 * 1000;
+  let last = Date.now();
+  const idle = () => Date.now() - last >= limit;
+  const touched = () => {
+    if (idle()) endSession();
+    else last = Date.now();
+  };
+  for (const type of ["pointerdown", "keydown", "input"]) addEventListener(type, touched, { capture: true, passive: true });
+  const timer = setInterval(() => {
+    if (!idle()) return;
+    clearInterval(timer);
+    endSession();
+  }, 15 * 1000);
+}
+
+/**
  * The page stops acting for a user whose session ended: nothing new is confirmed in their name
  * (drafts and the outbox stay), it no longer shows them as logged in, and the cached pages go, as
  * at logout (they carry the user's name and form tokens, and would otherwise open as logged in offline).

@@ -1,6 +1,6 @@
 // Every page loads this module: the service worker, persistent storage, syncing and the sync
 // badge, then the page's own module (named by <body data-page>). No inline script anywhere.
-import { endSession } from "./device.js";
+import { endSession, lockWhenIdle } from "./device.js";
 import { startSync, syncNow } from "./sync.js";
 
 const PAGES_CACHE = "pages"; // the service worker's cache of pages (static/sw.js)
@@ -87,6 +87,7 @@ async function boot() {
   const registration = registerServiceWorker();
   hookLogout();
   hookSessionEnd();
+  lockWhenIdle();
   askPersistentStorage();
   document.addEventListener("click", (event) => {
     if (event.target.closest("[data-action=sync-now]")) syncNow({ force: true });

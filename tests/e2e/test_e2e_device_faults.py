@@ -321,3 +321,44 @@ def test_the_handhelds_own_syncing_does_not_keep_an_idle_session_alive(
     page.context.set_offline(True)
     page.context.set_offline(False)
     expect(page.locator("#sync-notice")).to_contain_text("Your session has ended")
+
+
+def test_a_handheld_left_idle_offline_stops_acting_for_its_nurse(app: Flask, demo_server: str, phone) -> None:
+    """Offline the server cannot end her login: after the idle time the page does. What she
+    confirmed stays and is sent; what is scanned next is not confirmed in her name."""
+    page = phone
+    page.clock.install()
+    login(page, demo_server, "nurse")
+    open_workflow(page, demo_server, "/consume")
+    page.context.set_offline(True)
+    confirm_use(app, page, IV_CANNULA)
+    page.clock.fast_forward("14:00")  # under the 15 minutes: still hers
+    wedge(page, WARD)
+    assert page.locator("body[data-user-id]").count() == 1
+
+    page.clock.fast_forward("16:00")  # 16 minutes untouched: the page ends her session by itself
+    notice = page.locator("#sync-notice")
+    expect(notice).to_contain_text("Your session has ended")
+    expect(notice).to_contain_text("1 command on this handheld is sent as soon as the server answers.")
+    wedge(page, gs1(GAUZE, LOTS[GAUZE], lot_expiry(app, LOTS[GAUZE])))
+    page.get_by_role("button", name="Confirm use").tap()
+    expect_result(page, "Not saved: log in again")
+    assert pending(page) == 1
+    assert real_errors(page) == []
+
+
+def test_the_tap_that_wakes_an_idle_handheld_cannot_confirm(app: Flask, demo_server: str, phone) -> None:
+    """The idle time is checked before a touch counts: a tap on Confirm 16 minutes later, with the
+    page's timers asleep meanwhile (screen off), finds the session ended, not refreshed."""
+    page = phone
+    page.clock.install()
+    login(page, demo_server, "nurse")
+    open_workflow(page, demo_server, "/consume")
+    page.context.set_offline(True)
+    wedge(page, WARD)
+    wedge(page, gs1(IV_CANNULA, LOTS[IV_CANNULA], lot_expiry(app, LOTS[IV_CANNULA])))
+    page.clock.set_system_time(page.evaluate("Date.now()") + 16 * 60 * 1000)  # the clock moves, no timer runs
+    assert page.locator("body[data-user-id]").count() == 1
+    page.get_by_role("button", name="Confirm use").tap()
+    expect_result(page, "Not saved: log in again")
+    assert pending(page) == 0

@@ -8,8 +8,8 @@ from flask import Flask
 from sqlalchemy.orm import joinedload
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-import offline_sync.backends.sandbox.models
-import offline_sync.catalog_cache
+import offline_sync.backends.sandbox.models  # registers the sandbox ledger's tables
+import offline_sync.catalog_cache  # registers the catalog cache's tables
 import offline_sync.outbox.models  # noqa: F401  registers the outbox's tables
 from app import logs, models  # noqa: F401  models registers the app's tables
 from app.config import load_config

@@ -10,9 +10,13 @@ import os
 import shutil
 import subprocess
 import tempfile
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 
 def find_bin_dir() -> Path | None:
@@ -46,3 +50,14 @@ def running_postgres(bin_dir: Path) -> Iterator[str]:
     finally:
         subprocess.run(_as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]), check=False, capture_output=True)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def fresh_database(server_url: str, prefix: str) -> str:
+    """A new, empty database on the test server (`running_postgres`'s URL); its URL. The server is
+    thrown away after the run, so nothing drops it."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)

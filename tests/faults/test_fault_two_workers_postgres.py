@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
 from app.demo import load_demo
 from app.extensions import db
@@ -21,20 +21,13 @@ from app.services.sync import refresh_catalog
 from offline_sync.backends.sandbox.models import SandboxPicking
 from offline_sync.outbox.models import OutboxCommand, Status
 from offline_sync.persistence import utcnow
+from tests.postgres import fresh_database
 from tests.support import environ_for_tests, make_app
 
 COMMANDS = 300
 ROOT = Path(__file__).resolve().parents[2]
 LOTS = [("05012345100029", "SYR10-2501"), ("05012345100036", "GZ-2512"), ("05012345100050", "NS500-02"), ("05012345100012", "IVC20-C260")]
 DESTINATIONS = ["WARD-3B-SUPPLY", "WARD-ICU-CART", "WARD-ED-RESUS", "WARD-3B", "WARD-ICU", "WARD-ED"]
-
-
-def _fresh_database(server_url: str, name: str) -> str:
-    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return server_url.replace("/wardstock_test?", f"/{name}?")
 
 
 def _command(index: int, user_id: int) -> dict:
@@ -59,7 +52,7 @@ def _wait_until_started(logs: list[Path], timeout: float = 60) -> None:
 @pytest.mark.postgres
 @pytest.mark.faults
 def test_two_workers_on_postgresql_never_work_the_same_command(postgres_url: str, tmp_path: Path) -> None:
-    url = _fresh_database(postgres_url, f"two_workers_{uuid.uuid4().hex[:8]}")
+    url = fresh_database(postgres_url, "two_workers")
     app = make_app(url, tmp_path)
     with app.app_context():
         upgrade()

@@ -26,7 +26,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from PIL import Image
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, Device, DeviceUser, LoginThrottle, User
@@ -36,6 +36,7 @@ from app.services.sync import build_worker
 from offline_sync.backends.sandbox.models import SandboxLot, SandboxMove, SandboxPicking, SandboxQuant
 from offline_sync.outbox.models import OutboxCommand, Status
 from offline_sync.outbox.payloads import LABEL_LOT_CHARACTERS, MAX_LABEL_LOT
+from tests.postgres import fresh_database
 from tests.support import csrf_token_from, login, make_app
 
 DEVICE = "bad-input-01"
@@ -62,20 +63,11 @@ class World:
         return client, csrf_token_from(client.get("/").get_data(as_text=True))
 
 
-def _fresh_postgres(server_url: str) -> str:
-    name = f"bad_input_{uuid.uuid4().hex[:8]}"
-    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return server_url.replace("/wardstock_test?", f"/{name}?")
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     folder = tmp_path_factory.mktemp(request.param)
     if request.param == "postgresql":
-        url = _fresh_postgres(request.getfixturevalue("postgres_url"))
+        url = fresh_database(request.getfixturevalue("postgres_url"), "bad_input")
     else:
         url = f"sqlite:///{folder / 'wardstock.sqlite'}"
     app = make_app(url, folder, MAX_UPLOAD_MB=str(UPLOAD_MB), LOGIN_MAX_FAILURES_PER_ADDRESS="1000")

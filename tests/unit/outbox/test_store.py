@@ -7,14 +7,14 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from offline_sync.outbox.models import OutboxCommand, Status
 from offline_sync.outbox.payloads import parse
 from offline_sync.outbox.store import Answer, Envelope, StoreResult, store
 from offline_sync.persistence import Base, utcnow
+from tests.postgres import fresh_database
 from tests.unit.outbox.conftest import transfer_payload
 
 
@@ -30,17 +30,10 @@ def factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sessionm
     if request.param == "sqlite":
         engine = create_engine(f"sqlite:///{tmp_path / 'outbox.sqlite'}")
     else:
-        server = make_url(request.getfixturevalue("postgres_url"))
-        name = f"store_{uuid.uuid4().hex[:8]}"
-        with create_engine(server, isolation_level="AUTOCOMMIT").connect() as admin:
-            admin.execute(text(f'CREATE DATABASE "{name}"'))
-        engine = create_engine(server.set(database=name))
+        engine = create_engine(fresh_database(request.getfixturevalue("postgres_url"), "store"))
     Base.metadata.create_all(engine)
     yield sessionmaker(bind=engine, expire_on_commit=False)
     engine.dispose()
-    if request.param == "postgresql":
-        with create_engine(server, isolation_level="AUTOCOMMIT").connect() as admin:
-            admin.execute(text(f'DROP DATABASE "{name}"'))
 
 
 def rows(factory: sessionmaker[Session]) -> list[tuple[str, int]]:

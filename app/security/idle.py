@@ -55,10 +55,6 @@ def end_idle_session() -> None:
         return
     now = utcnow()
     config = current_app.config
-    login = db.session.get(LoginSession, session.get(LOGIN_ID, ""))
-    if login is None or login.ended_at is not None or login.user_id != current_user.id:
-        _end("Your login was ended (logged out, or from another screen). Log in to carry on.")
-        return
     logged_in_at = session.get(LOGGED_IN_AT)
     if logged_in_at is None or now - datetime.fromisoformat(logged_in_at) > config["PERMANENT_SESSION_LIFETIME"]:
         hours = int(config["PERMANENT_SESSION_LIFETIME"].total_seconds() // 3600)
@@ -70,6 +66,12 @@ def end_idle_session() -> None:
     if idle is not None and idle > idle_limit:
         minutes = int(idle_limit.total_seconds() // 60)
         _end(f"You were logged out after {minutes} minutes without activity. Log in to carry on.")
+        return
+    # Checked after the cookie's own times: two requests sent with one idle cookie both say why it
+    # ended, rather than the second saying only that the first ended it.
+    login = db.session.get(LoginSession, session.get(LOGIN_ID, ""))
+    if login is None or login.ended_at is not None or login.user_id != current_user.id:
+        _end("Your login was ended (logged out, or from another screen). Log in to carry on.")
         return
     if idle is None or idle >= STAMP_EVERY:
         session[LAST_SEEN] = now.isoformat()

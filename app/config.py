@@ -72,6 +72,12 @@ def load_config(environ: Mapping[str, str], instance_path: Path) -> dict[str, An
     sync_threads = _int(environ, "SYNC_THREADS", 1, minimum=1)
     if sync_threads > 1 and backend != "odoo":
         raise ConfigError(f"SYNC_THREADS is {sync_threads}, but the training sandbox is worked by one thread: set it to 1.")
+    sync_lease = _int(environ, "SYNC_LEASE_SECONDS", 120, minimum=1)
+    if odoo is not None and sync_lease < 2 * odoo.timeout:
+        raise ConfigError(
+            f"SYNC_LEASE_SECONDS is {sync_lease}, but it must be at least twice ODOO_TIMEOUT ({odoo.timeout:g} s) so that "
+            f"no write to Odoo outlasts the lease it started under: set it to {2 * odoo.timeout:g} or more, or lower ODOO_TIMEOUT."
+        )
     secure_cookies = env == "production"
     return {
         "WARDSTOCK_ENV": env,
@@ -96,8 +102,8 @@ def load_config(environ: Mapping[str, str], instance_path: Path) -> dict[str, An
         "LOGIN_MAX_FAILURES_PER_ADDRESS": _int(environ, "LOGIN_MAX_FAILURES_PER_ADDRESS", 30, minimum=1),
         "LOGIN_LOCKOUT": timedelta(minutes=_int(environ, "LOGIN_LOCKOUT_MINUTES", 15, minimum=1)),
         "TRUSTED_PROXIES": _int(environ, "TRUSTED_PROXIES", 0),
-        # How long a worker may hold a command before another worker takes it over.
-        "SYNC_LEASE": timedelta(seconds=_int(environ, "SYNC_LEASE_SECONDS", 120, minimum=1)),
+        # How long a worker may hold a command before another worker takes it over; renewed while it works.
+        "SYNC_LEASE": timedelta(seconds=sync_lease),
         # Lanes worked at the same time by one worker process, each thread with its own Odoo connection.
         "SYNC_THREADS": sync_threads,
         # An overtaken count is settled as counted + moves since, when those moves are this small.

@@ -4,6 +4,7 @@ import os
 import socket
 import threading
 import time
+from datetime import timedelta
 
 from flask import Flask, current_app
 from sqlalchemy.orm import Session, sessionmaker
@@ -37,6 +38,8 @@ def build_workers(count: int, owner: str | None = None) -> list[Worker]:
     """`count` workers that are threads of this process: each its own backend connection, one claim at a time."""
     factory = session_factory()
     owner = owner or f"{socket.gethostname()}:{os.getpid()}"
+    odoo = current_app.config["ODOO_SETTINGS"]
+    write_timeout = timedelta(seconds=odoo.timeout if odoo is not None else 0)  # the sandbox's writes are fenced
     authorize, claim_lock = make_authorizer(factory), threading.Lock()
     return [
         Worker(
@@ -45,6 +48,7 @@ def build_workers(count: int, owner: str | None = None) -> list[Worker]:
             owner=owner if number == 0 else f"{owner}:{number}",
             authorize=authorize,
             lease=current_app.config["SYNC_LEASE"],
+            write_timeout=write_timeout,
             count_tolerance=current_app.config["COUNT_AS_OF_TOLERANCE"],
             claim_lock=claim_lock,
         )

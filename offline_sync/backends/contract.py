@@ -7,6 +7,7 @@ GTIN-14 (the form on the label), locations by their barcode, lots by name: the d
 those, and the backend maps them to its own ids.
 """
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -273,6 +274,30 @@ def in_order(apply_one: Callable[[C], Outcome], commands: Sequence[C]) -> list[O
         if not outcomes[-1].went_through:
             break
     return outcomes
+
+
+class LeaseLost(Exception):
+    """The worker no longer holds the command (its lease ran out and another worker took it): nothing
+    was written for it, and nothing may be."""
+
+
+class Fence(Protocol):
+    """A worker's hold on the commands it is applying, for a backend whose records share the outbox's
+    database. Inside the transaction that writes a command's effect, the backend first calls `hold`
+    (which locks the command's outbox row and raises `LeaseLost` unless this worker's claim still
+    holds it), and then `settle` with the outcome (which records it on that row): the effect, the
+    check and the record commit together or not at all. `session` is the backend's database session."""
+
+    def hold(self, session: Any, op_id: str) -> None: ...
+
+    def settle(self, session: Any, op_id: str, outcome: Outcome) -> None: ...
+
+
+@runtime_checkable
+class Fenced(Protocol):
+    """A backend that applies commands under a worker's `Fence` while the context is open (the sandbox)."""
+
+    def fenced(self, fence: Fence) -> AbstractContextManager[None]: ...
 
 
 class BackendUnavailable(Exception):

@@ -1,5 +1,5 @@
 """Which backend method applies which command, and how a run of one lane's commands is applied."""
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from offline_sync.backends.contract import (
     AppliesRuns,
@@ -7,13 +7,13 @@ from offline_sync.backends.contract import (
     Consume,
     Count,
     InventoryBackend,
+    LeaseLost,
     Outcome,
     Receive,
     ResolveCount,
     Transfer,
     UnplannedReceipt,
     ValidateReceipt,
-    in_order,
 )
 
 
@@ -36,28 +36,40 @@ def apply(backend: InventoryBackend, command: Command) -> Outcome:
     raise TypeError(f"no backend method for {type(command).__name__}")
 
 
-def apply_run(backend: InventoryBackend, commands: Sequence[Command]) -> list[Outcome]:
+def apply_run(
+    backend: InventoryBackend,
+    commands: Sequence[Command],
+    before_write: Callable[[Sequence[Command]], bool] | None = None,
+) -> list[Outcome]:
     """Consecutive commands of one lane, in order, stopping after the first that does not go through:
     the outcomes of those attempted. Stretches of transfers and consumption go to the backend in one
-    piece when it can take them so (`AppliesRuns`); the rest one by one."""
+    piece when it can take them so (`AppliesRuns`); the rest one by one. Before each piece goes,
+    `before_write` may stop the run (the worker's lease check); a backend that finds the lease lost
+    (`LeaseLost`) stops it too: what follows is not this worker's to send."""
     outcomes: list[Outcome] = []
-    for stretch in _stretches(commands):
-        if len(stretch) > 1 and isinstance(backend, AppliesRuns):
-            done = backend.issue_run(stretch)  # type: ignore[arg-type] - a stretch holds only those kinds
-        else:
-            done = in_order(lambda command: apply(backend, command), stretch)
+    for stretch in _stretches(commands, together=isinstance(backend, AppliesRuns)):
+        if before_write is not None and not before_write(stretch):
+            break
+        try:
+            if len(stretch) > 1:
+                done = backend.issue_run(stretch)  # type: ignore[attr-defined] - a stretch holds only those kinds
+            else:
+                done = [apply(backend, stretch[0])]
+        except LeaseLost:
+            break
         outcomes += done
         if len(done) < len(stretch) or not done[-1].went_through:
             break
     return outcomes
 
 
-def _stretches(commands: Sequence[Command]) -> list[list[Command]]:
-    """Maximal stretches of transfers and consumption, and every other command alone."""
+def _stretches(commands: Sequence[Command], together: bool) -> list[list[Command]]:
+    """Maximal stretches of transfers and consumption when the backend takes them `together`, and every
+    other command alone."""
     stretches: list[list[Command]] = []
     for command in commands:
         issued = isinstance(command, Transfer | Consume)
-        if issued and stretches and isinstance(stretches[-1][-1], Transfer | Consume):
+        if together and issued and stretches and isinstance(stretches[-1][-1], Transfer | Consume):
             stretches[-1].append(command)
         else:
             stretches.append([command])

@@ -1,9 +1,11 @@
 """The sync worker: claims commands lane by lane, applies them through the backend, records the end.
 
 Exactly once is the backend's idempotency key plus at-least-once here: a command is claimed
-under a lease, applied, and its outcome recorded only while the lease is still ours. A worker
-that dies mid-way leaves a lease that runs out; the next worker re-sends the command and the
-backend answers `duplicate` if the first attempt had reached it (DESIGN §4).
+under a lease, applied, and its outcome recorded only while the lease is still ours (leases.py:
+renewed while working, checked before each write, and on the sandbox checked and recorded in the
+effect's own transaction). A worker that dies or freezes mid-way leaves a lease that runs out;
+the next worker re-sends the command and the backend, which looks for the op_id before any write,
+answers `duplicate` if the first attempt had reached it (DESIGN §4).
 """
 import logging
 import random
@@ -18,8 +20,9 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from offline_sync.backends.contract import Command, InventoryBackend, Outcome, OutcomeStatus
+from offline_sync.backends.contract import Command, Fenced, InventoryBackend, Outcome, OutcomeStatus
 from offline_sync.outbox.dispatch import apply_run
+from offline_sync.outbox.leases import LeaseFence, LeaseKeeper, LeaseTerms, held_by, renew
 from offline_sync.outbox.models import OPEN_STATUSES, OutboxCommand, Status, WorkerState
 from offline_sync.outbox.resolutions import SYNC_FAILED, automatic, effective_command
 from offline_sync.outbox.retry import CircuitBreaker, RetryPolicy
@@ -105,6 +108,10 @@ def claimable_runs(session: Session, now: datetime, limit: int, run_length: int)
     return chosen
 
 
+def _parked(kind: str, message: str, detail: dict[str, Any]) -> dict[str, Any]:
+    return {"status": Status.CONFLICT, "conflict_kind": kind, "conflict_message": message, "conflict_detail": detail}
+
+
 class Worker:
     def __init__(
         self,
@@ -114,6 +121,8 @@ class Worker:
         owner: str,
         authorize: Authorizer | None = None,
         lease: timedelta = timedelta(minutes=2),
+        write_timeout: timedelta = timedelta(0),
+        heartbeat: timedelta | None = None,
         retry: RetryPolicy = RetryPolicy(),
         breaker: CircuitBreaker | None = None,
         batch: int = 20,
@@ -127,7 +136,12 @@ class Worker:
         self.backend = backend
         self.owner = owner
         self.authorize = authorize
+        if lease <= write_timeout:
+            raise ValueError(f"A lease of {lease} is too short for writes that may take {write_timeout}.")
         self.lease = lease
+        # No write starts with less lease left than it may take (DESIGN §4: a lease outlived is a double).
+        self.write_timeout = write_timeout
+        self.heartbeat = heartbeat or lease / 3
         self.retry = retry
         self.breaker = breaker or CircuitBreaker()
         self.batch = batch
@@ -212,16 +226,22 @@ class Worker:
 
     def work(self, run: list[Claimed]) -> None:
         """Apply a run in order. It stops at the first command that cannot be sent or does not go
-        through; the commands after it are handed back untried, to wait for it as their lane does."""
+        through; the commands after it are handed back untried, to wait for it as their lane does.
+        Its leases are renewed while it is worked; a backend that shares the outbox's database
+        records each outcome with its effect, under the lease (`LeaseFence`)."""
         sendable: list[tuple[Claimed, Command]] = []
         for item in run:
             command = self._command(item)
             if command is None:
                 break
             sendable.append((item, command))
-        outcomes = self._apply([command for _, command in sendable])
-        for (item, _), outcome in zip(sendable, outcomes):
-            self.record(item, outcome)
+        terms = LeaseTerms(self.owner, self.lease, self.clock)
+        fence = LeaseFence(terms, run, self.ending) if isinstance(self.backend, Fenced) else None
+        with LeaseKeeper(self.session_factory, terms, run, self.heartbeat) as keeper:
+            outcomes = self._apply(sendable, fence)
+            for (item, _), outcome in zip(sendable, outcomes):
+                keeper.finished(item)
+                self.record(item, outcome, fence.written(item.op_id, outcome) if fence else None)
         tried = len(outcomes) + (1 if len(outcomes) == len(sendable) < len(run) else 0)
         self._hand_back(run[tried:], self.clock())
 
@@ -239,39 +259,67 @@ class Worker:
             return None
         return command
 
-    def _apply(self, commands: list[Command]) -> list[Outcome]:
-        if not commands:
+    def _apply(self, sendable: list[tuple[Claimed, Command]], fence: LeaseFence | None) -> list[Outcome]:
+        if not sendable:
             return []
+        items = {command.op_id: item for item, command in sendable}
+        commands = [command for _, command in sendable]
         try:
-            return apply_run(self.backend, commands)
+            if fence is not None:
+                with self.backend.fenced(fence):  # type: ignore[attr-defined] - checked by isinstance(Fenced)
+                    return apply_run(self.backend, commands)
+            return apply_run(self.backend, commands, lambda stretch: self._may_write([items[c.op_id] for c in stretch]))
         except Exception as error:  # a bug or an unforeseen answer: retried, then parked, never lost
             log.exception("backend raised on %s", type(commands[0]).__name__, extra={"op_id": commands[0].op_id})
             return [Outcome.transient(f"Unexpected error: {type(error).__name__}: {error}")]
 
-    def record(self, item: Claimed, outcome: Outcome) -> None:
-        now = self.clock()
-        extra = {"op_id": item.op_id}
-        if outcome.status in (OutcomeStatus.APPLIED, OutcomeStatus.DUPLICATE):
-            self.breaker.record_success()
-            self._finish(item, status=Status.DONE, done_at=now, refs=dict(outcome.refs), last_error="")
-            log.info("%s %s", item.kind, outcome.status, extra=extra)
-        elif outcome.status == OutcomeStatus.CONFLICT:
-            self.breaker.record_success()  # the backend answered: it is up
+    def _may_write(self, items: list[Claimed]) -> bool:
+        """Renew the leases of what is about to be sent; True when all are still held with at least
+        the write's own timeout left, so that the write ends (or times out) before any lease does."""
+        start = self.clock()
+        with self.session_factory() as session, session.begin():
+            held = renew(session, self.owner, items, start + self.lease)
+        if len(held) < len(items):
+            log.warning("lease lost before sending; another worker sends it", extra={"op_id": items[0].op_id})
+            return False
+        if start + self.lease - self.clock() < self.write_timeout:
+            log.warning("too little lease left to start a write; handed back", extra={"op_id": items[0].op_id})
+            return False
+        return True
+
+    def ending(self, item: Claimed, outcome: Outcome, now: datetime) -> dict[str, Any]:
+        """The row's values once `outcome` is recorded for this attempt."""
+        if outcome.went_through:
+            return {"status": Status.DONE, "done_at": now, "refs": dict(outcome.refs), "last_error": ""}
+        if outcome.status == OutcomeStatus.CONFLICT:
             settled = None if item.resolution else automatic(str(outcome.conflict), outcome.detail, self.count_tolerance, now)
             if settled:
-                self._finish(item, status=Status.QUEUED, next_attempt_at=now, resolution=settled,
-                             conflict_kind=str(outcome.conflict), conflict_message=outcome.message, conflict_detail=dict(outcome.detail))
-                log.info("%s settled without a person: %s", item.kind, settled["reason"], extra=extra)
-            else:
-                self._park(item, str(outcome.conflict), outcome.message, dict(outcome.detail))
-        elif item.attempts >= self.retry.max_attempts:
-            self._park(item, SYNC_FAILED, f"Gave up after {item.attempts} attempts: {outcome.message}", {})
+                return {"status": Status.QUEUED, "next_attempt_at": now, "resolution": settled,
+                        "conflict_kind": str(outcome.conflict), "conflict_message": outcome.message,
+                        "conflict_detail": dict(outcome.detail)}
+            return _parked(str(outcome.conflict), outcome.message, dict(outcome.detail))
+        if item.attempts >= self.retry.max_attempts:
+            return _parked(SYNC_FAILED, f"Gave up after {item.attempts} attempts: {outcome.message}", {})
+        return {"status": Status.RETRYING, "next_attempt_at": now + self.retry.delay(item.attempts, self.rng),
+                "last_error": outcome.message}
+
+    def record(self, item: Claimed, outcome: Outcome, written: dict[str, Any] | None = None) -> None:
+        """Record the end of an attempt (unless the backend already did, with its effect: `written`)."""
+        now = self.clock()
+        values = written if written is not None else self.ending(item, outcome, now)
+        if written is None:
+            self._finish(item, **values)
+        extra = {"op_id": item.op_id}
+        if outcome.status != OutcomeStatus.TRANSIENT:
+            self.breaker.record_success()  # the backend answered: it is up
+        if outcome.went_through:
+            log.info("%s %s", item.kind, outcome.status, extra=extra)
+        elif values["status"] == Status.CONFLICT:
+            log.warning("%s parked as %s: %s", item.kind, values["conflict_kind"], values["conflict_message"], extra=extra)
+        elif values["status"] == Status.QUEUED:
+            log.info("%s settled without a person: %s", item.kind, values["resolution"]["reason"], extra=extra)
         else:
             self.breaker.record_failure(now)
-            self._finish(
-                item, status=Status.RETRYING, next_attempt_at=now + self.retry.delay(item.attempts, self.rng),
-                last_error=outcome.message,
-            )
             self._note_error(outcome.message, now)
             log.warning("%s will be retried (attempt %d): %s", item.kind, item.attempts, outcome.message, extra=extra)
 
@@ -281,9 +329,7 @@ class Worker:
         """Write the end of an attempt, only while this worker still holds the lease."""
         with self.session_factory() as session, session.begin():
             changed = session.execute(
-                update(OutboxCommand)
-                .where(OutboxCommand.id == item.id, OutboxCommand.lease_owner == self.owner,
-                       OutboxCommand.status == Status.SYNCING)
+                update(OutboxCommand).where(*held_by(self.owner, item))
                 .values(lease_owner=None, lease_expires_at=None, **values)
             ).rowcount
         if not changed:
@@ -291,7 +337,7 @@ class Worker:
         return bool(changed)
 
     def _park(self, item: Claimed, kind: str, message: str, detail: dict[str, Any]) -> None:
-        self._finish(item, status=Status.CONFLICT, conflict_kind=kind, conflict_message=message, conflict_detail=detail)
+        self._finish(item, **_parked(kind, message, detail))
         log.warning("%s parked as %s: %s", item.kind, kind, message, extra={"op_id": item.op_id})
 
     def _hand_back(self, run: list[Claimed], at: datetime | None) -> None:

@@ -9,7 +9,8 @@ then be recognised. So every command first looks for its key, which it writes wi
 - counts and their resolutions: the inventory move's `reference` = `COUNT-<op_id>`.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
 from sqlalchemy.exc import OperationalError
@@ -22,6 +23,7 @@ from offline_sync.backends.contract import (
     Consume,
     Count,
     CountResolution,
+    Fence,
     ItemLine,
     Outcome,
     Receive,
@@ -73,12 +75,31 @@ class SandboxBackend:
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._sessions = session_factory
+        self._fence: Fence | None = None
 
-    def _run(self, work: Callable[[Session], Outcome]) -> Outcome:
-        """One transaction: committed with the outcome `work` returns, rolled back on a refusal."""
+    @contextmanager
+    def fenced(self, fence: Fence) -> Iterator[None]:
+        """Commands applied inside the block are held and settled under the worker's `fence`: the ledger
+        shares the outbox's database, so a worker whose lease ran out cannot write an effect any more."""
+        self._fence = fence
+        try:
+            yield
+        finally:
+            self._fence = None
+
+    def _run(self, work: Callable[[Session], Outcome], op_id: str | None = None) -> Outcome:
+        """One transaction: committed with the outcome `work` returns, rolled back on a refusal. Under a
+        fence, a command's transaction first locks its outbox row and checks the worker still holds it,
+        and records the outcome on it before committing (LeaseLost, raised when it does not, writes nothing)."""
+        fence = self._fence if op_id is not None else None
         try:
             with self._sessions.begin() as session:
-                return work(session)
+                if fence is not None and op_id is not None:
+                    fence.hold(session, op_id)
+                outcome = work(session)
+                if fence is not None and op_id is not None:
+                    fence.settle(session, op_id, outcome)
+                return outcome
         except Refused as refusal:
             return refusal.outcome
         except OperationalError as error:
@@ -98,7 +119,7 @@ class SandboxBackend:
     # ---- receipts ---------------------------------------------------------------------
 
     def receive(self, command: Receive) -> Outcome:
-        return self._run(lambda session: self._receive(session, command))
+        return self._run(lambda session: self._receive(session, command), command.op_id)
 
     def _receive(self, session: Session, command: Receive) -> Outcome:
         earlier = ledger.picking_of_line(session, line_key(command.op_id, 0))
@@ -112,7 +133,7 @@ class SandboxBackend:
         return Outcome.applied(f"Received on {picking.name}: {ledger.describe(items)}.", **_refs(picking))
 
     def validate_receipt(self, command: ValidateReceipt) -> Outcome:
-        return self._run(lambda session: self._validate_receipt(session, command))
+        return self._run(lambda session: self._validate_receipt(session, command), command.op_id)
 
     def _validate_receipt(self, session: Session, command: ValidateReceipt) -> Outcome:
         key = picking_key(command.op_id)
@@ -139,7 +160,7 @@ class SandboxBackend:
         return Outcome.applied(f"Receipt {picking.name} is done{rest}.", **_refs(picking))
 
     def unplanned_receipt(self, command: UnplannedReceipt) -> Outcome:
-        return self._run(lambda session: self._unplanned_receipt(session, command))
+        return self._run(lambda session: self._unplanned_receipt(session, command), command.op_id)
 
     def _unplanned_receipt(self, session: Session, command: UnplannedReceipt) -> Outcome:
         key = picking_key(command.op_id)
@@ -169,7 +190,7 @@ class SandboxBackend:
             destination = lookup.storage_location(session, command.destination)
             return self._issue(session, command, PickingKind.INTERNAL, source, destination)
 
-        return self._run(work)
+        return self._run(work, command.op_id)
 
     def consume(self, command: Consume) -> Outcome:
         def work(session: Session) -> Outcome:
@@ -177,7 +198,7 @@ class SandboxBackend:
             destination = lookup.location_for(session, Usage.CONSUMPTION)
             return self._issue(session, command, PickingKind.CONSUMPTION, source, destination)
 
-        return self._run(work)
+        return self._run(work, command.op_id)
 
     def _issue(
         self,
@@ -217,7 +238,7 @@ class SandboxBackend:
     # ---- counts -------------------------------------------------------------------------
 
     def count(self, command: Count) -> Outcome:
-        return self._run(lambda session: self._count(session, command))
+        return self._run(lambda session: self._count(session, command), command.op_id)
 
     def _count(self, session: Session, command: Count) -> Outcome:
         reference = count_reference(command.op_id)
@@ -242,7 +263,7 @@ class SandboxBackend:
         )
 
     def resolve_count(self, command: ResolveCount) -> Outcome:
-        return self._run(lambda session: self._resolve_count(session, command))
+        return self._run(lambda session: self._resolve_count(session, command), command.op_id)
 
     def _resolve_count(self, session: Session, command: ResolveCount) -> Outcome:
         reference = count_reference(command.op_id)

@@ -4,6 +4,7 @@ import random
 import threading
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -220,3 +221,35 @@ def test_a_claim_takes_at_most_its_batch_of_commands_and_leaves_the_rest_to_othe
     second = _worker(factory, backend, clock, owner="second", batch=8).claim(limit=8)
     assert sum(map(len, first)) == 8 and sum(map(len, second)) == 8
     assert not {item.op_id for run in first for item in run} & {item.op_id for run in second for item in run}
+
+
+def test_a_worker_whose_lease_was_taken_over_sends_nothing_more(factory, backend, clock, enqueue) -> None:
+    op_id = enqueue()
+    slow = _worker(factory, backend, clock, owner="slow", lease=timedelta(seconds=30))
+    [[item]] = slow.claim(limit=1)
+    clock.advance(seconds=31)  # slow stalled past its lease
+    fast = _worker(factory, backend, clock, owner="fast")
+    assert fast.run_once() == 1
+    slow.work([item])  # it wakes up: its lease is checked before the write, and it writes nothing
+    assert backend.calls[op_id] == 1 and _rows(factory)[op_id].attempts == 2
+
+
+def test_a_write_is_not_started_with_less_lease_left_than_its_own_timeout(factory, backend, clock, enqueue) -> None:
+    op_id = enqueue()
+    worker = _worker(factory, backend, lambda: clock.now, lease=timedelta(seconds=30), write_timeout=timedelta(seconds=10))
+    [[item]] = worker.claim(limit=1)
+    stalls = iter([0, 25])  # renewing the lease took 25 s (a database stall): 5 s would be left for the write
+
+    def stalling_clock():
+        clock.advance(seconds=next(stalls, 0))
+        return clock.now
+
+    worker.clock = stalling_clock
+    worker.work([item])
+    row = _rows(factory)[op_id]
+    assert op_id not in backend.calls and row.status == Status.QUEUED and row.attempts == 0  # handed back untried
+
+
+def test_a_lease_shorter_than_the_write_timeout_is_refused(factory, backend, clock) -> None:
+    with pytest.raises(ValueError, match="too short"):
+        _worker(factory, backend, clock, lease=timedelta(seconds=10), write_timeout=timedelta(seconds=10))

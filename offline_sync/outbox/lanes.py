@@ -1,9 +1,13 @@
 """Which lane a command runs in, and what it touches.
 
-A lane (a location, or a receipt) is worked strictly in arrival order, so one location's moves
-reach the backend in the order they were made. A parked command holds back only the later
-commands that touch the same quant or receipt (DESIGN §5: parking is per lane, not global).
+A lane (a location, or a receipt) is worked in arrival order, so one location's moves reach the
+backend in the order they were made. A parked command holds back only the later commands that
+depend on it: those that take from a quant it takes from, or work on its receipt (`depends_on`);
+nothing else, so a transfer *into* a short location is never held back by the shortage
+(DESIGN §5: parking is per dependency, not per lane, not global).
 """
+from collections.abc import Iterable
+
 from offline_sync.backends.contract import (
     Command,
     Consume,
@@ -15,6 +19,8 @@ from offline_sync.backends.contract import (
     UnplannedReceipt,
     ValidateReceipt,
 )
+
+ADDS_ONLY = frozenset({"receive_unplanned"})  # kinds that take from no quant: they only add stock
 
 
 def quant_key(location: str, gtin: str, lot: str | None) -> str:
@@ -55,3 +61,15 @@ def touches_of(command: Command) -> list[str]:
         case ResolveCount():
             return touches_of(command.count)
     raise TypeError(f"nothing touched by {type(command).__name__}")
+
+
+def depends_on(kind: str, lane: str, touches: Iterable[str]) -> frozenset[str]:
+    """What a stored command (its kind, lane and touches) depends on: the quants at its lane's location
+    it takes from or counts (a transfer's source, a consumption's or count's location), or its receipt.
+    A parked command holds back exactly the later ones that share one of these with it."""
+    if kind in ADDS_ONLY:
+        return frozenset()
+    if lane.startswith("receipt:"):
+        return frozenset(touches)
+    here = "quant:" + lane.removeprefix("location:") + "|"
+    return frozenset(touch for touch in touches if touch.startswith(here))

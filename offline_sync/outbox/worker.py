@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from offline_sync.backends.contract import Command, Fenced, InventoryBackend, Outcome, OutcomeStatus
 from offline_sync.outbox.dispatch import apply_run
+from offline_sync.outbox.lanes import depends_on
 from offline_sync.outbox.leases import LeaseFence, LeaseKeeper, LeaseTerms, held_by, renew
 from offline_sync.outbox.models import OPEN_STATUSES, OutboxCommand, Status, WorkerState
 from offline_sync.outbox.resolutions import SYNC_FAILED, automatic, effective_command
@@ -59,25 +60,37 @@ def _ready(now: datetime):
 
 def claimable_runs(session: Session, now: datetime, limit: int, run_length: int) -> list[list[int]]:
     """Runs that may go now, oldest first, `limit` commands in all: the head of a lane that is free to move
-    (nothing earlier of its lane unfinished, nothing it touches held by an earlier unfinished or parked
-    command), followed by up to `run_length - 1` commands right behind it in that lane that are ready
-    too and touch nothing held outside the run. A run is applied in order, so a backend may take it
-    in one round trip. The bound is on commands, not runs: a worker takes no more than it works in
-    one round, and leaves the rest to the other workers.""" 
+    (nothing earlier of its lane unfinished, nothing it touches touched by an earlier unfinished command,
+    nothing it depends on held by a parked one), followed by up to `run_length - 1` commands right behind
+    it in that lane that are ready too and touch nothing held outside the run. A run is applied in order,
+    so a backend may take it in one round trip. The bound is on commands, not runs: a worker takes no
+    more than it works in one round, and leaves the rest to the other workers.
+
+    A parked command holds back exactly what depends on it (`lanes.depends_on`: the same quant as a
+    source, or the same receipt), and so does a command held back that way, by its own sources only.
+    Neither blocks its lane nor anything else: a transfer into a short location goes, another ward's
+    consumption goes. Every other unfinished command keeps the later ones that touch what it touches
+    (either end of a transfer) behind it, and the rest of its lane in arrival order."""
     rows = session.execute(
         select(
-            OutboxCommand.id, OutboxCommand.lane, OutboxCommand.touches, OutboxCommand.status,
+            OutboxCommand.id, OutboxCommand.kind, OutboxCommand.lane, OutboxCommand.touches, OutboxCommand.status,
             OutboxCommand.next_attempt_at, OutboxCommand.lease_expires_at,
         )
         .where(OutboxCommand.status.in_(OPEN_STATUSES))
         .order_by(OutboxCommand.id)
     ).all()
+    parked: set[str] = set()  # what parked commands, and those held back by them, depend on
     busy_lanes: set[str] = set()
-    holders: dict[str, str | None] = {}  # what an earlier open command touches → the lane of its run, or None
+    holders: dict[str, str | None] = {}  # what an earlier unfinished command touches → the lane of its run, or None
     runs: dict[str, list[int]] = {}  # lane → its run, while the run may still grow
     chosen: list[list[int]] = []
     taken = 0
     for row in rows:
+        needs = depends_on(row.kind, row.lane, row.touches)
+        if row.status == Status.CONFLICT or needs & parked:
+            parked |= needs
+            runs.pop(row.lane, None)  # a run is consecutive: it ends here
+            continue
         ready = (row.status in (Status.QUEUED, Status.RETRYING) and row.next_attempt_at <= now) or (
             row.status == Status.SYNCING and row.lease_expires_at is not None and row.lease_expires_at < now
         )
@@ -95,9 +108,7 @@ def claimable_runs(session: Session, now: datetime, limit: int, run_length: int)
                 runs[row.lane] = [row.id]
                 chosen.append(runs[row.lane])
                 taken += 1
-        # A parked command, or one waiting behind a parked one, holds only what it touches;
-        # anything else also keeps the rest of its lane in arrival order.
-        if row.status != Status.CONFLICT and not waits_on_earlier:
+        if not waits_on_earlier:  # one waiting on another lane's command lets its own lane's others pass
             busy_lanes.add(row.lane)
         in_run = row.lane in runs and runs[row.lane][-1] == row.id
         for touch in row.touches:

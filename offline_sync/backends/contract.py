@@ -142,6 +142,10 @@ class Count:
     counted: float
     captured_at: datetime
     seen_on_hand: float | None = None  # None for a blind count
+    # Op_ids of Wardstock commands on this quant captured before the count (the outbox adds them when
+    # it sends the count): their moves were on the shelf the counter saw, whenever they reached the
+    # backend, so they are never added to the count. Other moves count from the backend's own date.
+    captured_before: frozenset[str] = frozenset()
 
 
 class CountResolution(StrEnum):

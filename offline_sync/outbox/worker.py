@@ -20,7 +20,16 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from offline_sync.backends.contract import Command, Fenced, InventoryBackend, Outcome, OutcomeStatus
+from offline_sync.backends.contract import (
+    Command,
+    Count,
+    Fenced,
+    InventoryBackend,
+    Outcome,
+    OutcomeStatus,
+    ResolveCount,
+)
+from offline_sync.outbox.capture import as_of_capture
 from offline_sync.outbox.dispatch import apply_run
 from offline_sync.outbox.lanes import depends_on
 from offline_sync.outbox.leases import LeaseFence, LeaseKeeper, LeaseTerms, held_by, renew
@@ -268,6 +277,9 @@ class Worker:
         if refusal:
             self._park(item, "not_permitted", refusal, {"user": item.username})
             return None
+        if isinstance(command, Count | ResolveCount):
+            with self.session_factory() as session:
+                return as_of_capture(session, command, item.id, item.captured_at)
         return command
 
     def _apply(self, sendable: list[tuple[Claimed, Command]], fence: LeaseFence | None) -> list[Outcome]:

@@ -2,6 +2,8 @@
 
 A count is applied only if the on-hand did not change after it was made: the counter saw the
 on-hand now (when they said what they saw) and no move touched the quant since `captured_at`.
+Moves of Wardstock commands captured before the count (`Count.captured_before`) are not "since",
+whenever Odoo applied them; other moves are dated by Odoo.
 Otherwise it is entered in Odoo as a pending count whose difference is the one the counter
 found, which Odoo itself shows as outdated (`is_outdated`), and answered as `count_overtaken`.
 Odoo checks again when applying: a move between our write and `action_apply_inventory` makes it
@@ -19,7 +21,7 @@ from typing import Any
 from offline_sync.backends.contract import ConflictKind, Count, CountResolution, Outcome, ResolveCount
 
 from . import refusals
-from .conventions import count_reference
+from .conventions import count_reference, picking_key
 from .dates import to_odoo
 from .records import LOT_SPEC, LotRecord, ProductRecord
 from .session import Session
@@ -67,14 +69,33 @@ class Counted:
                 ("reference", "=like", f"{self.reference}%"),
                 ("date", ">", to_odoo(self.count.captured_at)),
             ],
-            fields=["reference", "location_id", "location_dest_id", "quantity_product_uom", "move_id"],
+            fields=["reference", "location_id", "location_dest_id", "quantity_product_uom", "move_id", "picking_id"],
         )
         earlier = next((line for line in lines if (line["reference"] or "").startswith(self.reference)), None)
+        lines = self._captured_after(lines)
         net = sum(
             line["quantity_product_uom"] * ((line["location_dest_id"][0] == here) - (line["location_id"][0] == here))
             for line in lines
         )
         return earlier, net
+
+    def _captured_after(self, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The lines less those of Wardstock commands captured before the count (`captured_before`):
+        they were on the shelf the counter saw, though Odoo dates them when they arrived. One more call,
+        only when such commands exist and pickings moved the quant since."""
+        earlier = self.count.captured_before
+        if not earlier:
+            return lines
+        counts = {count_reference(op_id) for op_id in earlier}
+        lines = [line for line in lines if (line["reference"] or "").split(" ")[0] not in counts]
+        picking_ids = sorted({line["picking_id"][0] for line in lines if line["picking_id"]})
+        if not picking_ids:
+            return lines
+        keys = [picking_key(op_id) for op_id in sorted(earlier)]
+        captured_before = set(
+            self.session.odoo.call("stock.picking", "search", [("id", "in", picking_ids), ("origin", "in", keys)])
+        )
+        return [line for line in lines if not (line["picking_id"] and line["picking_id"][0] in captured_before)]
 
     def _quant(self) -> tuple[LotRecord | None, float]:
         """The counted lot (refused if unknown) and the on-hand at exactly this location."""

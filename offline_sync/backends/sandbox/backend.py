@@ -391,8 +391,13 @@ def _backorder_refs(session: Session, picking: SandboxPicking) -> dict[str, obje
 
 def _seen_at_count(session: Session, quant: SandboxQuant, command: Count) -> tuple[float, float]:
     """The on-hand when the count was made (what the counter saw, else the ledger's figure then),
-    and the net of the moves done on the quant since."""
-    net_since = ledger.net_moves_since(session, quant, _naive_utc(command.captured_at))
+    and the net of the moves done on the quant since: moves of commands captured before the count are
+    not among them, even when applied after it (a sync backlog)."""
+    earlier = sorted(command.captured_before)  # on the shelf the counter saw, whenever they were applied
+    net_since = ledger.net_moves_since(
+        session, quant, _naive_utc(command.captured_at),
+        keys=[picking_key(op_id) for op_id in earlier], references=[count_reference(op_id) for op_id in earlier],
+    )
     seen = command.seen_on_hand if command.seen_on_hand is not None else quant.quantity - net_since
     return seen, net_since
 

@@ -2,7 +2,7 @@
 with or without backorder; counts are entered on quants and applied as inventory moves."""
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -82,18 +82,25 @@ def ensure_available(session: Session, location: SandboxLocation, items: Iterabl
             )
 
 
-def net_moves_since(session: Session, quant: SandboxQuant, since: datetime) -> float:
-    """How much the quant's on-hand changed through moves done after `since` (naive UTC)."""
+def net_moves_since(
+    session: Session, quant: SandboxQuant, since: datetime, keys: Collection[str] = (), references: Collection[str] = ()
+) -> float:
+    """How much the quant's on-hand changed through moves done after `since` (naive UTC), leaving out
+    the moves of the pickings whose key (origin) is in `keys` and of the counts in `references`."""
     location_id = quant.location_id
     into = case((SandboxMove.location_dest_id == location_id, 1), else_=0)
     out_of = case((SandboxMove.location_id == location_id, 1), else_=0)
     return session.scalar(
-        select(func.coalesce(func.sum((into - out_of) * SandboxMove.quantity), 0.0)).where(
+        select(func.coalesce(func.sum((into - out_of) * SandboxMove.quantity), 0.0))
+        .outerjoin(SandboxPicking, SandboxMove.picking_id == SandboxPicking.id)
+        .where(
             SandboxMove.product_id == quant.product_id,
             _same_lot(SandboxMove.lot_id, quant.lot),
             SandboxMove.state == State.DONE,
             SandboxMove.date > since,
             or_(SandboxMove.location_id == location_id, SandboxMove.location_dest_id == location_id),
+            or_(SandboxPicking.id.is_(None), SandboxPicking.origin.is_(None), SandboxPicking.origin.not_in(list(keys))),
+            SandboxMove.reference.not_in(list(references)),
         )
     )
 

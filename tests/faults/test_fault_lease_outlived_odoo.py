@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from offline_sync.backends.odoo.backend import OdooBackend
 from offline_sync.backends.odoo.settings import OdooSettings
@@ -26,7 +27,12 @@ from tests.faults.test_fault_lease_outlived_postgres import _wait_frozen
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTRACT = ROOT / "tests" / "contract"
-ODOO_TIMEOUT = 5  # seconds: the lease is twice that, as the configuration requires
+ODOO_TIMEOUT = 10  # seconds: the lease is twice that, as the configuration requires
+
+
+def _status(factory: sessionmaker[Session], op_id: str) -> Status:
+    with factory() as session:
+        return session.scalar(select(OutboxCommand.status).where(OutboxCommand.op_id == op_id))
 
 
 @pytest.mark.postgres
@@ -56,8 +62,9 @@ def test_a_worker_frozen_between_its_odoo_call_and_its_record_doubles_nothing_in
         _wait_frozen(frozen, log, seconds=120)  # Odoo created and validated the picking; nothing recorded yet
         time.sleep(lease.total_seconds() + 1)
         second = Worker(factory, OdooBackend(settings), owner="second", lease=lease, write_timeout=timedelta(seconds=ODOO_TIMEOUT))
-        deadline = time.monotonic() + 120
-        while second.run_once() == 0 and time.monotonic() < deadline:
+        deadline = time.monotonic() + 180
+        while _status(factory, op_id) != Status.DONE and time.monotonic() < deadline:  # a busy Odoo may time out: retried
+            second.run_once()
             time.sleep(0.5)
         frozen.send_signal(signal.SIGCONT)  # the frozen one records its outcome now: it must be fenced out
         assert frozen.wait(timeout=120) == 0, log.read_text()
@@ -67,7 +74,7 @@ def test_a_worker_frozen_between_its_odoo_call_and_its_record_doubles_nothing_in
             frozen.kill()
     with factory() as session:
         row = session.scalar(select(OutboxCommand).where(OutboxCommand.op_id == op_id))
-    assert (row.status, row.attempts) == (Status.DONE, 2), (row.status, row.attempts, row.last_error, log.read_text())
+    assert row.status == Status.DONE and row.attempts >= 2, (row.status, row.attempts, row.last_error, log.read_text())
     pickings = world._call("stock.picking", "search_count", [("origin", "=", f"WS-{op_id}")])
     assert pickings == 1, f"Odoo holds {pickings} pickings for one transfer\n{log.read_text()}"
     assert (world.on_hand(gtin, lot, source), world.on_hand(gtin, lot, destination)) == (8, 2)

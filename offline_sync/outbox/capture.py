@@ -4,10 +4,15 @@ A count says what was on the shelf when it was captured. The backend sees moves 
 and a sync backlog can bring a move captured before the count after it: added as a move "since the
 count", it would make phantom stock (issue 19, item 2). So when the outbox sends a count, it names
 the commands on the counted quant captured before it that may have reached the backend after the
-count's capture time (`Count.captured_before`), and the backend leaves their moves out.
+count's capture time (`Count.captured_before`), and the backend leaves their moves out. And a
+count that reached the outbox before such a command (another handheld was offline longer) waits
+for it: applied after the count, its move would land on top of a shelf that already held it.
 """
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import String, cast, or_, select
 from sqlalchemy.orm import Session
@@ -45,3 +50,19 @@ def as_of_capture(session: Session, command: Command, row_id: int, captured_at: 
     if isinstance(command, ResolveCount):
         return replace(command, count=as_of_capture(session, command.count, row_id, captured_at))
     return command
+
+
+def counts_behind_earlier_captures(rows: Sequence[Any]) -> set[int]:
+    """Of the open rows (id, kind, touches, captured_at; in id order), the counts that must wait:
+    a later row on the counted quant was captured at or before the count."""
+    on_quant: dict[str, list[tuple[int, datetime]]] = defaultdict(list)
+    for row in rows:
+        for touch in row.touches:
+            on_quant[touch].append((row.id, row.captured_at))
+    return {
+        row.id
+        for row in rows
+        if row.kind == "count"
+        and any(other_id > row.id and captured <= row.captured_at
+                for touch in row.touches for other_id, captured in on_quant[touch])
+    }

@@ -29,7 +29,7 @@ from offline_sync.backends.contract import (
     OutcomeStatus,
     ResolveCount,
 )
-from offline_sync.outbox.capture import as_of_capture
+from offline_sync.outbox.capture import as_of_capture, counts_behind_earlier_captures
 from offline_sync.outbox.dispatch import apply_run
 from offline_sync.outbox.lanes import depends_on
 from offline_sync.outbox.leases import LeaseFence, LeaseKeeper, LeaseTerms, held_by, renew
@@ -79,15 +79,17 @@ def claimable_runs(session: Session, now: datetime, limit: int, run_length: int)
     source, or the same receipt), and so does a command held back that way, by its own sources only.
     Neither blocks its lane nor anything else: a transfer into a short location goes, another ward's
     consumption goes. Every other unfinished command keeps the later ones that touch what it touches
-    (either end of a transfer) behind it, and the rest of its lane in arrival order."""
+    (either end of a transfer) behind it, and the rest of its lane in arrival order. A count that
+    arrived before a command on its quant captured before it waits for that command (capture.py)."""
     rows = session.execute(
         select(
             OutboxCommand.id, OutboxCommand.kind, OutboxCommand.lane, OutboxCommand.touches, OutboxCommand.status,
-            OutboxCommand.next_attempt_at, OutboxCommand.lease_expires_at,
+            OutboxCommand.next_attempt_at, OutboxCommand.lease_expires_at, OutboxCommand.captured_at,
         )
         .where(OutboxCommand.status.in_(OPEN_STATUSES))
         .order_by(OutboxCommand.id)
     ).all()
+    waiting_counts = counts_behind_earlier_captures(rows)
     parked: set[str] = set()  # what parked commands, and those held back by them, depend on
     busy_lanes: set[str] = set()
     holders: dict[str, str | None] = {}  # what an earlier unfinished command touches → the lane of its run, or None
@@ -95,6 +97,9 @@ def claimable_runs(session: Session, now: datetime, limit: int, run_length: int)
     chosen: list[list[int]] = []
     taken = 0
     for row in rows:
+        if row.id in waiting_counts:  # it holds nothing meanwhile: what comes after it was captured after it
+            runs.pop(row.lane, None)
+            continue
         needs = depends_on(row.kind, row.lane, row.touches)
         if row.status == Status.CONFLICT or needs & parked:
             parked |= needs

@@ -76,3 +76,15 @@ def test_what_waits_on_a_parked_receipt_line_is_only_that_receipt(factory, backe
     statuses = _statuses(factory)
     assert (statuses[parked], statuses[validate]) == (Status.CONFLICT, Status.QUEUED)
     assert {unplanned, take} <= set(backend.applied)
+
+
+def test_a_count_waits_for_a_move_on_its_quant_captured_before_it_that_arrived_after_it(
+        factory, backend: FakeBackend, clock: Clock, enqueue: Callable[..., str]) -> None:
+    count = enqueue("count", {"location": "WARD-ED-RESUS", "gtin": "05012345100067", "lot": SHORT, "counted": 11,
+                              "seen_on_hand": 8})
+    clock.advance(seconds=-1)  # another handheld, offline longer, sends a transfer made a second before the count
+    late = enqueue("transfer", _transfer("CS-STOCK", "WARD-ED-RESUS"))
+    clock.advance(seconds=2)
+    _drain(Worker(factory, backend, owner="w1", clock=clock, rng=random.Random(7)))
+    assert list(backend.applied) == [late, count]
+    assert backend.applied[count].captured_before == frozenset({late})  # and the count does not add it

@@ -8,19 +8,19 @@ too long or lacks its separator silently swallows the next field.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Literal
 
-from biip import ParseError
+from biip import ParseConfig, ParseError
 from biip.gs1_application_identifiers import GS1ApplicationIdentifier
 from biip.gs1_digital_link_uris import GS1DigitalLinkURI
 from biip.gs1_element_strings import GS1ElementString
 from biip.symbology import GS1Symbology, SymbologyIdentifier
 
+from scanners.gs1_dates import DATE_LAYOUTS, date_problem, first_date, layout_text
 from scanners.gtin import check_digit
 from scanners.scan import (
     AmbiguousCode,
@@ -31,7 +31,6 @@ from scanners.scan import (
 )
 from scanners.wedge import GS
 
-DATE_AIS = frozenset({"11", "12", "13", "15", "16", "17"})
 CSET82 = frozenset("!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz")
 _WORDS = {
     "00": "the SSCC",
@@ -45,7 +44,9 @@ _WORDS = {
     "37": "the count of items",
     "414": "the location GLN",
 }
-_MAX_SPLITS_EXPLORED = 1000
+_MAX_READINGS = 16
+# Dates are checked by gs1_dates against each AI's own layout; biip reads 7007's date range as a date and time.
+_BIIP_CONFIG = ParseConfig(gs1_element_strings_verify_date=False)
 
 Family = Literal["gs1", "gtin", "text"]
 
@@ -160,14 +161,14 @@ def _validate(ai: GS1ApplicationIdentifier, value: str) -> Element | _Problem:
     bad = next((c for c in value if c not in CSET82), None)
     if bad is not None:
         return _Problem(InvalidGS1, f"{what} made of GS1 characters", f"the character {bad!r} in {value!r}")
-    if ai.ai in DATE_AIS:
-        problem = _date_problem(value)
+    if ai.ai in DATE_LAYOUTS:
+        problem = date_problem(ai.ai, value)
         if problem:
-            return _Problem(InvalidGS1, f"{what} as a date YYMMDD", f"{value!r}, {problem}")
+            return _Problem(InvalidGS1, f"{what} as {layout_text(ai.ai)}", f"{value!r}, {problem}")
     if not re.fullmatch(ai.pattern.removeprefix("^" + ai.ai), value):
         return _Problem(InvalidGS1, f"{what} in the GS1 format {ai.format}", repr(value))
     try:
-        parsed = GS1ElementString.parse(ai.ai + value)
+        parsed = GS1ElementString.parse(ai.ai + value, config=_BIIP_CONFIG)
     except ParseError as error:
         return _Problem(InvalidGS1, f"{what} in the GS1 format {ai.format}", f"{value!r} ({error})")
     if parsed.gtin_error or parsed.gln_error or parsed.sscc_error:
@@ -178,18 +179,7 @@ def _validate(ai: GS1ApplicationIdentifier, value: str) -> Element | _Problem:
             digits[-1],
             "The code is damaged or was printed wrongly; do not use it.",
         )
-    return Element(ai.ai, value, parsed.date)
-
-
-def _date_problem(value: str) -> str:
-    if len(value) != 6 or not value.isdigit():
-        return "which is not six digits"
-    year, month, day = int(value[:2]), int(value[2:4]), int(value[4:])
-    if not 1 <= month <= 12:
-        return f"which has month {month:02d}"
-    if day > calendar.monthrange(2000 + year, month)[1]:
-        return f"which has day {day:02d} in month {month:02d}"
-    return ""
+    return Element(ai.ai, value, first_date(ai.ai, value) if ai.ai in DATE_LAYOUTS else None)
 
 
 def _element(ai: GS1ApplicationIdentifier, value: str, read: str) -> Element:
@@ -209,36 +199,37 @@ def _known_ai(code: str, read: str) -> GS1ApplicationIdentifier:
 # --- element strings ---------------------------------------------------------
 
 
-def parse_element_string(
-    payload: str, read: str, *, separators_may_be_missing: bool, split_ais: frozenset[str] | None
-) -> tuple[list[Element], bool]:
+def parse_element_string(payload: str, read: str, *, separators_may_be_missing: bool) -> tuple[list[Element], bool]:
     """Cut a GS1 element string into validated elements; also say whether separators had to be inferred.
 
     With at least one separator, or when separators cannot be missing, the GS1
-    rule applies: a variable-length field runs to the next separator. Without
-    any separator from a scanner that may drop them, every valid way to cut the
-    text is considered; more than one is refused as ambiguous. ``split_ais``
-    limits which AIs may start right after a variable-length field in such a
-    cut (``None``: any AI).
+    rule applies: a variable-length field runs to the next separator (and is
+    refused if that makes it too long). Without any separator from a scanner
+    that may drop them, every reading the GS1 syntax allows, with every AI in
+    GS1's table, is considered; more than one is refused as ambiguous.
     """
     payload = payload.lstrip(GS)
     if GS in payload or not separators_may_be_missing:
-        return _checked([_element(ai, value, read) for ai, value in _split_strict(payload, read)], read), False
-    cuts = _all_cuts(payload, split_ais)
-    if cuts == []:
-        return _checked([_element(ai, value, read) for ai, value in _split_strict(payload, read)], read), False
-    if cuts is None or len(cuts) > 1:
-        readings = " or ".join(to_hri(cut) for cut in cuts) if cuts else "too many things to list"
+        return _strict(payload, read), False
+    readings, complete = _readings(payload)
+    if complete and not readings:
+        return _strict(payload, read), False  # raises the error that says what is wrong
+    if len(readings) != 1 or not complete:
+        listed = " or ".join(to_hri(r) for r in readings[:3]) if complete else "more readings than can be listed"
         raise AmbiguousCode(
             read,
             "separators between the variable-length fields",
-            f"none, so it can mean {readings}",
+            f"none, so it can mean {listed}" + (" or more" if complete and len(readings) > 3 else ""),
             "Set the scanner to send the GS separator (or a replacement such as '|'), "
             "or type the lot and serial number from the label.",
         )
-    cut = _checked(cuts[0], read)
-    inferred = any(_fixed_length(_ai(e.ai)) is None for e in cut[:-1])
-    return cut, inferred
+    reading = readings[0]
+    inferred = any(_fixed_length(_ai(e.ai)) is None for e in reading[:-1])
+    return reading, inferred
+
+
+def _strict(payload: str, read: str) -> list[Element]:
+    return _checked([_element(ai, value, read) for ai, value in _split_strict(payload, read)], read)
 
 
 def _split_strict(payload: str, read: str) -> list[tuple[GS1ApplicationIdentifier, str]]:
@@ -261,46 +252,45 @@ def _split_strict(payload: str, read: str) -> list[tuple[GS1ApplicationIdentifie
     return pairs
 
 
-def _all_cuts(payload: str, split_ais: frozenset[str] | None) -> list[list[Element]] | None:
-    """Up to two valid cuts of a separator-less element string; ``None`` if there are too many to tell."""
-    found: list[list[Element]] = []
-    dead: set[tuple[int, bool]] = set()
-    explored = 0
+def _readings(payload: str) -> tuple[list[list[Element]], bool]:
+    """The valid readings of a separator-less element string, and whether the list is complete.
 
-    def walk(pos: int, acc: list[Element]) -> None:
-        nonlocal explored
-        if pos == len(payload):
-            explored += 1
-            if _consistent(acc):
-                found.append(list(acc))
-            return
-        after_variable = bool(acc) and _fixed_length(_ai(acc[-1].ai)) is None
-        if (pos, after_variable) in dead:
-            return
-        before = explored
+    A reading is a cut into element strings that each pass ``_validate``; one
+    that repeats an AI with another value is invalid, a repeat with the same
+    value is redundant but valid. The suffixes readable from each position are
+    computed once; past ``_MAX_READINGS`` per position the list is cut short.
+    """
+    suffixes: dict[int, tuple[list[tuple[Element, ...]], bool]] = {len(payload): ([()], True)}
+    for pos in range(len(payload) - 1, -1, -1):
+        found: list[tuple[Element, ...]] = []
+        complete = True
         ai = _ai_at(payload[pos : pos + 4])
-        if ai is not None and (not after_variable or split_ais is None or ai.ai in split_ais):
+        if ai is not None:
             start = pos + len(ai.ai)
             fixed = _fixed_length(ai)
-            ends = [start + fixed] if fixed is not None else range(len(payload), start, -1)
-            for end in ends:
-                element = _validate(ai, payload[start:end]) if end <= len(payload) else None
-                if isinstance(element, Element):
-                    acc.append(element)
-                    walk(end, acc)
-                    acc.pop()
-                if len(found) >= 2 or explored >= _MAX_SPLITS_EXPLORED:
-                    return
-        if explored == before:
-            dead.add((pos, after_variable))
+            last = min(len(payload), start + _max_length(ai))
+            for end in [start + fixed] if fixed is not None else range(start + 1, last + 1):
+                if end > len(payload) or end not in suffixes:
+                    continue
+                element = _validate(ai, payload[start:end])
+                if not isinstance(element, Element):
+                    continue
+                rest, rest_complete = suffixes[end]
+                complete = complete and rest_complete
+                found += [(element, *tail) for tail in rest]
+        if len(found) > _MAX_READINGS:
+            found, complete = found[:_MAX_READINGS], False
+        if found or not complete:
+            suffixes[pos] = (found, complete)
+    readings, complete = suffixes.get(0, ([], True))
+    valid = [list(r) for r in readings if _consistent(r)]
+    return valid, complete
 
-    walk(0, [])
-    return None if explored >= _MAX_SPLITS_EXPLORED and len(found) < 2 else found
 
-
-def _consistent(elements: list[Element]) -> bool:
-    """A cut that repeats an AI is not a plausible reading of a label."""
-    return len({e.ai for e in elements}) == len(elements)
+def _consistent(elements: tuple[Element, ...]) -> bool:
+    """No AI twice with different values."""
+    values: dict[str, str] = {}
+    return all(values.setdefault(e.ai, e.value) == e.value for e in elements)
 
 
 def _checked(elements: list[Element], read: str) -> list[Element]:

@@ -49,7 +49,6 @@ def interpret(raw: str | Read, config: ScanConfig = DEFAULT_CONFIG) -> Scan:
                 element_string,
                 text,
                 separators_may_be_missing=not from_symbol and separators_may_be_missing(config.gs_replacements),
-                split_ais=config.split_ais,
             )
             scan = _gs1_scan(elements, text, identifier)
             if inferred:

@@ -68,19 +68,26 @@ class Symbology:
     family: Family
 
 
+_DOTCODE = re.compile(r"\]J[0-9A-Za-z]")  # ISO/IEC 15424 code character J, which biip's list lacks
+
+
 def split_symbology(raw: str) -> tuple[Symbology | None, str]:
     """Split a leading AIM symbology identifier off ``raw``."""
     try:
         found = SymbologyIdentifier.extract(raw)
+        identifier, gs1_symbology = found.value, found.gs1_symbology
     except (ParseError, IndexError, ValueError):
-        return None, raw
-    if found.gs1_symbology in GS1Symbology.with_gs1_messages():
+        if not _DOTCODE.match(raw):
+            return None, raw
+        identifier = raw[:3]
+        gs1_symbology = next((s for s in GS1Symbology if s.value == identifier[1:]), None)
+    if gs1_symbology in GS1Symbology.with_gs1_messages():
         family: Family = "gs1"
-    elif found.gs1_symbology in GS1Symbology.with_gtin():
+    elif gs1_symbology in GS1Symbology.with_gtin():
         family = "gtin"
     else:
         family = "text"
-    return Symbology(found.value, family), raw[len(found.value) :]
+    return Symbology(identifier, family), raw[len(identifier) :]
 
 
 def describe(ai: str) -> str:

@@ -300,7 +300,7 @@ function parseDigitalLink(uri, read) {
 // --- interpretation ----------------------------------------------------------
 
 function splitSymbology(text) {
-  const match = /^\][cdeopszABCDEFGHIKLMNOPQRSTUXZ][0-9A-Za-z]/.exec(text);
+  const match = /^\][cdeopszABCDEFGHIJKLMNOPQRSTUXZ][0-9A-Za-z]/.exec(text);
   if (!match) return [null, text];
   const id = match[0];
   return [{ id, family: GS1_IDS.has(id) ? "gs1" : GTIN_IDS.has(id) ? "gtin" : "text" }, text.slice(3)];
@@ -351,18 +351,34 @@ function hibcScan(payload, text, id) {
   return scan;
 }
 
+// What each EAN/UPC/ITF symbology identifier announces (ISO/IEC 15424, GS1 General Specifications 5.1.2):
+// ]E0 carries EAN-13, UPC-A and UPC-E all as 13 digits; ]E3 the same with a 2- or 5-digit add-on.
+const SYMBOLOGY_LENGTHS = {
+  "]E0": [[13], "an EAN-13 (or a UPC-A/UPC-E sent as 13 digits): 13 digits"],
+  "]E3": [[15, 18], "an EAN-13 with a 2- or 5-digit add-on: 15 or 18 digits"],
+  "]E4": [[8], "an EAN-8: 8 digits"],
+  "]I1": [[14], "an ITF-14: 14 digits"],
+};
+
 function gtinScan(digits, text, id) {
+  const announced = SYMBOLOGY_LENGTHS[id];
+  if (announced && !(isDigits(digits) && announced[0].includes(digits.length))) {
+    throw new UnrecognizedCode(text, `what the symbology identifier ${id} announces, ${announced[1]}`,
+      `${digits.length} characters '${digits}'`,
+      "The scanner's symbology settings may be wrong; scan again or type the number under the barcode.");
+  }
+  if (id === "]E3") digits = digits.slice(0, 13); // the add-on (issue number, price) does not identify the item
   if (!(isDigits(digits) && [8, 12, 13, 14].includes(digits.length))) {
     throw new UnrecognizedCode(text, "an EAN/UPC or ITF-14 of 8, 12, 13 or 14 digits", `'${digits}'`);
   }
-  if (digits.length === 8 && id !== "]E4") {
+  if (digits.length === 8 && id === null) {
     const upce = isUpce(digits);
     const ean8 = checkDigit(digits.slice(0, -1)) === Number(digits.at(-1));
-    if (id === null && upce && ean8) {
+    if (upce && ean8) {
       throw new AmbiguousCode(text, "an EAN-8 or a UPC-E", "8 digits that are valid as both",
         "Set the scanner to send AIM symbology identifiers, or type the number under the barcode.");
     }
-    if (id === "]E0" || (upce && !ean8)) digits = upceToUpca(digits);
+    if (upce) digits = upceToUpca(digits);
   }
   const scan = blank("product", text, id);
   scan.gtin = normalizeGtin(digits, text);
@@ -398,7 +414,7 @@ function gs1Scan(elements, text, id) {
     }
   }
   Object.assign(scan, {
-    lot: value["10"] ?? null, expiry: dates["17"] ?? null, serial: value["21"] ?? null, quantity: counts.length ? counts[0] : null,
+    lot: value["10"] ?? null, expiry: dates["17"] ?? dates["7003"] ?? null, serial: value["21"] ?? null, quantity: counts.length ? counts[0] : null,
     production_date: dates["11"] ?? null, additional_id: value["240"] ?? null, customer_part_number: value["241"] ?? null,
     national_codes: Object.entries(NATIONAL).filter(([ai]) => ai in value).map(([ai, country]) => ({ ai, country, value: value[ai] })),
     gln: value["414"] ?? null, gln_extension: value["254"] ?? null, giai: value["8004"] ?? null, sscc: value["00"] ?? null,
@@ -443,6 +459,9 @@ export function interpret(raw, config = DEFAULT_CONFIG, { source = "wedge" } = {
 
 /** What a camera decoder (BarcodeDetector) gives, as the raw text a handheld sending AIM identifiers would type. */
 export function cameraRaw(format, text) {
+  // AIM sends UPC-A and UPC-E as 13 digits under ]E0, as zxing-cpp does on the server; BarcodeDetector gives 12 and 8.
+  if (format === "upc_a" && /^[0-9]{12}$/.test(text)) return "]E00" + text;
+  if (format === "upc_e" && /^[01][0-9]{7}$/.test(text)) return "]E00" + upceToUpca(text);
   const ids = { ean_13: "]E0", upc_a: "]E0", upc_e: "]E0", ean_8: "]E4", itf: "]I1" };
   if (ids[format]) return ids[format] + text;
   // BarcodeDetector does not say whether a DataMatrix/QR/Code 128 carries GS1 data; GS1 data starts with an AI digit

@@ -44,3 +44,10 @@ test("exact codes (the catalog's location barcodes) are matched before anything 
   const scan = interpret("WARD-3B-SUPPLY", { exact_codes: { "WARD-3B-SUPPLY": "location" } });
   assert.deepEqual([scan.kind, scan.code], ["location", "WARD-3B-SUPPLY"]);
 });
+
+test("a camera UPC-A or UPC-E is sent as AIM prescribes, 13 digits under ]E0, and reads as the same GTIN", () => {
+  assert.equal(cameraRaw("upc_a", "002345678906"), "]E00002345678906");
+  assert.equal(cameraRaw("upc_e", "01234565"), "]E00012345000065");
+  assert.equal(interpret(cameraRaw("upc_e", "01234565"), {}, { source: "camera" }).gtin, "00012345000065");
+  assert.equal(interpret(cameraRaw("ean_8", "96385074"), {}, { source: "camera" }).gtin, "00000096385074");
+});

@@ -32,17 +32,27 @@ from scanners.scan import (
 from scanners.wedge import GS
 
 CSET82 = frozenset("!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz")
-_WORDS = {
+# Words for the AIs people meet on medical labels (the device's table is generated from these); any other AI
+# is described by its GS1 description.
+PLAIN_WORDS = {
     "00": "the SSCC",
     "01": "the GTIN",
     "02": "the GTIN of the contents",
     "10": "the lot",
     "11": "the production date",
+    "15": "the best-before date",
+    "16": "the sell-by date",
     "17": "the expiry date",
     "21": "the serial number",
+    "240": "the additional product number",
+    "241": "the customer part number",
     "30": "the count",
     "37": "the count of items",
     "414": "the location GLN",
+    "7003": "the expiry date and time",
+    "7240": "the clinical trial protocol",
+    "8004": "the asset number (GIAI)",
+    "8020": "the payment slip reference",
 }
 _MAX_READINGS = 16
 # Dates are checked by gs1_dates against each AI's own layout; biip reads 7007's date range as a date and time.
@@ -92,7 +102,7 @@ def split_symbology(raw: str) -> tuple[Symbology | None, str]:
 
 def describe(ai: str) -> str:
     """Plain words for an AI, for messages."""
-    words = _WORDS.get(ai)
+    words = PLAIN_WORDS.get(ai)
     if words is None:
         info = _ai(ai)
         words = f"the {info.description.lower()}" if info else "a field"

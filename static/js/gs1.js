@@ -2,7 +2,7 @@
 // (tests/js/gs1.test.mjs runs both on tests/fixtures/scan_cases.json): GS1 element strings with
 // FNC1 as \x1d or a wedge replacement, AIM symbology identifiers, the (01)… form, GS1 Digital Link,
 // EAN/UPC, HIBC (hibc.js) and our own prefixed codes.
-import { DATES, PATTERNS, TABLE } from "./gs1-ais.js";
+import { DATES, PATTERNS, TABLE, WORDS } from "./gs1-ais.js";
 import { parseHibc } from "./hibc.js";
 import { AmbiguousCode, CheckDigitError, GS, InvalidGS1, UnrecognizedCode } from "./scan-errors.js";
 
@@ -21,15 +21,13 @@ for (const entry of TABLE.split(",")) {
   AIS.set(ai, { ai, fixed: Number(fixed) || null, max: Number(max), pattern: new RegExp(`^${PATTERNS[Number(pattern)]}$`) });
 }
 const CSET82 = /^[!"%&'()*+,\-./0-9:;<=>?A-Z_a-z]*$/;
-const WORDS = { "00": "the SSCC", "01": "the GTIN", "02": "the GTIN of the contents", "10": "the lot", "11": "the production date",
-  "17": "the expiry date", "21": "the serial number", "30": "the count", "37": "the count of items", "414": "the location GLN" };
 const NATIONAL = { 710: "DE", 711: "FR", 712: "ES", 713: "BR", 714: "PT", 715: "US" };
 const GS1_IDS = new Set(["]d2", "]e0", "]C1", "]Q3", "]J1"]);
 const GTIN_IDS = new Set(["]E0", "]E3", "]E4", "]I1"]);
 const MAX_READINGS = 16;
 const RESTRICTED = "This is a restricted circulation number: it is only unique inside the company that printed it.";
 
-const describe = (ai) => `${WORDS[ai] || "a field"} (AI ${ai})`;
+const describe = (ai) => `${WORDS[ai] || "the field"} (AI ${ai})`;
 const isDigits = (text) => /^[0-9]+$/.test(text);
 export const toHri = (elements) => elements.map((e) => `(${e.ai})${e.value}`).join("");
 

@@ -2,7 +2,7 @@
 // (tests/js/gs1.test.mjs runs both on tests/fixtures/scan_cases.json): GS1 element strings with
 // FNC1 as \x1d or a wedge replacement, AIM symbology identifiers, the (01)… form, GS1 Digital Link,
 // EAN/UPC, HIBC (hibc.js) and our own prefixed codes.
-import { DATES, PATTERNS, TABLE, WORDS } from "./gs1-ais.js";
+import { CHECK_DIGITS, DATES, PATTERNS, TABLE, WORDS } from "./gs1-ais.js";
 import { parseHibc } from "./hibc.js";
 import { AmbiguousCode, CheckDigitError, GS, InvalidGS1, UnrecognizedCode } from "./scan-errors.js";
 
@@ -160,11 +160,14 @@ function validate(ai, value) {
     if (problem) return { problem: [InvalidGS1, `${what} as ${layoutText(ai.ai)}`, `'${value}', ${problem}`] };
   }
   if (!ai.pattern.test(value)) return { problem: [InvalidGS1, `${what} in the GS1 format`, `'${value}'`] };
-  const checked = ai.ai === "00" ? value.slice(-18) : ["01", "02"].includes(ai.ai) ? value
-    : /^41[0-7]$/.test(ai.ai) ? value.slice(-13) : null;
-  if (checked && checkDigit(checked.slice(0, -1)) !== Number(checked.at(-1))) {
-    return { problem: [CheckDigitError, `${what} ending in the check digit ${checkDigit(checked.slice(0, -1))}`, checked.at(-1),
-      "The code is damaged or was printed wrongly; do not use it."] };
+  if (ai.ai in CHECK_DIGITS) {
+    const [start, size] = CHECK_DIGITS[ai.ai];
+    const digits = value.slice(start, start + size);
+    const expected = checkDigit(digits.slice(0, -1));
+    if (Number(digits.at(-1)) !== expected) {
+      return { problem: [CheckDigitError, `${what} with the check digit ${expected} as digit ${start + size}`, digits.at(-1),
+        "The code is damaged or was printed wrongly; do not use it."] };
+    }
   }
   return { ai: ai.ai, value, date: ai.ai in DATES ? firstDate(ai.ai, value) : null };
 }

@@ -10,14 +10,12 @@ from functools import cache
 
 from hypothesis import strategies as st
 
-from scanners.gs1 import Element, _ai, _max_length, _validate
+from scanners.gs1 import CHECK_DIGITS, Element, _ai, _max_length, _validate
 from scanners.gs1_dates import DATE_LAYOUTS
 from scanners.gtin import check_digit
 from scanners.hibc import check_character
 from tests.js.make_gs1_ais import every_ai
 
-# Where the mod-10 check digit sits in the AIs whose check digit scanners/ verifies (SSCC, GTIN, GLN).
-CHECK_DIGIT_AT = {"00": 17, "01": 13, "02": 13, "03": 13} | {f"41{n}": 12 for n in range(8)}
 # AIs left out of generated labels because the label would be refused for what it means, not how it is cut:
 # 02 with 01, 254 without 414 (scanners/interpret.py).
 NOT_ON_A_PRODUCT_LABEL = frozenset({"01", "02", "254"})
@@ -60,9 +58,10 @@ def elements(draw: st.DrawFn, code: str) -> Element:
         # GS1 counts every character and wants at least one.
         pattern = st.from_regex(re.compile(_body(code), re.ASCII), fullmatch=True)
         value = draw(pattern.filter(lambda v: 0 < len(v) <= _max_length(_ai(code))))
-        if code in CHECK_DIGIT_AT:
-            at = CHECK_DIGIT_AT[code]
-            value = value[:at] + str(check_digit(value[:at])) + value[at + 1 :]
+        if code in CHECK_DIGITS:
+            start, size = CHECK_DIGITS[code]
+            at = start + size - 1
+            value = value[:at] + str(check_digit(value[start:at])) + value[at + 1 :]
     result = _validate(_ai(code), value)
     assert isinstance(result, Element), f"generated an invalid ({code}){value!r}: {result}"
     return result

@@ -135,7 +135,8 @@ def test_any_label_with_its_separators_reads_exactly_its_fields(label: list[Elem
     assert list(interpret(Read(with_separators(label), "]d2", "Data Matrix")).elements) == expected
     raw = with_separators(label, "|")
     assume("<GS>" not in raw)
-    assert list(interpret(raw).elements) == expected
+    if "|" in raw:  # else no field needed one: that is the separator-less property above
+        assert list(interpret(raw).elements) == expected
 
 
 @given(gtins(indicator="0"))

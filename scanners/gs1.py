@@ -277,37 +277,36 @@ def _readings(payload: str) -> tuple[list[list[Element]], bool]:
 
     A reading is a cut into element strings that each pass ``_validate``; one
     that repeats an AI with another value is invalid, a repeat with the same
-    value is redundant but valid. The suffixes readable from each position are
-    computed once; past ``_MAX_READINGS`` per position the list is cut short.
+    value is redundant but valid. From the end backwards, each position keeps
+    the elements that can start there and lead to the end, and how many
+    readings follow (counted up to one more than ``_MAX_READINGS``); beyond
+    that the list is not complete.
     """
-    suffixes: dict[int, tuple[list[tuple[Element, ...]], bool]] = {len(payload): ([()], True)}
+    options: dict[int, list[tuple[Element, int]]] = {}
+    count = {len(payload): 1}
     for pos in range(len(payload) - 1, -1, -1):
-        found: list[tuple[Element, ...]] = []
-        complete = True
         ai = _ai_at(payload[pos : pos + 4])
-        if ai is not None:
-            start = pos + len(ai.ai)
-            fixed = _fixed_length(ai)
-            last = min(len(payload), start + _max_length(ai))
-            for end in [start + fixed] if fixed is not None else range(start + 1, last + 1):
-                if end > len(payload) or end not in suffixes:
-                    continue
-                element = _validate(ai, payload[start:end])
-                if not isinstance(element, Element):
-                    continue
-                rest, rest_complete = suffixes[end]
-                complete = complete and rest_complete
-                found += [(element, *tail) for tail in rest]
-        if len(found) > _MAX_READINGS:
-            found, complete = found[:_MAX_READINGS], False
-        if found or not complete:
-            suffixes[pos] = (found, complete)
-    readings, complete = suffixes.get(0, ([], True))
-    valid = [list(r) for r in readings if _consistent(r)]
-    return valid, complete
+        if ai is None:
+            continue
+        start = pos + len(ai.ai)
+        fixed = _fixed_length(ai)
+        ends = [start + fixed] if fixed is not None else range(start + 1, min(len(payload), start + _max_length(ai)) + 1)
+        here = [(e, end) for end in ends if end in count and isinstance(e := _validate(ai, payload[start:end]), Element)]
+        if here:
+            options[pos] = here
+            count[pos] = min(_MAX_READINGS + 1, sum(count[end] for _, end in here))
+    total = count.get(0, 0) if payload else 0
+    readings: list[list[Element]] = []
+    stack: list[tuple[int, list[Element]]] = [(0, [])] if 0 < total <= _MAX_READINGS else []
+    while stack:  # every option leads to the end, so this walks exactly the counted readings
+        pos, acc = stack.pop()
+        if pos == len(payload):
+            readings.append(acc)
+        stack += [(end, [*acc, element]) for element, end in reversed(options.get(pos, []))]
+    return [r for r in readings if _consistent(r)], total <= _MAX_READINGS
 
 
-def _consistent(elements: tuple[Element, ...]) -> bool:
+def _consistent(elements: list[Element]) -> bool:
     """No AI twice with different values."""
     values: dict[str, str] = {}
     return all(values.setdefault(e.ai, e.value) == e.value for e in elements)

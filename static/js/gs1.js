@@ -213,36 +213,42 @@ function splitStrict(payload, read) {
 }
 
 // The valid readings of a separator-less element string and whether the list is complete (scanners/gs1.py
-// _readings): every cut into element strings that each pass validate(), computed once per position from the end;
-// an AI repeated with another value is invalid, with the same value redundant but valid.
+// _readings): every cut into element strings that each pass validate(); an AI repeated with another value is invalid,
+// with the same value redundant but valid. From the end backwards, each position keeps the elements that can start
+// there and lead to the end, and how many readings follow (counted up to MAX_READINGS + 1).
 function readings(payload) {
-  const suffixes = new Map([[payload.length, { found: [[]], complete: true }]]);
+  const options = new Map();
+  const count = new Map([[payload.length, 1]]);
   for (let pos = payload.length - 1; pos >= 0; pos--) {
-    let found = [];
-    let complete = true;
     const ai = aiAt(payload.slice(pos, pos + 4));
-    if (ai) {
-      const start = pos + ai.ai.length;
-      const last = Math.min(payload.length, start + ai.max);
-      const ends = ai.fixed ? [start + ai.fixed] : Array.from({ length: Math.max(0, last - start) }, (_, i) => start + 1 + i);
-      for (const end of ends) {
-        if (end > payload.length || !suffixes.has(end)) continue;
-        const result = validate(ai, payload.slice(start, end));
-        if (result.problem) continue;
-        const rest = suffixes.get(end);
-        complete = complete && rest.complete;
-        found.push(...rest.found.map((tail) => [result, ...tail]));
-      }
+    if (!ai) continue;
+    const start = pos + ai.ai.length;
+    const last = Math.min(payload.length, start + ai.max);
+    const ends = ai.fixed ? [start + ai.fixed] : Array.from({ length: Math.max(0, last - start) }, (_, i) => start + 1 + i);
+    const here = [];
+    for (const end of ends) {
+      if (!count.has(end)) continue;
+      const result = validate(ai, payload.slice(start, end));
+      if (!result.problem) here.push([result, end]);
     }
-    if (found.length > MAX_READINGS) [found, complete] = [found.slice(0, MAX_READINGS), false];
-    if (found.length || !complete) suffixes.set(pos, { found, complete });
+    if (here.length) {
+      options.set(pos, here);
+      count.set(pos, Math.min(MAX_READINGS + 1, here.reduce((sum, [, end]) => sum + count.get(end), 0)));
+    }
   }
-  const { found, complete } = suffixes.get(0) ?? { found: [], complete: true };
+  const total = payload ? count.get(0) ?? 0 : 0;
+  const found = [];
+  const stack = total > 0 && total <= MAX_READINGS ? [[0, []]] : [];
+  while (stack.length) { // every option leads to the end, so this walks exactly the counted readings
+    const [pos, acc] = stack.pop();
+    if (pos === payload.length) found.push(acc);
+    for (const [element, end] of [...(options.get(pos) ?? [])].reverse()) stack.push([end, [...acc, element]]);
+  }
   const consistent = (reading) => {
     const values = new Map();
     return reading.every((e) => (values.has(e.ai) ? values.get(e.ai) === e.value : values.set(e.ai, e.value)));
   };
-  return { found: found.filter(consistent), complete };
+  return { found: found.filter(consistent), complete: total <= MAX_READINGS };
 }
 
 function parseElementString(payload, read, mayBeMissing) {

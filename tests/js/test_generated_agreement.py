@@ -24,17 +24,18 @@ EXAMPLES = 400
 
 @st.composite
 def raw_inputs(draw: st.DrawFn) -> dict[str, str]:
-    kind = draw(st.sampled_from(["bare", "gs", "bar", "camera", "hibc", "damaged"]))
-    if kind == "hibc":
-        return {"raw": draw(hibc_codes())[0], "source": "wedge"}
-    label = draw(product_labels(max_others=4))
-    if kind == "camera":
-        return {"raw": "]d2" + with_separators(label), "source": "camera"}
-    raw = {"bare": without_separators(label), "gs": with_separators(label), "bar": with_separators(label, "|")}.get(kind)
-    if raw is None:  # one character dropped or replaced, as a damaged label or a bad read would give
-        raw = with_separators(label, draw(st.sampled_from(["", "\x1d"])))
+    kind = draw(st.sampled_from(["bare", "gs", "bar", "camera", "hibc", "damaged", "damaged hibc"]))
+    if kind.endswith("hibc"):
+        raw = draw(hibc_codes())[0]
+    else:
+        label = draw(product_labels(max_others=4))
+        if kind == "camera":
+            return {"raw": "]d2" + with_separators(label), "source": "camera"}
+        raw = {"bare": without_separators(label), "gs": with_separators(label), "bar": with_separators(label, "|")}.get(
+            kind, with_separators(label, draw(st.sampled_from(["", "\x1d"]))))
+    if kind.startswith("damaged"):  # one character dropped or replaced, as a damaged label or a bad read would give
         at = draw(st.integers(0, len(raw) - 1))
-        raw = raw[:at] + draw(st.sampled_from(["", "0", "9", "A", "\x1d", "-"])) + raw[at + 1 :]
+        raw = raw[:at] + draw(st.sampled_from(["", "0", "9", "A", "$", "/", "+", "\x1d", "-"])) + raw[at + 1 :]
     return {"raw": raw, "source": "wedge"}
 
 

@@ -4,7 +4,7 @@ No Flask, no Odoo: callers pass bytes or strings and get frozen dataclasses or
 a ``ScanError`` whose message a storekeeper can act on.
 """
 
-from scanners.config import DEFAULT_CONFIG, MEDICAL_LABEL_AIS, ScanConfig
+from scanners.config import DEFAULT_CONFIG, ScanConfig
 from scanners.decode import decode
 from scanners.gtin import normalize_gtin
 from scanners.image import DecodeLimits
@@ -26,7 +26,6 @@ from scanners.scan import (
 
 __all__ = [
     "DEFAULT_CONFIG",
-    "MEDICAL_LABEL_AIS",
     "AmbiguousCode",
     "CheckDigitError",
     "DecodeLimits",

@@ -8,7 +8,6 @@ too long or lacks its separator silently swallows the next field.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -18,9 +17,9 @@ from typing import Literal
 from biip import ParseError
 from biip.gs1_application_identifiers import GS1ApplicationIdentifier
 from biip.gs1_digital_link_uris import GS1DigitalLinkURI
-from biip.gs1_element_strings import GS1ElementString
 from biip.symbology import GS1Symbology, SymbologyIdentifier
 
+from scanners.gs1_dates import DATE_LAYOUTS, date_problem, first_date, layout_text
 from scanners.gtin import check_digit
 from scanners.scan import (
     AmbiguousCode,
@@ -31,21 +30,37 @@ from scanners.scan import (
 )
 from scanners.wedge import GS
 
-DATE_AIS = frozenset({"11", "12", "13", "15", "16", "17"})
 CSET82 = frozenset("!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz")
-_WORDS = {
+# Words for the AIs people meet on medical labels (the device's table is generated from these); any other AI
+# is described by its GS1 description.
+PLAIN_WORDS = {
     "00": "the SSCC",
     "01": "the GTIN",
     "02": "the GTIN of the contents",
     "10": "the lot",
     "11": "the production date",
+    "15": "the best-before date",
+    "16": "the sell-by date",
     "17": "the expiry date",
     "21": "the serial number",
+    "240": "the additional product number",
+    "241": "the customer part number",
     "30": "the count",
     "37": "the count of items",
     "414": "the location GLN",
+    "7003": "the expiry date and time",
+    "7240": "the clinical trial protocol",
+    "8004": "the asset number (GIAI)",
+    "8020": "the payment slip reference",
 }
-_MAX_SPLITS_EXPLORED = 1000
+# The GS1 keys with a mod-10 check digit ("csum" in the GS1 Barcode Syntax Dictionary): where the numbered
+# key starts in the value and how long it is, its check digit last (the device's table is generated from this).
+CHECK_DIGITS: dict[str, tuple[int, int]] = (
+    {"00": (0, 18), "01": (0, 14), "02": (0, 14), "03": (0, 14), "253": (0, 13), "255": (0, 13), "402": (0, 17)}
+    | {f"41{n}": (0, 13) for n in range(8)}
+    | {"8003": (1, 13), "8006": (0, 14), "8017": (0, 18), "8018": (0, 18), "8026": (0, 14)}
+)
+_MAX_READINGS = 16
 
 Family = Literal["gs1", "gtin", "text"]
 
@@ -67,24 +82,31 @@ class Symbology:
     family: Family
 
 
+_DOTCODE = re.compile(r"\]J[0-9A-Za-z]")  # ISO/IEC 15424 code character J, which biip's list lacks
+
+
 def split_symbology(raw: str) -> tuple[Symbology | None, str]:
     """Split a leading AIM symbology identifier off ``raw``."""
     try:
         found = SymbologyIdentifier.extract(raw)
+        identifier, gs1_symbology = found.value, found.gs1_symbology
     except (ParseError, IndexError, ValueError):
-        return None, raw
-    if found.gs1_symbology in GS1Symbology.with_gs1_messages():
+        if not _DOTCODE.match(raw):
+            return None, raw
+        identifier = raw[:3]
+        gs1_symbology = next((s for s in GS1Symbology if s.value == identifier[1:]), None)
+    if gs1_symbology in GS1Symbology.with_gs1_messages():
         family: Family = "gs1"
-    elif found.gs1_symbology in GS1Symbology.with_gtin():
+    elif gs1_symbology in GS1Symbology.with_gtin():
         family = "gtin"
     else:
         family = "text"
-    return Symbology(found.value, family), raw[len(found.value) :]
+    return Symbology(identifier, family), raw[len(identifier) :]
 
 
 def describe(ai: str) -> str:
     """Plain words for an AI, for messages."""
-    words = _WORDS.get(ai)
+    words = PLAIN_WORDS.get(ai)
     if words is None:
         info = _ai(ai)
         words = f"the {info.description.lower()}" if info else "a field"
@@ -160,36 +182,24 @@ def _validate(ai: GS1ApplicationIdentifier, value: str) -> Element | _Problem:
     bad = next((c for c in value if c not in CSET82), None)
     if bad is not None:
         return _Problem(InvalidGS1, f"{what} made of GS1 characters", f"the character {bad!r} in {value!r}")
-    if ai.ai in DATE_AIS:
-        problem = _date_problem(value)
+    if ai.ai in DATE_LAYOUTS:
+        problem = date_problem(ai.ai, value)
         if problem:
-            return _Problem(InvalidGS1, f"{what} as a date YYMMDD", f"{value!r}, {problem}")
+            return _Problem(InvalidGS1, f"{what} as {layout_text(ai.ai)}", f"{value!r}, {problem}")
     if not re.fullmatch(ai.pattern.removeprefix("^" + ai.ai), value):
         return _Problem(InvalidGS1, f"{what} in the GS1 format {ai.format}", repr(value))
-    try:
-        parsed = GS1ElementString.parse(ai.ai + value)
-    except ParseError as error:
-        return _Problem(InvalidGS1, f"{what} in the GS1 format {ai.format}", f"{value!r} ({error})")
-    if parsed.gtin_error or parsed.gln_error or parsed.sscc_error:
-        digits = value[-18:] if ai.ai == "00" else value[-13:] if ai.ai.startswith("41") else value
-        return _Problem(
-            CheckDigitError,
-            f"{what} ending in the check digit {check_digit(digits[:-1])}",
-            digits[-1],
-            "The code is damaged or was printed wrongly; do not use it.",
-        )
-    return Element(ai.ai, value, parsed.date)
-
-
-def _date_problem(value: str) -> str:
-    if len(value) != 6 or not value.isdigit():
-        return "which is not six digits"
-    year, month, day = int(value[:2]), int(value[2:4]), int(value[4:])
-    if not 1 <= month <= 12:
-        return f"which has month {month:02d}"
-    if day > calendar.monthrange(2000 + year, month)[1]:
-        return f"which has day {day:02d} in month {month:02d}"
-    return ""
+    if ai.ai in CHECK_DIGITS:
+        start, size = CHECK_DIGITS[ai.ai]
+        digits = value[start : start + size]
+        expected = check_digit(digits[:-1])
+        if int(digits[-1]) != expected:
+            return _Problem(
+                CheckDigitError,
+                f"{what} with the check digit {expected} as digit {start + size}",
+                digits[-1],
+                "The code is damaged or was printed wrongly; do not use it.",
+            )
+    return Element(ai.ai, value, first_date(ai.ai, value) if ai.ai in DATE_LAYOUTS else None)
 
 
 def _element(ai: GS1ApplicationIdentifier, value: str, read: str) -> Element:
@@ -209,36 +219,37 @@ def _known_ai(code: str, read: str) -> GS1ApplicationIdentifier:
 # --- element strings ---------------------------------------------------------
 
 
-def parse_element_string(
-    payload: str, read: str, *, separators_may_be_missing: bool, split_ais: frozenset[str] | None
-) -> tuple[list[Element], bool]:
+def parse_element_string(payload: str, read: str, *, separators_may_be_missing: bool) -> tuple[list[Element], bool]:
     """Cut a GS1 element string into validated elements; also say whether separators had to be inferred.
 
     With at least one separator, or when separators cannot be missing, the GS1
-    rule applies: a variable-length field runs to the next separator. Without
-    any separator from a scanner that may drop them, every valid way to cut the
-    text is considered; more than one is refused as ambiguous. ``split_ais``
-    limits which AIs may start right after a variable-length field in such a
-    cut (``None``: any AI).
+    rule applies: a variable-length field runs to the next separator (and is
+    refused if that makes it too long). Without any separator from a scanner
+    that may drop them, every reading the GS1 syntax allows, with every AI in
+    GS1's table, is considered; more than one is refused as ambiguous.
     """
     payload = payload.lstrip(GS)
     if GS in payload or not separators_may_be_missing:
-        return _checked([_element(ai, value, read) for ai, value in _split_strict(payload, read)], read), False
-    cuts = _all_cuts(payload, split_ais)
-    if cuts == []:
-        return _checked([_element(ai, value, read) for ai, value in _split_strict(payload, read)], read), False
-    if cuts is None or len(cuts) > 1:
-        readings = " or ".join(to_hri(cut) for cut in cuts) if cuts else "too many things to list"
+        return _strict(payload, read), False
+    readings, complete = _readings(payload)
+    if complete and not readings:
+        return _strict(payload, read), False  # raises the error that says what is wrong
+    if len(readings) != 1 or not complete:
+        listed = " or ".join(to_hri(r) for r in readings[:3]) if complete else "more readings than can be listed"
         raise AmbiguousCode(
             read,
             "separators between the variable-length fields",
-            f"none, so it can mean {readings}",
+            f"none, so it can mean {listed}" + (" or more" if complete and len(readings) > 3 else ""),
             "Set the scanner to send the GS separator (or a replacement such as '|'), "
             "or type the lot and serial number from the label.",
         )
-    cut = _checked(cuts[0], read)
-    inferred = any(_fixed_length(_ai(e.ai)) is None for e in cut[:-1])
-    return cut, inferred
+    reading = readings[0]
+    inferred = any(_fixed_length(_ai(e.ai)) is None for e in reading[:-1])
+    return reading, inferred
+
+
+def _strict(payload: str, read: str) -> list[Element]:
+    return _checked([_element(ai, value, read) for ai, value in _split_strict(payload, read)], read)
 
 
 def _split_strict(payload: str, read: str) -> list[tuple[GS1ApplicationIdentifier, str]]:
@@ -261,46 +272,44 @@ def _split_strict(payload: str, read: str) -> list[tuple[GS1ApplicationIdentifie
     return pairs
 
 
-def _all_cuts(payload: str, split_ais: frozenset[str] | None) -> list[list[Element]] | None:
-    """Up to two valid cuts of a separator-less element string; ``None`` if there are too many to tell."""
-    found: list[list[Element]] = []
-    dead: set[tuple[int, bool]] = set()
-    explored = 0
+def _readings(payload: str) -> tuple[list[list[Element]], bool]:
+    """The valid readings of a separator-less element string, and whether the list is complete.
 
-    def walk(pos: int, acc: list[Element]) -> None:
-        nonlocal explored
-        if pos == len(payload):
-            explored += 1
-            if _consistent(acc):
-                found.append(list(acc))
-            return
-        after_variable = bool(acc) and _fixed_length(_ai(acc[-1].ai)) is None
-        if (pos, after_variable) in dead:
-            return
-        before = explored
+    A reading is a cut into element strings that each pass ``_validate``; one
+    that repeats an AI with another value is invalid, a repeat with the same
+    value is redundant but valid. From the end backwards, each position keeps
+    the elements that can start there and lead to the end, and how many
+    readings follow (counted up to one more than ``_MAX_READINGS``); beyond
+    that the list is not complete.
+    """
+    options: dict[int, list[tuple[Element, int]]] = {}
+    count = {len(payload): 1}
+    for pos in range(len(payload) - 1, -1, -1):
         ai = _ai_at(payload[pos : pos + 4])
-        if ai is not None and (not after_variable or split_ais is None or ai.ai in split_ais):
-            start = pos + len(ai.ai)
-            fixed = _fixed_length(ai)
-            ends = [start + fixed] if fixed is not None else range(len(payload), start, -1)
-            for end in ends:
-                element = _validate(ai, payload[start:end]) if end <= len(payload) else None
-                if isinstance(element, Element):
-                    acc.append(element)
-                    walk(end, acc)
-                    acc.pop()
-                if len(found) >= 2 or explored >= _MAX_SPLITS_EXPLORED:
-                    return
-        if explored == before:
-            dead.add((pos, after_variable))
-
-    walk(0, [])
-    return None if explored >= _MAX_SPLITS_EXPLORED and len(found) < 2 else found
+        if ai is None:
+            continue
+        start = pos + len(ai.ai)
+        fixed = _fixed_length(ai)
+        ends = [start + fixed] if fixed is not None else range(start + 1, min(len(payload), start + _max_length(ai)) + 1)
+        here = [(e, end) for end in ends if end in count and isinstance(e := _validate(ai, payload[start:end]), Element)]
+        if here:
+            options[pos] = here
+            count[pos] = min(_MAX_READINGS + 1, sum(count[end] for _, end in here))
+    total = count.get(0, 0) if payload else 0
+    readings: list[list[Element]] = []
+    stack: list[tuple[int, list[Element]]] = [(0, [])] if 0 < total <= _MAX_READINGS else []
+    while stack:  # every option leads to the end, so this walks exactly the counted readings
+        pos, acc = stack.pop()
+        if pos == len(payload):
+            readings.append(acc)
+        stack += [(end, [*acc, element]) for element, end in reversed(options.get(pos, []))]
+    return [r for r in readings if _consistent(r)], total <= _MAX_READINGS
 
 
 def _consistent(elements: list[Element]) -> bool:
-    """A cut that repeats an AI is not a plausible reading of a label."""
-    return len({e.ai for e in elements}) == len(elements)
+    """No AI twice with different values."""
+    values: dict[str, str] = {}
+    return all(values.setdefault(e.ai, e.value) == e.value for e in elements)
 
 
 def _checked(elements: list[Element], read: str) -> list[Element]:

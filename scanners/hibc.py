@@ -4,7 +4,10 @@ Primary:      ``+ LIC(4) PCN(1-18) U/M(1) C``
 Secondary:    ``+ data L C`` (L = link character, the primary's check character)
 Concatenated: ``+ LIC PCN U/M / data C``
 
-The check character may be a space, so input is never stripped.
+The check character may be a space, so input is never stripped. Every flag announces a field and the
+field must follow: ``/`` secondary data, ``$`` a lot, ``$+`` a serial number, ``$$`` an expiry (its first
+digit says the layout; ``7`` says none) and a lot, ``$$+`` an expiry and a serial number, ``$$8``/``$$9`` a
+quantity, ``/S``, ``/14D``, ``/16D`` supplemental fields. An empty lot, serial or date is refused.
 """
 
 from __future__ import annotations
@@ -64,10 +67,12 @@ def parse_hibc(text: str) -> HibcRecord:
         if len(body) < 2:
             raise InvalidHIBC(text, "secondary HIBC data followed by a link character", repr(body))
         return _secondary(body[:-1], text, primary=None, link=body[-1])
-    primary, _, secondary = body.partition("/")
+    primary, slash, secondary = body.partition("/")
     product = _primary(primary, text)
-    if not secondary:
+    if not slash:
         return HibcRecord(product)
+    if not secondary:
+        raise InvalidHIBC(text, "secondary data (expiry, lot or serial number) after '/'", "nothing", _DAMAGED)
     return _secondary(secondary, text, primary=product, link=None)
 
 
@@ -92,6 +97,8 @@ def _secondary(data: str, text: str, *, primary: HibcProduct | None, link: str |
         rest = data[2:]
         if rest.startswith("+"):
             serial_follows, rest = True, rest[1:]
+        if not rest:
+            raise InvalidHIBC(text, f"an expiry date format flag 0-7 after '{data}'", "nothing", _DAMAGED)
         if rest[:1] in ("8", "9"):
             size = 2 if rest[0] == "8" else 5
             digits = rest[1 : 1 + size]
@@ -107,16 +114,21 @@ def _secondary(data: str, text: str, *, primary: HibcProduct | None, link: str |
         expiry, rest = _date(data[:5], "YYJJJ", text), data[5:]
     ident, *supplements = rest.split("/")
     record = HibcRecord(primary, link=link, expiry=expiry, quantity=quantity)
-    record = _with_identifier(record, ident, serial_follows, text)
+    flag = data[: len(data) - len(rest)] or "the expiry date"
+    record = _with_identifier(record, ident, serial_follows, text, after=flag)
     for supplement in supplements:
         record = _with_supplement(record, supplement, text)
     return record
 
 
-def _with_identifier(record: HibcRecord, ident: str, is_serial: bool, text: str) -> HibcRecord:
+_DAMAGED = "The label is damaged or was printed wrongly; type the lot and expiry from the label."
+
+
+def _with_identifier(record: HibcRecord, ident: str, is_serial: bool, text: str, *, after: str) -> HibcRecord:
     what = "serial number" if is_serial else "lot"
     if not ident:
-        return record
+        where = after if after.startswith("the") else repr(after)
+        raise InvalidHIBC(text, f"a {what} after {where}", "nothing", _DAMAGED)
     if not _ALNUM.fullmatch(ident) or len(ident) > _MAX_FIELD:
         raise InvalidHIBC(text, f"a {what} of 1 to {_MAX_FIELD} letters or digits", repr(ident))
     return replace(record, serial=ident) if is_serial else replace(record, lot=ident)
@@ -125,7 +137,7 @@ def _with_identifier(record: HibcRecord, ident: str, is_serial: bool, text: str)
 def _with_supplement(record: HibcRecord, supplement: str, text: str) -> HibcRecord:
     """Supplemental data fields: ``/S`` serial, ``/14D`` expiry and ``/16D`` production date YYYYMMDD."""
     if supplement.startswith("S") and record.serial is None:
-        return _with_identifier(record, supplement[1:], True, text)
+        return _with_identifier(record, supplement[1:], True, text, after="/S")
     if supplement.startswith("14D") and record.expiry is None:
         return replace(record, expiry=_date(supplement[3:], "YYYYMMDD", text))
     if supplement.startswith("16D") and record.production_date is None:
@@ -146,12 +158,13 @@ def _expiry(rest: str, text: str) -> tuple[dt.date | None, str]:
         return _date(rest[1 : 1 + len(layout)], layout, text), rest[1 + len(layout) :]
     if flag == "7":
         return None, rest[1:]
-    raise InvalidHIBC(text, "a date format flag 0-7 after '$$'", repr(flag))
+    raise InvalidHIBC(text, "a date format flag 0-7 after '$$'", repr(flag) if flag else "nothing", _DAMAGED)
 
 
 def _date(digits: str, layout: str, text: str) -> dt.date:
     """A date in an HIBC layout; two-digit years are 20YY, MMYY means the month's last day."""
-    problem = InvalidHIBC(text, f"a date {layout}", f"{digits!r}, which is not a real date")
+    found = f"{digits!r}, which is not a real date" if digits else "nothing"
+    problem = InvalidHIBC(text, f"a date {layout}", found, _DAMAGED if not digits else "")
     if len(digits) != len(layout) or not digits.isdigit():
         raise problem
     part = {key: int("".join(d for d, k in zip(digits, layout) if k == key) or 0) for key in "YMDJH"}

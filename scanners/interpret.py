@@ -12,6 +12,8 @@ from scanners.hibc import parse_hibc
 from scanners.scan import AmbiguousCode, InvalidGS1, Kind, NationalCode, Read, Scan, UnrecognizedCode
 from scanners.wedge import GS, restore_separators, separators_may_be_missing, strip_terminators
 
+# The expiry date (17) or, on labels that carry only that, the expiry date and time (7003).
+EXPIRY_AIS = ("17", "7003")
 NATIONAL_CODE_COUNTRIES = {"710": "DE", "711": "FR", "712": "ES", "713": "BR", "714": "PT", "715": "US"}
 
 
@@ -49,7 +51,6 @@ def interpret(raw: str | Read, config: ScanConfig = DEFAULT_CONFIG) -> Scan:
                 element_string,
                 text,
                 separators_may_be_missing=not from_symbol and separators_may_be_missing(config.gs_replacements),
-                split_ais=config.split_ais,
             )
             scan = _gs1_scan(elements, text, identifier)
             if inferred:
@@ -70,20 +71,40 @@ def interpret(raw: str | Read, config: ScanConfig = DEFAULT_CONFIG) -> Scan:
     )
 
 
+# What each EAN/UPC/ITF symbology identifier announces (ISO/IEC 15424, GS1 General Specifications 5.1.2):
+# ]E0 carries EAN-13, UPC-A and UPC-E all as 13 digits; ]E3 the same with a 2- or 5-digit add-on.
+_SYMBOLOGY_LENGTHS: dict[str, tuple[tuple[int, ...], str]] = {
+    "]E0": ((13,), "an EAN-13 (or a UPC-A/UPC-E sent as 13 digits): 13 digits"),
+    "]E3": ((15, 18), "an EAN-13 with a 2- or 5-digit add-on: 15 or 18 digits"),
+    "]E4": ((8,), "an EAN-8: 8 digits"),
+    "]I1": ((14,), "an ITF-14: 14 digits"),
+}
+
+
 def _gtin_scan(digits: str, text: str, identifier: str | None) -> Scan:
+    announced = _SYMBOLOGY_LENGTHS.get(identifier or "")
+    if announced and not (digits.isascii() and digits.isdigit() and len(digits) in announced[0]):
+        raise UnrecognizedCode(
+            text,
+            f"what the symbology identifier {identifier} announces, {announced[1]}",
+            f"{len(digits)} characters {digits!r}",
+            "The scanner's symbology settings may be wrong; scan again or type the number under the barcode.",
+        )
+    if identifier == "]E3":
+        digits = digits[:13]  # the add-on (issue number, price) does not identify the item
     if not (digits.isascii() and digits.isdigit() and len(digits) in GTIN_LENGTHS):
         raise UnrecognizedCode(text, "an EAN/UPC or ITF-14 of 8, 12, 13 or 14 digits", repr(digits))
-    if len(digits) == 8 and identifier != "]E4":
+    if len(digits) == 8 and identifier is None:
         upce = is_upce(digits)
         ean8 = check_digit(digits[:-1]) == int(digits[-1])
-        if identifier is None and upce and ean8:
+        if upce and ean8:
             raise AmbiguousCode(
                 text,
                 "an EAN-8 or a UPC-E",
                 "8 digits that are valid as both",
                 "Set the scanner to send AIM symbology identifiers, or type the number under the barcode.",
             )
-        if identifier == "]E0" or (upce and not ean8):
+        if upce:
             digits = upce_to_upca(digits)
     gtin = normalize_gtin(digits, read=text)
     warnings = (_RESTRICTED,) if is_restricted(gtin) else ()
@@ -133,7 +154,7 @@ def _gs1_scan(elements: list[gs1.Element], text: str, identifier: str | None) ->
         symbology=identifier,
         gtin=gtin,
         lot=value.get("10"),
-        expiry=by_ai["17"].date if "17" in by_ai else None,
+        expiry=next((by_ai[ai].date for ai in EXPIRY_AIS if ai in by_ai), None),
         serial=value.get("21"),
         quantity=counts[0] if counts else None,
         production_date=by_ai["11"].date if "11" in by_ai else None,

@@ -1,15 +1,14 @@
 // Raw scanned text -> a scan, on the device, offline. The same rules as scanners/ on the server
 // (tests/js/gs1.test.mjs runs both on tests/fixtures/scan_cases.json): GS1 element strings with
 // FNC1 as \x1d or a wedge replacement, AIM symbology identifiers, the (01)… form, GS1 Digital Link,
-// EAN/UPC, and our own prefixed codes. HIBC is not read here (see DEVICE_SKIPS in the test).
-import { PATTERNS, TABLE } from "./gs1-ais.js";
+// EAN/UPC, HIBC (hibc.js) and our own prefixed codes.
+import { CHECK_DIGITS, DATES, PATTERNS, TABLE, WORDS } from "./gs1-ais.js";
+import { parseHibc } from "./hibc.js";
+import { AmbiguousCode, CheckDigitError, GS, InvalidGS1, UnrecognizedCode } from "./scan-errors.js";
 
-export const GS = "\x1d";
-export const MEDICAL_LABEL_AIS = ["00", "01", "02", "10", "11", "17", "21", "30", "37", "240", "241", "254", "414", "8004",
-  "710", "711", "712", "713", "714", "715"];
+export { AmbiguousCode, CheckDigitError, GS, InvalidGS1, InvalidHIBC, ScanError, UnrecognizedCode, shown } from "./scan-errors.js";
 export const DEFAULT_CONFIG = Object.freeze({
   gs_replacements: ["<GS>", "^]", "|", "~", ""],
-  split_ais: MEDICAL_LABEL_AIS,
   location_prefixes: ["LOC:"],
   badge_prefixes: ["BADGE:"],
   internal_prefixes: ["INT:"],
@@ -21,34 +20,14 @@ for (const entry of TABLE.split(",")) {
   const [ai, fixed, max, pattern] = entry.split(":");
   AIS.set(ai, { ai, fixed: Number(fixed) || null, max: Number(max), pattern: new RegExp(`^${PATTERNS[Number(pattern)]}$`) });
 }
-const DATE_AIS = new Set(["11", "12", "13", "15", "16", "17"]);
 const CSET82 = /^[!"%&'()*+,\-./0-9:;<=>?A-Z_a-z]*$/;
-const WORDS = { "00": "the SSCC", "01": "the GTIN", "02": "the GTIN of the contents", "10": "the lot", "11": "the production date",
-  "17": "the expiry date", "21": "the serial number", "30": "the count", "37": "the count of items", "414": "the location GLN" };
 const NATIONAL = { 710: "DE", 711: "FR", 712: "ES", 713: "BR", 714: "PT", 715: "US" };
-const GS1_IDS = new Set(["]d2", "]e0", "]C1", "]Q3"]);
+const GS1_IDS = new Set(["]d2", "]e0", "]C1", "]Q3", "]J1"]);
 const GTIN_IDS = new Set(["]E0", "]E3", "]E4", "]I1"]);
-const MAX_EXPLORED = 1000;
+const MAX_READINGS = 16;
 const RESTRICTED = "This is a restricted circulation number: it is only unique inside the company that printed it.";
 
-export class ScanError extends Error {
-  constructor(read, expected, found, hint = "") {
-    super(`Read ${shown(read)}: expected ${expected}, but found ${found}. ${hint}`.trim());
-    Object.assign(this, { read, expected, found, hint });
-    this.name = new.target.name;
-  }
-}
-export class UnrecognizedCode extends ScanError {}
-export class InvalidGS1 extends ScanError {}
-export class AmbiguousCode extends ScanError {}
-export class CheckDigitError extends ScanError {}
-
-export function shown(text) {
-  const visible = String(text).replaceAll(GS, "<GS>");
-  return `'${visible.length > 80 ? visible.slice(0, 77) + "..." : visible}'`;
-}
-
-const describe = (ai) => `${WORDS[ai] || "a field"} (AI ${ai})`;
+const describe = (ai) => `${WORDS[ai] || "the field"} (AI ${ai})`;
 const isDigits = (text) => /^[0-9]+$/.test(text);
 export const toHri = (elements) => elements.map((e) => `(${e.ai})${e.value}`).join("");
 
@@ -95,24 +74,62 @@ function normalizeGtin(code, read) {
 // --- dates -----------------------------------------------------------------
 
 const daysIn = (year, month) => new Date(Date.UTC(year, month, 0)).getUTCDate();
+const TIME_LIMITS = { hh: 23, mi: 59, ss: 59 };
 
-function dateProblem(value) {
-  if (!/^[0-9]{6}$/.test(value)) return "which is not six digits";
-  const [yy, mm, dd] = [0, 2, 4].map((i) => Number(value.slice(i, i + 2)));
-  if (mm < 1 || mm > 12) return `which has month ${value.slice(2, 4)}`;
-  if (dd > daysIn(2000 + yy, mm)) return `which has day ${value.slice(4)} in month ${value.slice(2, 4)}`;
+// GS1 General Specifications 7.12: the year within 49 years back and 50 years ahead of this year.
+function centuryYear(yy, today = new Date()) {
+  const current = today.getUTCFullYear();
+  const diff = yy - (current % 100);
+  return current - (current % 100) + (diff >= 51 ? -100 : diff <= -50 ? 100 : 0) + yy;
+}
+
+function layoutText(ai) {
+  const parts = DATES[ai].map((part) => (part.includes("y") ? part.toUpperCase().replace("D0", "DD") : part));
+  return parts.join(" ") + (DATES[ai].includes("yymmd0") ? ", day 00 meaning the whole month" : "");
+}
+
+function partProblem(part, digits) {
+  if (!part.includes("y")) { // hh, mi, ss or hhmi: two digits each
+    for (let i = 0; i < part.length; i += 2) {
+      const [unit, pair] = [part.slice(i, i + 2), digits.slice(i, i + 2)];
+      if (Number(pair) > TIME_LIMITS[unit]) return `which has ${unit} ${pair}`;
+    }
+    return "";
+  }
+  const size = part.startsWith("yyyy") ? 4 : 2;
+  let year = Number(digits.slice(0, size));
+  if (size === 2) year = centuryYear(year);
+  const [month, day] = [Number(digits.slice(size, size + 2)), Number(digits.slice(size + 2))];
+  const pad = (n) => String(n).padStart(2, "0");
+  if (month < 1 || month > 12) return `which has month ${pad(month)}`;
+  if (day === 0) return part.endsWith("d0") ? "" : "which has day 00, not allowed in this field";
+  if (day > daysIn(year, month)) return `which has day ${pad(day)} in month ${pad(month)} of ${year}`;
   return "";
 }
 
-function gs1Date(value, today = new Date()) {
-  // GS1 General Specifications 7.12: the century that puts the year within -49..+50 of this year.
-  const yy = Number(value.slice(0, 2));
-  const current = today.getUTCFullYear();
-  const diff = yy - (current % 100);
-  const century = Math.floor(current / 100) * 100 + (diff >= 51 ? -100 : diff <= -50 ? 100 : 0);
-  const year = century + yy;
-  const month = Number(value.slice(2, 4));
-  const day = Number(value.slice(4, 6)) || daysIn(year, month);
+// Why value is not a date/time in the AI's layout (scanners/gs1_dates.py), or "".
+function dateProblem(ai, value) {
+  let pos = 0;
+  for (const raw of DATES[ai]) {
+    const optional = raw.startsWith("[");
+    const part = raw.replace(/[[\]]/g, "");
+    if (optional && pos === value.length) break;
+    const chunk = value.slice(pos, pos + part.length);
+    if (chunk.length !== part.length || !isDigits(chunk)) return `which does not fit the layout ${layoutText(ai)}`;
+    const problem = partProblem(part, chunk);
+    if (problem) return problem;
+    pos += part.length;
+  }
+  return pos === value.length ? "" : `which does not fit the layout ${layoutText(ai)}`;
+}
+
+// The date a checked value starts with, as YYYY-MM-DD; day 00 is the month's last day.
+function firstDate(ai, value) {
+  const size = DATES[ai][0].startsWith("yyyy") ? 4 : 2;
+  let year = Number(value.slice(0, size));
+  if (size === 2) year = centuryYear(year);
+  const month = Number(value.slice(size, size + 2));
+  const day = Number(value.slice(size + 2, size + 4)) || daysIn(year, month);
   return `${year}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
 }
 
@@ -138,18 +155,21 @@ function validate(ai, value) {
     const bad = [...value].find((c) => !CSET82.test(c));
     return { problem: [InvalidGS1, `${what} made of GS1 characters`, `the character ${JSON.stringify(bad)} in '${value}'`] };
   }
-  if (DATE_AIS.has(ai.ai)) {
-    const problem = dateProblem(value);
-    if (problem) return { problem: [InvalidGS1, `${what} as a date YYMMDD`, `'${value}', ${problem}`] };
+  if (ai.ai in DATES) {
+    const problem = dateProblem(ai.ai, value);
+    if (problem) return { problem: [InvalidGS1, `${what} as ${layoutText(ai.ai)}`, `'${value}', ${problem}`] };
   }
   if (!ai.pattern.test(value)) return { problem: [InvalidGS1, `${what} in the GS1 format`, `'${value}'`] };
-  const checked = ai.ai === "00" ? value.slice(-18) : ["01", "02"].includes(ai.ai) ? value
-    : /^41[0-7]$/.test(ai.ai) ? value.slice(-13) : null;
-  if (checked && checkDigit(checked.slice(0, -1)) !== Number(checked.at(-1))) {
-    return { problem: [CheckDigitError, `${what} ending in the check digit ${checkDigit(checked.slice(0, -1))}`, checked.at(-1),
-      "The code is damaged or was printed wrongly; do not use it."] };
+  if (ai.ai in CHECK_DIGITS) {
+    const [start, size] = CHECK_DIGITS[ai.ai];
+    const digits = value.slice(start, start + size);
+    const expected = checkDigit(digits.slice(0, -1));
+    if (Number(digits.at(-1)) !== expected) {
+      return { problem: [CheckDigitError, `${what} with the check digit ${expected} as digit ${start + size}`, digits.at(-1),
+        "The code is damaged or was printed wrongly; do not use it."] };
+    }
   }
-  return { ai: ai.ai, value, date: DATE_AIS.has(ai.ai) ? gs1Date(value) : null };
+  return { ai: ai.ai, value, date: ai.ai in DATES ? firstDate(ai.ai, value) : null };
 }
 
 function element(ai, value, read) {
@@ -192,55 +212,59 @@ function splitStrict(payload, read) {
   return pairs;
 }
 
-// Up to two valid cuts of a separator-less element string; null when there are too many to tell.
-function allCuts(payload, splitAis) {
-  const found = [];
-  const dead = new Set();
-  let explored = 0;
-  const acc = [];
-  const walk = (pos) => {
-    if (pos === payload.length) {
-      explored++;
-      if (new Set(acc.map((e) => e.ai)).size === acc.length) found.push([...acc]);
-      return;
-    }
-    const afterVariable = acc.length > 0 && !AIS.get(acc.at(-1).ai).fixed;
-    const key = `${pos}:${afterVariable}`;
-    if (dead.has(key)) return;
-    const before = explored;
+// The valid readings of a separator-less element string and whether the list is complete (scanners/gs1.py
+// _readings): every cut into element strings that each pass validate(); an AI repeated with another value is invalid,
+// with the same value redundant but valid. From the end backwards, each position keeps the elements that can start
+// there and lead to the end, and how many readings follow (counted up to MAX_READINGS + 1).
+function readings(payload) {
+  const options = new Map();
+  const count = new Map([[payload.length, 1]]);
+  for (let pos = payload.length - 1; pos >= 0; pos--) {
     const ai = aiAt(payload.slice(pos, pos + 4));
-    if (ai && (!afterVariable || splitAis === null || splitAis.includes(ai.ai))) {
-      const start = pos + ai.ai.length;
-      const ends = ai.fixed ? [start + ai.fixed] : Array.from({ length: payload.length - start }, (_, i) => payload.length - i);
-      for (const end of ends) {
-        const result = end <= payload.length ? validate(ai, payload.slice(start, end)) : null;
-        if (result && !result.problem) {
-          acc.push(result);
-          walk(end);
-          acc.pop();
-        }
-        if (found.length >= 2 || explored >= MAX_EXPLORED) return;
-      }
+    if (!ai) continue;
+    const start = pos + ai.ai.length;
+    const last = Math.min(payload.length, start + ai.max);
+    const ends = ai.fixed ? [start + ai.fixed] : Array.from({ length: Math.max(0, last - start) }, (_, i) => start + 1 + i);
+    const here = [];
+    for (const end of ends) {
+      if (!count.has(end)) continue;
+      const result = validate(ai, payload.slice(start, end));
+      if (!result.problem) here.push([result, end]);
     }
-    if (explored === before) dead.add(key);
+    if (here.length) {
+      options.set(pos, here);
+      count.set(pos, Math.min(MAX_READINGS + 1, here.reduce((sum, [, end]) => sum + count.get(end), 0)));
+    }
+  }
+  const total = payload ? count.get(0) ?? 0 : 0;
+  const found = [];
+  const stack = total > 0 && total <= MAX_READINGS ? [[0, []]] : [];
+  while (stack.length) { // every option leads to the end, so this walks exactly the counted readings
+    const [pos, acc] = stack.pop();
+    if (pos === payload.length) found.push(acc);
+    for (const [element, end] of [...(options.get(pos) ?? [])].reverse()) stack.push([end, [...acc, element]]);
+  }
+  const consistent = (reading) => {
+    const values = new Map();
+    return reading.every((e) => (values.has(e.ai) ? values.get(e.ai) === e.value : values.set(e.ai, e.value)));
   };
-  walk(0);
-  return explored >= MAX_EXPLORED && found.length < 2 ? null : found;
+  return { found: found.filter(consistent), complete: total <= MAX_READINGS };
 }
 
-function parseElementString(payload, read, mayBeMissing, splitAis) {
+function parseElementString(payload, read, mayBeMissing) {
   payload = payload.replace(/^\x1d+/, "");
   const strict = () => checked(splitStrict(payload, read).map(([ai, value]) => element(ai, value, read)), read);
   if (payload.includes(GS) || !mayBeMissing) return [strict(), false];
-  const cuts = allCuts(payload, splitAis);
-  if (cuts && cuts.length === 0) return [strict(), false];
-  if (cuts === null || cuts.length > 1) {
-    const readings = cuts ? cuts.map(toHri).join(" or ") : "too many things to list";
-    throw new AmbiguousCode(read, "separators between the variable-length fields", `none, so it can mean ${readings}`,
+  const { found, complete } = readings(payload);
+  if (complete && found.length === 0) return [strict(), false];
+  if (found.length !== 1 || !complete) {
+    const listed = complete ? found.slice(0, 3).map(toHri).join(" or ") : "more readings than can be listed";
+    throw new AmbiguousCode(read, "separators between the variable-length fields",
+      `none, so it can mean ${listed}${complete && found.length > 3 ? " or more" : ""}`,
       "Set the scanner to send the GS separator (or a replacement such as '|'), or type the lot and serial number from the label.");
   }
-  const cut = checked(cuts[0], read);
-  return [cut, cut.slice(0, -1).some((e) => !AIS.get(e.ai).fixed)];
+  const reading = found[0];
+  return [reading, reading.slice(0, -1).some((e) => !AIS.get(e.ai).fixed)];
 }
 
 function knownAi(code, read) {
@@ -283,7 +307,7 @@ function parseDigitalLink(uri, read) {
 // --- interpretation ----------------------------------------------------------
 
 function splitSymbology(text) {
-  const match = /^\][cdeopszABCDEFGHIKLMNOPQRSTUXZ][0-9A-Za-z]/.exec(text);
+  const match = /^\][cdeopszABCDEFGHIJKLMNOPQRSTUXZ][0-9A-Za-z]/.exec(text);
   if (!match) return [null, text];
   const id = match[0];
   return [{ id, family: GS1_IDS.has(id) ? "gs1" : GTIN_IDS.has(id) ? "gtin" : "text" }, text.slice(3)];
@@ -316,22 +340,52 @@ function matchCode(payload, config, read) {
 
 const blank = (kind, raw, symbology) => ({
   kind, raw, symbology, gtin: null, lot: null, expiry: null, serial: null, quantity: null, production_date: null, code: null,
-  additional_id: null, customer_part_number: null, national_codes: [], gln: null, gln_extension: null, giai: null, sscc: null,
-  elements: [], warnings: [],
+  hibc: null, additional_id: null, customer_part_number: null, national_codes: [], gln: null, gln_extension: null, giai: null,
+  sscc: null, elements: [], warnings: [],
 });
 
+function hibcScan(payload, text, id) {
+  const record = parseHibc(payload);
+  const scan = blank("product", text, id);
+  const { primary } = record;
+  Object.assign(scan, {
+    lot: record.lot, expiry: record.expiry, serial: record.serial, quantity: record.quantity, production_date: record.production_date,
+    code: primary ? `+${primary.labeler}${primary.product}${primary.unit_of_measure}` : null, hibc: primary,
+  });
+  if (!primary) {
+    scan.warnings.push(`This is the second part of an HIBC label (link character '${record.link}'); scan the first part to identify the product.`);
+  }
+  return scan;
+}
+
+// What each EAN/UPC/ITF symbology identifier announces (ISO/IEC 15424, GS1 General Specifications 5.1.2):
+// ]E0 carries EAN-13, UPC-A and UPC-E all as 13 digits; ]E3 the same with a 2- or 5-digit add-on.
+const SYMBOLOGY_LENGTHS = {
+  "]E0": [[13], "an EAN-13 (or a UPC-A/UPC-E sent as 13 digits): 13 digits"],
+  "]E3": [[15, 18], "an EAN-13 with a 2- or 5-digit add-on: 15 or 18 digits"],
+  "]E4": [[8], "an EAN-8: 8 digits"],
+  "]I1": [[14], "an ITF-14: 14 digits"],
+};
+
 function gtinScan(digits, text, id) {
+  const announced = SYMBOLOGY_LENGTHS[id];
+  if (announced && !(isDigits(digits) && announced[0].includes(digits.length))) {
+    throw new UnrecognizedCode(text, `what the symbology identifier ${id} announces, ${announced[1]}`,
+      `${digits.length} characters '${digits}'`,
+      "The scanner's symbology settings may be wrong; scan again or type the number under the barcode.");
+  }
+  if (id === "]E3") digits = digits.slice(0, 13); // the add-on (issue number, price) does not identify the item
   if (!(isDigits(digits) && [8, 12, 13, 14].includes(digits.length))) {
     throw new UnrecognizedCode(text, "an EAN/UPC or ITF-14 of 8, 12, 13 or 14 digits", `'${digits}'`);
   }
-  if (digits.length === 8 && id !== "]E4") {
+  if (digits.length === 8 && id === null) {
     const upce = isUpce(digits);
     const ean8 = checkDigit(digits.slice(0, -1)) === Number(digits.at(-1));
-    if (id === null && upce && ean8) {
+    if (upce && ean8) {
       throw new AmbiguousCode(text, "an EAN-8 or a UPC-E", "8 digits that are valid as both",
         "Set the scanner to send AIM symbology identifiers, or type the number under the barcode.");
     }
-    if (id === "]E0" || (upce && !ean8)) digits = upceToUpca(digits);
+    if (upce) digits = upceToUpca(digits);
   }
   const scan = blank("product", text, id);
   scan.gtin = normalizeGtin(digits, text);
@@ -367,7 +421,7 @@ function gs1Scan(elements, text, id) {
     }
   }
   Object.assign(scan, {
-    lot: value["10"] ?? null, expiry: dates["17"] ?? null, serial: value["21"] ?? null, quantity: counts.length ? counts[0] : null,
+    lot: value["10"] ?? null, expiry: dates["17"] ?? dates["7003"] ?? null, serial: value["21"] ?? null, quantity: counts.length ? counts[0] : null,
     production_date: dates["11"] ?? null, additional_id: value["240"] ?? null, customer_part_number: value["241"] ?? null,
     national_codes: Object.entries(NATIONAL).filter(([ai]) => ai in value).map(([ai, country]) => ({ ai, country, value: value[ai] })),
     gln: value["414"] ?? null, gln_extension: value["254"] ?? null, giai: value["8004"] ?? null, sscc: value["00"] ?? null,
@@ -397,7 +451,7 @@ export function interpret(raw, config = DEFAULT_CONFIG, { source = "wedge" } = {
     const elementString = fromSymbol ? payload : restoreSeparators(payload, config.gs_replacements);
     if (family === "gs1" || /^[0-9]{2}/.test(elementString.replace(/^\x1d+/, ""))) {
       const mayBeMissing = !fromSymbol && config.gs_replacements.includes("");
-      const [elements, inferred] = parseElementString(elementString, text, mayBeMissing, config.split_ais);
+      const [elements, inferred] = parseElementString(elementString, text, mayBeMissing);
       const scan = gs1Scan(elements, text, id);
       if (inferred) scan.warnings.push(`The separators were missing; the only valid reading is ${toHri(elements)}.`);
       return scan;
@@ -405,16 +459,16 @@ export function interpret(raw, config = DEFAULT_CONFIG, { source = "wedge" } = {
   }
   if (/^https?:\/\//i.test(payload)) return gs1Scan(parseDigitalLink(payload, text), text, id);
   if (payload.startsWith("(")) return gs1Scan(parseHri(payload, text), text, id);
-  if (payload.startsWith("+")) {
-    throw new UnrecognizedCode(text, "a code this handheld can read offline", "an HIBC code",
-      "HIBC labels are read by the server: use the photo upload, or type the GTIN.");
-  }
-  throw new UnrecognizedCode(text, "a GS1, EAN/UPC, location, badge or internal code", `'${payload.slice(0, 20)}', which is none of these`,
+  if (payload.startsWith("+")) return hibcScan(payload, text, id);
+  throw new UnrecognizedCode(text, "a GS1, HIBC, EAN/UPC, location, badge or internal code", `'${payload.slice(0, 20)}', which is none of these`,
     "Check the scanner settings or the code's prefix.");
 }
 
 /** What a camera decoder (BarcodeDetector) gives, as the raw text a handheld sending AIM identifiers would type. */
 export function cameraRaw(format, text) {
+  // AIM sends UPC-A and UPC-E as 13 digits under ]E0, as zxing-cpp does on the server; BarcodeDetector gives 12 and 8.
+  if (format === "upc_a" && /^[0-9]{12}$/.test(text)) return "]E00" + text;
+  if (format === "upc_e" && /^[01][0-9]{7}$/.test(text)) return "]E00" + upceToUpca(text);
   const ids = { ean_13: "]E0", upc_a: "]E0", upc_e: "]E0", ean_8: "]E4", itf: "]I1" };
   if (ids[format]) return ids[format] + text;
   // BarcodeDetector does not say whether a DataMatrix/QR/Code 128 carries GS1 data; GS1 data starts with an AI digit

@@ -3,4 +3,4 @@ from tests.js.make_gs1_ais import TARGET, render
 
 
 def test_generated_ai_table_is_current() -> None:
-    assert TARGET.read_text() == render(), "run .venv/bin/python tests/js/make_gs1_ais.py"
+    assert TARGET.read_text() == render(), "run .venv/bin/python -m tests.js.make_gs1_ais"

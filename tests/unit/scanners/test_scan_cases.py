@@ -24,9 +24,7 @@ ERRORS = {"UnrecognizedCode", "InvalidGS1", "AmbiguousCode", "CheckDigitError", 
 def make_config(overrides: dict[str, Any]) -> ScanConfig:
     kwargs: dict[str, Any] = {}
     for key, value in overrides.items():
-        if key == "split_ais":
-            kwargs[key] = None if value is None else frozenset(value)
-        elif key == "exact_codes":
+        if key == "exact_codes":
             kwargs[key] = MappingProxyType({code: Kind(kind) for code, kind in value.items()})
         else:
             kwargs[key] = tuple(value)

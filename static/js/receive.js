@@ -139,7 +139,7 @@ function takeBox(ctx, scan) {
   const verdict = ctx.verdict(scan);
   const warnings = [];
   if (!product) warnings.push("Not in the catalog: a supervisor links it to a product when it syncs.");
-  else if (verdict.unchecked) warnings.push(`New lot: ${verdict.unchecked}`);
+  else if (verdict.unchecked) warnings.push(`New lot ${scan.lot || ""}: this handheld cannot check its recall status; the server does when it syncs.`);
   if (product?.tracked_by_lot && !scan.lot) warnings.push("No lot on this label: scan the label with the lot (10).");
   if (draft.receipt && product && !receiptLine(ctx, product.id)) warnings.push(`Not expected on ${draft.receipt}.`);
   if (verdict.recalled) warnings.push("This lot is RECALLED: set the box aside.");

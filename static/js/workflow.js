@@ -38,6 +38,8 @@ export async function runWorkflow(definition) {
     panel: root.querySelector("#result"),
     say(result, options) {
       show(ctx.panel, result, options);
+      const top = root.querySelector(".workflow-top");
+      if (top) top.scrollTop = 0; // a new result is read from its first line
     },
     async save() {
       await database.put("drafts", ctx.draft, draftKey);

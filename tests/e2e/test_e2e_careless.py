@@ -377,3 +377,34 @@ def test_garbage_and_double_taps_change_nothing(app: Flask, demo_server: str, ph
     page.wait_for_timeout(300)
     assert len(device_outbox(page)) == 1
     assert real_errors(page) == []
+
+
+def test_a_box_of_another_receipt_is_asked_not_added(app: Flask, demo_server: str, phone) -> None:
+    """A box expected on another open receipt, scanned while receiving this one: asked, not added."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.services.sync import refresh_catalog
+    from offline_sync.backends.sandbox import ledger
+    from offline_sync.backends.sandbox.models import PickingKind, SandboxLocation, SandboxProduct
+
+    with app.app_context():
+        where = {loc.barcode: loc for loc in db.session.scalars(select(SandboxLocation))}
+        wipes = db.session.scalar(select(SandboxProduct).where(SandboxProduct.default_code == "CHX-WIPE"))
+        receipt = ledger.new_picking(db.session, PickingKind.RECEIPT, where["VENDORS"], where["CS-STOCK"], origin="P00002")
+        ledger.add_move(receipt, wipes, None, demand=30)
+        db.session.commit()
+        refresh_catalog()
+    page = phone
+    start(page, demo_server, "store", "/receive")
+    page.get_by_role("button", name="CS/IN/00001").tap()
+    wedge(page, gs1("05012345100074", "CHX-03", date.today() + timedelta(days=500), count=10))
+    text = expect_result(page, "Not on CS/IN/00001", "Chlorhexidine", level="warn")
+    other = next(word for word in text.split() if word.startswith("CS/IN/") and word != "CS/IN/00001")
+    assert other.rstrip(",.") != "CS/IN/00001"
+    assert page.locator("#qty-confirm").is_hidden()  # nothing waits to be added
+    screenshot(page, "careless-receive-other-receipt")
+    page.get_by_role("button", name="Add to CS/IN/00001 anyway").tap()
+    expect_result(page, "Chlorhexidine", "× 10", level="warn")
+    page.get_by_role("button", name="Add", exact=True).tap()
+    assert len(line_texts(page)) == 1

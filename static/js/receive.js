@@ -133,8 +133,12 @@ const definition = {
 /** The scanned box waits for its quantity (the previous one is added). Never green unless checked. */
 function takeBox(ctx, scan) {
   const { draft, catalog } = ctx;
-  const added = commitPending(ctx);
   const line = { ...itemLine(ctx, scan), quantity: scan.quantity || 1 };
+  if (draft.pending?.level === "warn" && draft.pending.key !== line.key) {
+    // An amber box is added by a tap, not by scanning a different one.
+    return { level: "error", title: `First add the previous box: ${draft.pending.name}`, lines: [`Lot ${draft.pending.lot || "–"}: check it, then tap Add; then scan this box again.`] };
+  }
+  const added = commitPending(ctx);
   const product = catalog.product(scan.gtin);
   const verdict = ctx.verdict(scan);
   const warnings = [];

@@ -224,7 +224,7 @@ def test_a_second_location_mid_list_is_asked_not_assumed(app: Flask, demo_server
     expect_result(page, "Ward location set", "WARD-3B")
 
 
-def test_receive_with_a_receipt_picked_tells_a_location_from_a_box(demo_server: str, any_phone) -> None:
+def test_receive_with_a_receipt_picked_tells_a_location_from_a_box(app: Flask, demo_server: str, any_phone) -> None:
     """Defect 9: a location scanned with a receipt picked said 'Pick a receipt… first'."""
     page = any_phone
     start(page, demo_server, "store", "/receive")
@@ -233,7 +233,10 @@ def test_receive_with_a_receipt_picked_tells_a_location_from_a_box(demo_server: 
     text = expect_result(page, "WARD-3B is a location, not a box", "CS/IN/00001 goes into CS-STOCK", level="warn")
     assert "Pick a receipt" not in text
     wedge(page, gs1(IV_CANNULA, "IVC20-D301", date.today() + timedelta(days=700), count=50))
-    expect_result(page, "IV cannula 20G", "× 50")
+    expect_result(page, "IV cannula 20G", "× 50", "New lot", level="warn")
+    wedge(page, gs1(SALINE, "NS500-02", lot_expiry(app, "NS500-02"), count=12))  # an amber box is not added by the next scan
+    expect_result(page, "First add the previous box: IV cannula 20G", level="error")
+    assert page.locator("#qty-input").input_value() == "50" and line_texts(page) == []
     # The product name and the quantity stay in sight, and the action bar covers none of them.
     assert covered(page, "#result, #scan-field, #qty-confirm button, #qty-input") == []
     screenshot(page, f"careless-receive-box-{page.orientation}")

@@ -60,6 +60,7 @@ const definition = {
     root.querySelector("#receipt-picker").hidden = chosen;
     root.querySelector("#receipt-context").hidden = !chosen;
     drawReceipts(ctx);
+    root.querySelector("#ctx-receipt").classList.toggle("chip-set", chosen);
     root.querySelector("#ctx-receipt").textContent = draft.receipt || (draft.destination ? `Unplanned → ${draft.destination}` : "Unplanned: scan a location");
     root.querySelector("#qty-confirm").hidden = !draft.pending;
     root.querySelector("#validate-open").disabled = !draft.receipt;

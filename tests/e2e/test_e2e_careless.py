@@ -295,6 +295,10 @@ def test_a_shift_change_with_parked_records_shows_the_next_user_only_their_own(a
     wait_until(page, "document.querySelector('#queue-list [data-state]')?.dataset.state === 'conflict'")
     wait_until(page, "document.getElementById('sync-badge').dataset.failed === '1'")
     expect(page.locator("#sync-badge")).to_contain_text("1 to check")
+    page.context.set_offline(True)  # offline with a parked record: both are said
+    expect(page.locator("#sync-badge .sync-text")).to_have_text("offline")
+    expect(page.locator("#sync-badge .sync-failed")).to_have_text("1 to check")
+    page.context.set_offline(False)
     log_out(page)
     start(page, demo_server, "store", "/transfer")
     wait_until(page, "document.getElementById('sync-badge').dataset.failed !== undefined")

@@ -12,6 +12,7 @@ const PRECACHE = ["__PRECACHE__"];
 const SHELL = `shell-${VERSION}`;
 const PAGES = "pages";
 const OFFLINE_PAGE = "/device/offline";
+const LOGIN_PAGE = "/login"; // precached without cookies: names no one; what a logout offline shows
 
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
@@ -53,14 +54,20 @@ async function shellFirst(request) {
 
 async function networkFirst(request) {
   const cache = await caches.open(PAGES);
+  const login = new URL(request.url).pathname === LOGIN_PAGE;
   try {
     const response = await fetch(request);
     const html = (response.headers.get("Content-Type") || "").startsWith("text/html");
-    // Only a page as the logged-in user saw it: not a redirect to the login screen, not an error.
-    if (response.ok && html && !response.redirected) await cache.put(request, response.clone());
+    // Only a page as the logged-in user saw it: not a redirect to the login screen, not an error,
+    // not the login screen (it names who is logged in; the anonymous copy is in the shell).
+    if (response.ok && html && !response.redirected && !login) await cache.put(request, response.clone());
     if (response.redirected && new URL(response.url).pathname === "/login") await caches.delete(PAGES);
     return response;
   } catch (error) {
+    if (login) {
+      const anonymous = await caches.match(LOGIN_PAGE, { ignoreSearch: true, cacheName: SHELL });
+      if (anonymous) return anonymous;
+    }
     const cached = await cache.match(request); // matches on Vary (HX-Request) like any HTTP cache
     if (cached) return cached;
     if (request.mode === "navigate") {
@@ -77,10 +84,7 @@ self.addEventListener("sync", (event) => {
 
 self.addEventListener("message", (event) => {
   const { type } = event.data || {};
-  if (type === "logout") {
-    // The cached pages carry the user's name and form tokens; the outbox is left alone.
-    event.waitUntil(caches.delete(PAGES));
-  } else if (type === "claim") {
+  if (type === "claim") {
     event.waitUntil(self.clients.claim());
   } else if (type === "replay") {
     event.waitUntil(replay({ force: true }));

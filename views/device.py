@@ -58,7 +58,7 @@ def service_worker() -> Response:
     stamp = tuple((f.relative_to(static).as_posix(), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
     urls, version = _precache(str(static), stamp)
     source = (static / "sw.js").read_text()
-    source = source.replace('"__VERSION__"', json.dumps(version)).replace('["__PRECACHE__"]', json.dumps([*urls, "/device/offline"]))
+    source = source.replace('"__VERSION__"', json.dumps(version)).replace('["__PRECACHE__"]', json.dumps([*urls, "/device/offline", "/login"]))
     response = Response(source, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     return response

@@ -9,6 +9,16 @@ export function today(now = new Date()) {
   return local.toISOString().slice(0, 10);
 }
 
+/** Days before a lot's expiry from which it is shown as near expiry, when the catalog gives no alert date. */
+export const DEFAULT_NEAR_EXPIRY_DAYS = 30;
+
+/** An ISO date moved by `days` (calendar arithmetic in UTC, so no time zone shifts the day). */
+export function addDays(isoDate, days) {
+  const moved = new Date(`${isoDate}T00:00:00Z`);
+  moved.setUTCDate(moved.getUTCDate() + days);
+  return moved.toISOString().slice(0, 10);
+}
+
 export class Catalog {
   constructor(snapshot = {}) {
     this.version = snapshot.version || null;
@@ -109,9 +119,13 @@ export class Catalog {
 
   /**
    * Can this scanned item be used (consumed, moved)? Uses the label's expiry and the catalog's lot.
-   * {product, lot, expiry, expired, recalled, usable, reason}
+   * {product, lot, expiry, expired, recalled, usable, reason, unchecked, nearExpiry}
+   * `unchecked`: a sentence saying what could not be checked on this handheld (an unknown product,
+   * an unknown lot: its recall status is not known here), or "" when everything was checked.
+   * `nearExpiry`: the expiry date when the lot is past its alert date (the catalog's `alert_date`,
+   * or `nearDays` before its expiry) but not expired; else null.
    */
-  verdict(scan, day = today()) {
+  verdict(scan, day = today(), nearDays = DEFAULT_NEAR_EXPIRY_DAYS) {
     const product = this.product(scan.gtin);
     const lot = product && scan.lot ? this.lot(product.id, scan.lot) : null;
     const expiry = [lot?.expiry, scan.expiry].filter(Boolean).sort()[0] || null;
@@ -121,7 +135,13 @@ export class Catalog {
     let reason = "";
     if (recalled) reason = `Lot ${scan.lot} of ${name} has been recalled: do not use it. Set it aside for return.`;
     else if (expired) reason = `Lot ${scan.lot || "(no lot)"} of ${name} expired on ${expiry}: do not use it.`;
-    return { product, lot, expiry, expired, recalled, usable: !(expired || recalled), reason };
+    let unchecked = "";
+    if (this.empty) unchecked = "This handheld has no catalog yet: the product, its lot's recall status and the stock could not be checked.";
+    else if (!product) unchecked = `GTIN ${scan.gtin} is not in this handheld's catalog: the product, its recall status and the stock could not be checked.`;
+    else if (scan.lot && !lot) unchecked = `Lot ${scan.lot} of ${name} is not known on this handheld: its recall status and the stock could not be checked.`;
+    const alert = lot?.alert_date || (expiry ? addDays(expiry, -nearDays) : null);
+    const nearExpiry = !expired && expiry && alert && alert <= day ? expiry : null;
+    return { product, lot, expiry, expired, recalled, usable: !(expired || recalled), reason, unchecked, nearExpiry };
   }
 
   /**

@@ -3,7 +3,7 @@
 // the spot, online or offline, with the earlier-expiring lot to use instead; a supervisor
 // override needs a reason (the command is then parked for a supervisor's decision on the server).
 import { capture } from "./outbox.js";
-import { describeLot, itemLine, refuseItem, runWorkflow, wireLine } from "./workflow.js";
+import { checkedItem, describeLot, itemLine, refuseItem, runWorkflow, wireLine } from "./workflow.js";
 
 let refused = null; // the last refused scan, for an override
 
@@ -17,7 +17,7 @@ const definition = {
   onScan(ctx, scan) {
     refused = null;
     hideOverride(ctx);
-    if (scan.kind === "location") return setLocation(ctx, scan.code);
+    if (scan.kind === "location") return scanLocation(ctx, scan.code);
     if (!ctx.draft.location) return { level: "error", title: "Scan the ward location first", lines: ["Every item used is booked to a location."] };
     const refusal = refuseItem(ctx, scan, ctx.draft.location);
     if (refusal) {
@@ -27,14 +27,15 @@ const definition = {
       }
       return refusal;
     }
-    const line = ctx.addLine(itemLine(ctx, scan), 1);
-    return {
-      level: line.level === "warn" ? "warn" : "ok",
-      title: line.name,
-      big: `× ${line.quantity}`,
-      lines: [`Lot ${line.lot || "–"} · expires ${line.expiry || "–"}`],
-      hint: line.level === "warn" ? "Not in this handheld's catalog: it is checked when it syncs." : "",
-    };
+    return checkedItem(ctx, scan, "Use it anyway", (item) => {
+      const line = ctx.addLine(item, 1);
+      return {
+        level: "ok",
+        title: line.name,
+        big: `× ${line.quantity}`,
+        lines: [`Lot ${line.lot || "–"} · expires ${line.expiry || "–"}`],
+      };
+    });
   },
 
   async confirm(ctx) {
@@ -45,7 +46,7 @@ const definition = {
     const common = { user: ctx.user, rawScans: ctx.draft.raw_scans };
     if (plain.length) {
       await capture("consume", { location, reference, lines: plain.map(wireLine) },
-        { ...common, summary: `Used ${plain.length} item line(s) in ${location}` });
+        { ...common, summary: `Used ${plain.reduce((sum, l) => sum + l.quantity, 0)} item(s) in ${location}: ${plain.map((l) => l.name).join(", ")}` });
     }
     for (const line of overridden) {
       // One command per overridden lot, so only it waits for the supervisor.
@@ -107,13 +108,29 @@ const definition = {
   },
 };
 
-function setLocation(ctx, code) {
+/** A location scan: the ward location at the start; mid-list, a change that is asked, not assumed. */
+function scanLocation(ctx, code) {
   const location = ctx.catalog.location(code);
   if (!location && !ctx.catalog.empty) return { level: "error", title: `Unknown location ${code}`, lines: ["Scan a location label of your ward."] };
   if (location && location.usage !== "internal") return { level: "error", title: `${code} is not a stock location`, lines: ["Scan the ward's stock location label."] };
   if (!ctx.catalog.allows(ctx.user?.wards, code)) {
     return { level: "error", title: `Not your ward: ${code}`, lines: [`You may only use stock of ${ctx.user.wards.join(", ")}.`] };
   }
+  const { draft } = ctx;
+  if (code === draft.location) return { level: "ok", title: "Ward location already set", big: code, lines: ["Now scan each item you use."] };
+  const count = draft.lines.reduce((sum, l) => sum + l.quantity, 0);
+  if (draft.location && count) {
+    return {
+      level: "warn", title: `You scanned another location: ${code}`,
+      lines: [`${count} item${count === 1 ? " is" : "s are"} listed as used in ${draft.location}. They stay there unless you change it.`],
+      hint: "Confirm the items first, or tap below if they were used in the new location.",
+      actions: [ctx.hold(`Book them in ${code}`, () => setLocation(ctx, code, location))],
+    };
+  }
+  return setLocation(ctx, code, location);
+}
+
+function setLocation(ctx, code, location) {
   ctx.draft.location = code;
   return { level: "ok", title: "Ward location set", big: code, lines: [location?.name || "", "Now scan each item you use."] };
 }

@@ -4,7 +4,7 @@
 // to be marked missing (counted 0). Each product/lot becomes one count command carrying the
 // on-hand this handheld's catalog showed (seen_on_hand), for the server's conflict check.
 import { capture } from "./outbox.js";
-import { el, itemLine, lineKey, runWorkflow } from "./workflow.js";
+import { checkedItem, el, lineKey, runWorkflow } from "./workflow.js";
 
 const definition = {
   name: "count",
@@ -12,7 +12,7 @@ const definition = {
   fresh: (previous) => ({ location: previous?.location || null, lines: [], raw_scans: [], review: false }),
   prompt: (ctx) => (ctx.draft.location ? "Scan every item here, one scan per item" : "Scan the location you count"),
   canConfirm: (ctx) => Boolean(ctx.draft.location && ctx.draft.lines.length),
-  lineDetail: (line) => [line.lot ? `Lot ${line.lot}` : "no lot", line.missing ? "marked missing" : ""].filter(Boolean).join(" · "),
+  lineDetail: (line) => [line.lot ? `Lot ${line.lot}` : "no lot", line.missing ? "marked missing" : "", line.note || ""].filter(Boolean).join(" · "),
 
   onScan(ctx, scan) {
     const { draft, catalog } = ctx;
@@ -27,23 +27,16 @@ const definition = {
     }
     if (!draft.location) return { level: "error", title: "Scan the location first", lines: ["A count is always of one location."] };
     if (scan.kind !== "product" || !scan.gtin) return { level: "error", title: "Scan an item's label", lines: ["This code is not a product."] };
-    const base = itemLine(ctx, scan);
     const product = catalog.product(scan.gtin);
-    const lot = product && scan.lot ? catalog.lot(product.id, scan.lot) : null;
     if (product?.tracked_by_lot && !scan.lot) {
       return { level: "error", title: `${product.name}: which lot?`, lines: ["Counts are per lot: scan the label with the lot (10)."] };
     }
-    const seen = product && (lot || !scan.lot) ? catalog.onHand(product.id, lot?.id ?? null, draft.location) : null;
-    const existing = draft.lines.find((l) => l.key === base.key);
-    const line = ctx.addLine({ ...base, seen_on_hand: existing ? existing.seen_on_hand : seen, missing: false }, scan.quantity || 1);
-    line.missing = false;
-    return {
-      level: base.level === "warn" ? "warn" : "ok",
-      title: line.name,
-      big: `Counted ${line.quantity}`,
-      lines: [`Lot ${line.lot || "–"}`],
-      hint: base.level === "warn" ? "Not in this handheld's catalog: counted anyway, checked when it syncs." : "",
-    };
+    const counted = draft.lines.find((l) => l.key === lineKey(scan.gtin, scan.lot));
+    if (scan.serial && counted?.serials?.includes(scan.serial)) {
+      return { level: "warn", title: `${counted.name}: this one is already counted`, big: `Counted ${counted.quantity}`,
+        lines: [`Serial ${scan.serial} was scanned before; it is counted once.`] };
+    }
+    return checkedItem(ctx, scan, "Count it", (item) => countItem(ctx, scan, item), { warnNearExpiry: false });
   },
 
   async confirm(ctx) {
@@ -99,6 +92,24 @@ const definition = {
     },
   },
 };
+
+/** One more of this product and lot (or the label's count), with its serial remembered. */
+function countItem(ctx, scan, item) {
+  const { draft, catalog } = ctx;
+  const product = catalog.product(scan.gtin);
+  const lot = product && scan.lot ? catalog.lot(product.id, scan.lot) : null;
+  const seen = product && (lot || !scan.lot) ? catalog.onHand(product.id, lot?.id ?? null, draft.location) : null;
+  const existing = draft.lines.find((l) => l.key === item.key);
+  const line = ctx.addLine({ ...item, seen_on_hand: existing ? existing.seen_on_hand : seen, missing: false, serials: [] }, scan.quantity || 1);
+  line.missing = false;
+  if (scan.serial) line.serials = [...(line.serials || []), scan.serial];
+  return {
+    level: "ok",
+    title: line.name,
+    big: `Counted ${line.quantity}`,
+    lines: [`Lot ${line.lot || "–"}${scan.quantity > 1 ? ` · ${scan.quantity} from the label` : ""}`],
+  };
+}
 
 /** What the catalog expects at the location that nobody counted yet (no quantities: blind count). */
 function uncounted(ctx) {

@@ -114,7 +114,70 @@ export function endSession() {
   if (document.body.dataset.session === "ended") return;
   for (const key of ["userId", "userName", "userRole", "userWards"]) delete document.body.dataset[key];
   document.body.dataset.session = "ended";
-  for (const stale of document.querySelectorAll(".whobar, form[data-logout]")) stale.remove();
+  for (const stale of document.querySelectorAll(".whobar .who, form[data-logout]")) stale.remove();
   globalThis.caches?.delete("pages").catch(() => {});
   announce("session");
+}
+
+// --- Logging out, offline too ---------------------------------------------------------------------
+// The page ends the session here at once (nothing more in that user's name, the cached pages go,
+// the login screen comes from the service worker's copy), and the server's session is ended at the
+// next contact (flushLogout). The outbox is not touched: each command stays its capturer's.
+const LOGOUT_PENDING = "logout_pending";
+const LOGOUT_WAIT_MS = 4000;
+
+export async function logOut(form) {
+  const user = currentUser();
+  if (user) await setMeta(LOGOUT_PENDING, { user_id: user.id, at: new Date().toISOString() });
+  endSession();
+  await globalThis.caches?.delete("pages").catch(() => {});
+  await endServerSession(new FormData(form).get("csrf_token"));
+  location.replace("/login");
+}
+
+/** A logout made offline is finished on the server once it answers; only this page's own user's. */
+export async function flushLogout() {
+  const pending = await getMeta(LOGOUT_PENDING);
+  if (!pending || !navigator.onLine) return;
+  const user = currentUser();
+  if (user && user.id !== pending.user_id) {
+    await setMeta(LOGOUT_PENDING, null); // someone logged in since: their login ended the old session
+    return;
+  }
+  if (user) endSession(); // a page from the server that still shows the person who logged out
+  if (await endServerSession(await freshFormToken())) {
+    if (user) location.replace("/login");
+  }
+}
+
+async function endServerSession(token) {
+  if (!token || !navigator.onLine) return false;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), LOGOUT_WAIT_MS);
+  try {
+    const response = await fetch("/logout", {
+      method: "POST", body: new URLSearchParams({ csrf_token: token }), credentials: "same-origin", redirect: "manual", signal: controller.signal,
+    });
+    // 302 to the login page (opaque here), or 401: this browser's session is gone either way.
+    if (response.type === "opaqueredirect" || response.ok || response.status === 401) {
+      await setMeta(LOGOUT_PENDING, null);
+      return true;
+    }
+  } catch {
+    /* no answer: the next contact tries again */
+  } finally {
+    clearTimeout(timer);
+  }
+  return false;
+}
+
+/** The form token of the session this browser carries now (the login page's, asked fresh). */
+export async function freshFormToken() {
+  try {
+    const response = await fetch("/login", { credentials: "same-origin", cache: "no-store" });
+    const page = new DOMParser().parseFromString(await response.text(), "text/html");
+    return page.querySelector("input[name=csrf_token]")?.value || "";
+  } catch {
+    return "";
+  }
 }

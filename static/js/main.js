@@ -1,6 +1,6 @@
 // Every page loads this module: the service worker, persistent storage, syncing and the sync
 // badge, then the page's own module (named by <body data-page>). No inline script anywhere.
-import { endSession, lockWhenIdle } from "./device.js";
+import { endSession, flushLogout, freshFormToken, lockWhenIdle, logOut } from "./device.js";
 import { startSync, syncNow } from "./sync.js";
 
 const PAGES_CACHE = "pages"; // the service worker's cache of pages (static/sw.js)
@@ -28,11 +28,6 @@ async function registerServiceWorker() {
   }
 }
 
-async function tellWorker(message) {
-  const registration = await navigator.serviceWorker?.ready;
-  (navigator.serviceWorker.controller || registration?.active)?.postMessage(message);
-}
-
 async function askPersistentStorage() {
   // Unsynced commands must survive storage pressure: ask the browser not to evict this site.
   try {
@@ -44,8 +39,38 @@ async function askPersistentStorage() {
 
 function hookLogout() {
   for (const form of document.querySelectorAll("form[data-logout]")) {
-    // The outbox is never cleared at logout; only the cached pages (they carry the user's name) go.
-    form.addEventListener("submit", () => tellWorker({ type: "logout" }));
+    // Ended here at once, online or not; the outbox is never cleared, only the cached pages go.
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      logOut(form);
+    });
+  }
+}
+
+/**
+ * The login forms may come from the service worker's copy (after a logout offline): offline they
+ * say so instead of showing the browser's error page; online they take a fresh form token first.
+ */
+function hookLogin() {
+  for (const form of document.querySelectorAll("form[data-login]")) {
+    form.addEventListener("submit", async (event) => {
+      if (form.dataset.fresh === "true") return;
+      event.preventDefault();
+      const notice = document.getElementById("login-offline");
+      if (!navigator.onLine) {
+        notice.hidden = false;
+        return;
+      }
+      await flushLogout();
+      const token = await freshFormToken();
+      if (!token) {
+        notice.hidden = false;
+        return;
+      }
+      for (const input of form.querySelectorAll("input[name$=csrf_token]")) input.value = token;
+      form.dataset.fresh = "true";
+      form.requestSubmit();
+    });
   }
 }
 
@@ -86,6 +111,7 @@ function hookSessionEnd() {
 async function boot() {
   const registration = registerServiceWorker();
   hookLogout();
+  hookLogin();
   hookSessionEnd();
   lockWhenIdle();
   askPersistentStorage();

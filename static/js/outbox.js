@@ -133,12 +133,17 @@ export async function nextTryAt(now = Date.now()) {
   return later.length ? Math.min(...later) : null;
 }
 
-/** What the sync badge shows. */
-export async function counts() {
+/**
+ * What the sync badge shows: everything waiting to be sent from this handheld, and, when `userId`
+ * is given, only that person's refused and parked commands (another person's are not shown to them).
+ */
+export async function counts({ userId } = {}) {
   const commands = await all();
   const result = { pending: 0, failed: 0, conflict: 0, waiting: 0 };
   for (const command of commands) {
+    const mine = userId === undefined || command.user_id === userId;
     if (command.state === "pending") result.pending++;
+    else if (!mine) continue;
     else if (command.state === "failed") result.failed++;
     else if (command.state === "sent" && command.server_status === "conflict") result.conflict++;
     else if (command.state === "sent" && !FINAL_SERVER.has(command.server_status)) result.waiting++;

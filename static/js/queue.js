@@ -5,7 +5,13 @@ import { listen } from "./db.js";
 import { el } from "./feedback.js";
 import * as outbox from "./outbox.js";
 import { syncState } from "./replay.js";
+import { currentUser } from "./device.js";
 import { syncNow } from "./sync.js";
+
+const KINDS = {
+  consume: "Used", transfer: "Moved", count: "Counted", receive: "Received",
+  receive_unplanned: "Received (unplanned)", receive_validate: "Receipt validated",
+};
 
 const LABELS = {
   pending: "waiting to be sent",
@@ -23,20 +29,23 @@ function stateOf(command) {
   return command.state === "sent" ? command.server_status || "queued" : command.state;
 }
 
+/** One record. Another person's shows what it is and its state, not their messages or buttons. */
 function item(command) {
   const state = stateOf(command);
+  const user = currentUser();
+  const mine = user && (command.user_id === user.id || user.role === "supervisor");
   const when = new Date(command.captured_at).toLocaleString([], { dateStyle: "short", timeStyle: "short" });
-  const actions = command.state === "failed"
+  const actions = mine && command.state === "failed"
     ? el("div", { class: "row" },
       el("button", { type: "button", class: "button button-secondary", "data-queue-action": "retry", "data-op": command.op_id }, "Try again"),
       el("button", { type: "button", class: "button button-secondary", "data-queue-action": "dismiss", "data-op": command.op_id }, "Set aside"))
     : null;
   return el("li", { class: `queue-item state-${command.state} server-${command.server_status || "none"}`, dataset: { op: command.op_id, state } },
     el("p", {}, el("span", { class: `status-chip status-${state}` }, LABELS[state] || state), " ",
-      el("strong", {}, command.kind.replace("_", " "))),
+      el("strong", {}, KINDS[command.kind] || command.kind.replace("_", " "))),
     el("p", {}, command.summary || ""),
     el("p", { class: "help" }, `Captured by ${command.user_name || `user ${command.user_id}`}, ${when} · #${command.device_seq}`),
-    command.message ? el("p", { class: state === "failed" || state === "conflict" ? "field-error" : "help" }, command.message) : null,
+    mine && command.message ? el("p", { class: state === "failed" || state === "conflict" ? "field-error" : "help" }, command.message) : null,
     actions);
 }
 
@@ -45,8 +54,8 @@ async function draw() {
   const sync = await syncState();
   document.getElementById("queue-list").replaceChildren(...commands.map(item));
   document.getElementById("queue-empty").hidden = commands.length > 0;
-  const counts = await outbox.counts();
-  const status = [`${counts.pending} waiting to be sent`, `${counts.failed} refused`, `${counts.conflict} waiting for a supervisor`];
+  const counts = await outbox.counts({ userId: currentUser()?.id ?? null });
+  const status = [`${counts.pending} waiting to be sent`, `${counts.failed} of yours refused`, `${counts.conflict} of yours waiting for a supervisor`];
   if (!navigator.onLine) status.unshift("Offline");
   else if (sync.needs_login) status.unshift("Log in to send");
   if (sync.last_ok_at) status.push(`last sent ${new Date(sync.last_ok_at).toLocaleTimeString()}`);

@@ -2,12 +2,16 @@
 // receipt), scan each box: product, lot, expiry and quantity shown large; confirm or correct the
 // quantity (scanning the next box confirms the previous one); expected vs received per line; save
 // the boxes, then validate with or without a backorder.
+// The list of open receipts is the one this handheld's catalog holds (so a tap on it always finds
+// the receipt), less what this handheld validated and the server has not applied yet, with what it
+// received and has not sent yet added.
+import { forgetLoaded, loadCatalog, refreshCatalog } from "./catalog.js";
 import { listen } from "./db.js";
 import * as outbox from "./outbox.js";
 import { el, itemLine, runWorkflow, wireLine } from "./workflow.js";
-import { today } from "./catalog.js";
 
-let localReceived = new Map(); // product_id -> quantity in this handheld's unsent or unfinished receive commands
+let localReceived = new Map(); // receipt reference -> (product_id -> quantity) in this handheld's unfinished receive commands
+let localValidated = new Set(); // receipts validated on this handheld, not yet closed in its catalog
 
 const definition = {
   name: "receive",
@@ -18,7 +22,7 @@ const definition = {
   prompt(ctx) {
     const { receipt, unplanned, destination } = ctx.draft;
     if (unplanned && !destination) return "Unplanned receipt: scan the location it goes to";
-    if (!receipt && !unplanned) return "Pick a receipt above or scan its reference";
+    if (!receipt && !unplanned) return "Pick a receipt below or scan its reference";
     return "Scan each box's label";
   },
   canConfirm: (ctx) => Boolean((ctx.draft.receipt || ctx.draft.destination) && (ctx.draft.lines.length || ctx.draft.pending)),
@@ -26,39 +30,27 @@ const definition = {
   onScan(ctx, scan) {
     const { draft, catalog } = ctx;
     if (scan.kind === "receipt") return pickReceipt(ctx, scan.code);
-    if (scan.kind === "location") {
-      if (!draft.unplanned) return { level: "error", title: "This is a location", lines: ["Pick a receipt, or tap “Unplanned receipt” first."] };
-      const location = catalog.location(scan.code);
-      if (location && location.usage !== "internal") return { level: "error", title: `${scan.code} is not a stock location` };
-      draft.destination = scan.code;
-      return { level: "ok", title: "Receiving into", big: scan.code, lines: [location?.name || "", "Now scan each box."] };
-    }
+    if (scan.kind === "location") return scanLocation(ctx, scan.code);
     if (!draft.receipt && !(draft.unplanned && draft.destination)) return { level: "error", title: definition.prompt(ctx) };
     if (scan.kind !== "product" || !scan.gtin) return { level: "error", title: "Scan the box's product label", lines: ["This code has no GTIN."] };
-    const added = commitPending(ctx);
-    const line = { ...itemLine(ctx, scan), quantity: scan.quantity || 1 };
     const product = catalog.product(scan.gtin);
-    const warnings = [];
-    if (!product) warnings.push("Not in the catalog: a supervisor links it to a product when it syncs.");
-    if (product?.tracked_by_lot && !scan.lot) warnings.push("No lot on this label: scan the label with the lot (10).");
-    if (draft.receipt && product && !receiptLine(ctx, product.id)) warnings.push(`Not expected on ${draft.receipt}.`);
-    if (scan.expiry && scan.expiry < today()) warnings.push("The label's expiry date has passed.");
-    draft.pending = line;
-    ctx.root.querySelector("#qty-input").value = String(line.quantity);
-    return {
-      level: warnings.length ? "warn" : "ok",
-      title: line.name,
-      big: `× ${line.quantity}`,
-      lines: [`Lot ${line.lot || "–"} · expires ${scan.expiry || "–"}`, added ? `Previous box added (× ${added.quantity}).` : ""],
-      hint: warnings.join(" ") || "Correct the quantity if needed, then Add (or scan the next box).",
-    };
+    const elsewhere = draft.receipt && product && !receiptLine(ctx, product.id) ? otherReceiptWith(ctx, product.id) : null;
+    if (elsewhere) {
+      return {
+        level: "warn", title: `Not on ${draft.receipt}`, big: product.name,
+        lines: [`${product.name} is expected on ${elsewhere.reference}, not on ${draft.receipt}.`],
+        hint: `Save this receipt's boxes and pick ${elsewhere.reference}, or add it to ${draft.receipt} anyway.`,
+        actions: [ctx.hold(`Add to ${draft.receipt} anyway`, () => takeBox(ctx, scan))],
+      };
+    }
+    return takeBox(ctx, scan);
   },
 
   async confirm(ctx) {
     commitPending(ctx);
     const saved = await saveLines(ctx);
     await refreshLocal(ctx);
-    return { done: true, level: "ok", title: "Boxes saved on this handheld", big: `${saved} box line${saved === 1 ? "" : "s"}`,
+    return { done: true, level: "ok", title: "Boxes saved on this handheld", big: `${saved} received`,
       lines: [navigator.onLine ? "Sending now." : "No network: they are sent when the network is back."] };
   },
 
@@ -67,6 +59,8 @@ const definition = {
     const chosen = Boolean(draft.receipt || draft.unplanned);
     root.querySelector("#receipt-picker").hidden = chosen;
     root.querySelector("#receipt-context").hidden = !chosen;
+    drawReceipts(ctx);
+    root.querySelector("#ctx-receipt").classList.toggle("chip-set", chosen);
     root.querySelector("#ctx-receipt").textContent = draft.receipt || (draft.destination ? `Unplanned → ${draft.destination}` : "Unplanned: scan a location");
     root.querySelector("#qty-confirm").hidden = !draft.pending;
     root.querySelector("#validate-open").disabled = !draft.receipt;
@@ -78,7 +72,7 @@ const definition = {
         const product = ctx.catalog.products.get(line.product_id);
         const here = draft.lines.filter((l) => l.product_id === line.product_id).reduce((sum, l) => sum + l.quantity, 0)
           + (draft.pending?.product_id === line.product_id ? draft.pending.quantity : 0);
-        const received = line.received + (localReceived.get(line.product_id) || 0) + here;
+        const received = line.received + (localReceived.get(draft.receipt)?.get(line.product_id) || 0) + here;
         const state = received === line.expected ? "expected-done" : received > line.expected ? "expected-over" : "";
         return el("tr", { class: state }, el("td", {}, product?.name || `product ${line.product_id}`),
           el("td", {}, String(line.expected)), el("td", {}, String(received)));
@@ -88,6 +82,11 @@ const definition = {
 
   actions: {
     "pick-receipt": (ctx, button) => pickReceipt(ctx, button.dataset.receipt),
+    "refresh-receipts": async (ctx) => {
+      const answer = await refreshCatalog();
+      await reloadCatalog(ctx);
+      return answer === "offline" ? { level: "warn", title: "No network", lines: ["The list is the one this handheld has; it is refreshed when the network is back."] } : null;
+    },
     unplanned: (ctx) => {
       Object.assign(ctx.draft, { unplanned: true, receipt: null, destination: null });
       return { level: "idle", title: definition.prompt(ctx) };
@@ -107,6 +106,7 @@ const definition = {
     },
     "validate-open": (ctx) => {
       ctx.draft.validating = true;
+      requestAnimationFrame(() => ctx.root.querySelector("#validate-choice").scrollIntoView({ block: "nearest" }));
       return null;
     },
     "validate-cancel": (ctx) => {
@@ -124,7 +124,6 @@ const definition = {
       ctx.draft.receipt = null; // `fresh` keeps nothing of a validated receipt
       ctx.draft.unplanned = false;
       await refreshLocal(ctx);
-      if (navigator.onLine) globalThis.htmx?.trigger(document.body, "refresh-receipts");
       return { done: true, level: "ok", title: `${receipt} validated on this handheld`,
         lines: [backorder ? "What is missing stays open as a backorder." : "No backorder: the receipt is closed.",
           navigator.onLine ? "Sending now." : "No network: it is sent when the network is back."] };
@@ -132,13 +131,107 @@ const definition = {
   },
 };
 
-function pickReceipt(ctx, reference) {
+/** The scanned box waits for its quantity (the previous one is added). Never green unless checked. */
+function takeBox(ctx, scan) {
+  const { draft, catalog } = ctx;
+  const line = { ...itemLine(ctx, scan), quantity: scan.quantity || 1 };
+  if (draft.pending?.level === "warn" && draft.pending.key !== line.key) {
+    // An amber box is added by a tap, not by scanning a different one.
+    return { level: "error", title: `First add the previous box: ${draft.pending.name}`, lines: [`Lot ${draft.pending.lot || "–"}: check it, then tap Add; then scan this box again.`] };
+  }
+  const added = commitPending(ctx);
+  const product = catalog.product(scan.gtin);
+  const verdict = ctx.verdict(scan);
+  const warnings = [];
+  if (!product) warnings.push("Not in the catalog: a supervisor links it to a product when it syncs.");
+  else if (verdict.unchecked) warnings.push(`New lot ${scan.lot || ""}: this handheld cannot check its recall status; the server does when it syncs.`);
+  if (product?.tracked_by_lot && !scan.lot) warnings.push("No lot on this label: scan the label with the lot (10).");
+  if (draft.receipt && product && !receiptLine(ctx, product.id)) warnings.push(`Not expected on ${draft.receipt}.`);
+  if (verdict.recalled) warnings.push("This lot is RECALLED: set the box aside.");
+  if (verdict.expired) warnings.push(`The expiry date (${verdict.expiry}) has passed.`);
+  else if (verdict.nearExpiry) warnings.push(`Expires soon: on ${verdict.nearExpiry}.`);
+  line.level = warnings.length ? "warn" : "ok";
+  draft.pending = line;
+  ctx.root.querySelector("#qty-input").value = String(line.quantity);
+  return {
+    level: warnings.length ? "warn" : "ok",
+    title: line.name,
+    big: `× ${line.quantity}`,
+    lines: [`Lot ${line.lot || "–"} · expires ${scan.expiry || "–"}`, added ? `Previous box added (× ${added.quantity}).` : ""],
+    hint: warnings.join(" ") || "Correct the quantity if needed, then Add (or scan the next box).",
+  };
+}
+
+/** A location scan: the destination of an unplanned receipt; with a receipt picked, it is not a box. */
+function scanLocation(ctx, code) {
+  const { draft, catalog } = ctx;
+  const location = catalog.location(code);
+  if (draft.receipt) {
+    const receipt = catalog.receipt(draft.receipt);
+    const into = receipt && catalog.locations.get(receipt.destination_id)?.barcode;
+    return { level: "warn", title: `${code} is a location, not a box`,
+      lines: [`${draft.receipt} goes into ${into || "its receipt's location"}; nothing changed.`, "Scan each box's label."] };
+  }
+  if (!draft.unplanned) return { level: "error", title: "This is a location", lines: ["Pick a receipt, or tap “Unplanned receipt” first."] };
+  if (location && location.usage !== "internal") return { level: "error", title: `${code} is not a stock location` };
+  if (draft.destination && draft.destination !== code && (draft.lines.length || draft.pending)) {
+    return { level: "warn", title: `You scanned another location: ${code}`, lines: [`The boxes scanned go into ${draft.destination} unless you change it.`],
+      actions: [ctx.hold(`Receive them into ${code}`, () => setDestination(ctx, code, location))] };
+  }
+  return setDestination(ctx, code, location);
+}
+
+function setDestination(ctx, code, location) {
+  ctx.draft.destination = code;
+  return { level: "ok", title: "Receiving into", big: code, lines: [location?.name || "", "Now scan each box."] };
+}
+
+/** Another open receipt that expects this product. */
+function otherReceiptWith(ctx, productId) {
+  return ctx.catalog.openReceipts().find((r) => r.reference !== ctx.draft.receipt && r.lines.some((l) => l.product_id === productId)) || null;
+}
+
+/**
+ * The receipt picked from the list or scanned. One this handheld's catalog does not hold yet (a new
+ * handheld whose catalog is still on its way) is looked for again in a freshly fetched catalog.
+ */
+async function pickReceipt(ctx, reference) {
+  if (!ctx.catalog.receipt(reference)) {
+    ctx.say({ level: "idle", title: `Looking for ${reference}…`, lines: ["Fetching this handheld's list of receipts."] }, { sound: false });
+    await refreshCatalog();
+    await reloadCatalog(ctx);
+  }
   const receipt = ctx.catalog.receipt(reference);
-  if (!receipt) return { level: "error", title: `Unknown receipt ${reference}`, lines: ["It is not among the open receipts on this handheld."] };
-  if (["done", "cancel", "cancelled"].includes(receipt.state)) return { level: "error", title: `${reference} is already closed` };
+  if (!receipt) {
+    return { level: "error", title: `Unknown receipt ${reference}`,
+      lines: [navigator.onLine ? "It is not among the open receipts the server sent to this handheld." : "No network: this handheld cannot fetch its list of receipts now."] };
+  }
+  if (["done", "cancel", "cancelled"].includes(receipt.state) || localValidated.has(reference)) return { level: "error", title: `${reference} is already closed` };
   if (ctx.draft.lines.length && ctx.draft.receipt !== reference) return { level: "error", title: "Save the boxes of the current receipt first" };
   Object.assign(ctx.draft, { receipt: reference, unplanned: false, destination: null });
-  return { level: "ok", title: "Receiving", big: reference, lines: [`${receipt.lines.length} product line(s) expected.`, "Scan each box's label."] };
+  return { level: "ok", title: "Receiving", big: reference, lines: [`${receipt.lines.length} product${receipt.lines.length === 1 ? "" : "s"} expected.`, "Scan each box's label."] };
+}
+
+async function reloadCatalog(ctx) {
+  forgetLoaded();
+  ctx.catalog = await loadCatalog();
+}
+
+/** The open receipts as this handheld knows them (its catalog and its own unsent work). */
+function drawReceipts(ctx) {
+  const list = ctx.root.querySelector("#receipts");
+  if (!list || ctx.catalog.empty) return; // no catalog yet: the server's list stays, and a tap waits for the catalog
+  const open = ctx.catalog.openReceipts().filter((r) => !localValidated.has(r.reference));
+  const name = (id) => ctx.catalog.products.get(id)?.name || `product ${id}`;
+  list.replaceChildren(...open.map((receipt) => {
+    const mine = localReceived.get(receipt.reference) || new Map();
+    const destination = ctx.catalog.locations.get(receipt.destination_id)?.barcode || "";
+    const lines = receipt.lines.map((l) => `${name(l.product_id)} (${Math.round(l.received + (mine.get(l.product_id) || 0))}/${Math.round(l.expected)})`);
+    return el("button", { type: "button", class: "pick", "data-action": "pick-receipt", "data-receipt": receipt.reference },
+      el("strong", {}, receipt.reference),
+      el("span", { class: "help" }, `into ${destination} · ${lines.join(", ")}`));
+  }));
+  if (!open.length) list.replaceChildren(el("p", { class: "help" }, "No open receipts."));
 }
 
 function receiptLine(ctx, productId) {
@@ -167,29 +260,36 @@ async function saveLines(ctx) {
   if (!lines.length) return 0;
   const common = { user: ctx.user, rawScans: ctx.draft.raw_scans };
   if (receipt) {
-    await outbox.capture("receive", { receipt, lines: lines.map(wireLine) }, { ...common, summary: `Received ${lines.length} line(s) on ${receipt}` });
+    await outbox.capture("receive", { receipt, lines: lines.map(wireLine) }, { ...common, summary: `Received ${lines.reduce((sum, l) => sum + l.quantity, 0)} on ${receipt}: ${lines.map((l) => l.name).join(", ")}` });
   } else {
     await outbox.capture("receive_unplanned", { destination, lines: lines.map(wireLine) },
-      { ...common, summary: `Received ${lines.length} line(s) unplanned into ${destination}` });
+      { ...common, summary: `Received ${lines.reduce((sum, l) => sum + l.quantity, 0)} unplanned into ${destination}: ${lines.map((l) => l.name).join(", ")}` });
   }
-  const saved = lines.length;
+  const saved = lines.reduce((sum, l) => sum + l.quantity, 0);
   ctx.draft.lines = [];
   ctx.draft.raw_scans = [];
   return saved;
 }
 
-/** Quantities this handheld received on the current receipt that the catalog cannot know yet. */
+/** What this handheld received and validated that its catalog cannot know yet. */
 async function refreshLocal(ctx) {
-  const totals = new Map();
+  const received = new Map();
+  const validated = new Set();
   for (const command of await outbox.all()) {
-    const open = command.state === "pending" || (command.state === "sent" && command.server_status !== "done");
-    if (command.kind !== "receive" || !open || command.payload.receipt !== ctx.draft.receipt) continue;
+    const open = command.state === "pending" || (command.state === "sent" && command.server_status !== "done" && command.server_status !== "discarded");
+    const kept = open || (command.state === "sent" && command.server_status === "done");
+    if (command.kind === "receive_validate" && kept) validated.add(command.payload.receipt);
+    if (command.kind !== "receive" || !open) continue;
+    const totals = received.get(command.payload.receipt) || new Map();
     for (const line of command.payload.lines) {
       const product = ctx.catalog.product(line.gtin);
       if (product) totals.set(product.id, (totals.get(product.id) || 0) + line.quantity);
     }
+    received.set(command.payload.receipt, totals);
   }
-  localReceived = totals;
+  localReceived = received;
+  // A receipt the catalog still lists as open after its validation was applied is closed all the same.
+  localValidated = validated;
   ctx.render();
 }
 

@@ -1,54 +1,70 @@
-// Keyboard-wedge scanners type a whole code into the focused field, usually ending with Enter.
-// This captures one scan per code: Enter (or Tab) ends it; without a suffix, a pause after a
-// burst of fast keys ends it. The same text twice within a moment (DataWedge sometimes injects a
-// scan twice) is reported as a duplicate, not counted again.
-const BURST_KEY_MS = 35; // scanners type faster than people
-const END_GAP_MS = 120;
-const MIN_LENGTH = 3;
-const DUPLICATE_MS = 1200;
+// Keyboard-wedge scanners type a whole code into the focused field and end it with a suffix key.
+// Only that key (Enter or Tab, the handheld's setting: scanner-settings.js) ends a scan, whatever
+// the pauses inside it: a Bluetooth link or a busy handheld can stall a code for hundreds of
+// milliseconds, and the first half of a GS1 code is itself a valid code with a shorter lot. So a
+// pause never ends a scan; text left without its end is only pointed out (onWaiting), never used.
+//
+// DataWedge sometimes injects one scan twice, back to back: both copies come from one decode and
+// are typed with no key delay (its default), so the second starts a few milliseconds after the
+// first one's Enter. The same text starting within DUPLICATE_WINDOW_MS of the previous scan's end is
+// that echo and is dropped. 60 ms: above a busy handheld's event-loop stall between the two copies,
+// and far below what a person needs to release the trigger, aim at the next box and decode it
+// (well over 250 ms), so identical boxes scanned one after the other all count. (Chosen, not
+// measured on Zebra hardware; the journeys inject the echo in one task, tests/e2e/journey.py.)
+import { endsScan, scannerSettings } from "./scanner-settings.js";
 
-export function attachScanInput(field, onScan, { onDuplicate = () => {}, keepFocus = true } = {}) {
-  let times = [];
-  let timer = null;
-  let last = { text: "", at: 0 };
+export const DUPLICATE_WINDOW_MS = 60;
+export const WAITING_HINT_MS = 1500; // only for the hint: text sitting in the field without its end
+
+/**
+ * `ends(key)` says whether Enter/Tab ends a scan (the handheld's setting; the setup page takes both,
+ * to learn which one this scanner sends).
+ */
+export function attachScanInput(field, onScan, { onDuplicate = () => {}, onWaiting = () => {}, keepFocus = true, ends = endsScan } = {}) {
+  let startedAt = null; // the first character of the scan being typed
+  let last = { text: "", endedAt: -Infinity };
+  let waitingTimer = null;
 
   const finish = (how) => {
-    clearTimeout(timer);
+    clearTimeout(waitingTimer);
+    onWaiting(null);
     const text = field.value;
+    const started = startedAt ?? performance.now();
     field.value = "";
-    times = [];
+    startedAt = null;
     if (!text.trim()) return;
     performance.clearMarks("scan-received");
     performance.mark("scan-received");
     const now = performance.now();
-    if (text === last.text && now - last.at < DUPLICATE_MS) {
-      last.at = now;
+    const echo = how !== "manual" && text === last.text && started - last.endedAt < DUPLICATE_WINDOW_MS;
+    last = { text, endedAt: now };
+    if (echo) {
       onDuplicate(text);
       return;
     }
-    last = { text, at: now };
-    onScan(text, { source: "wedge", ended: how });
+    onScan(text, { source: how === "manual" ? "manual" : "wedge", ended: how });
   };
 
   field.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" || event.key === "Tab") {
-      if (!field.value) return;
-      event.preventDefault();
-      finish(event.key.toLowerCase());
+    if (event.key !== "Enter" && event.key !== "Tab") return;
+    if (!field.value) return;
+    event.preventDefault(); // a Tab must not move the focus away mid-workflow
+    if (field.dataset.typing === "true") finish("manual");
+    else if (ends(event.key)) finish(event.key.toLowerCase());
+  });
+  field.addEventListener("input", () => {
+    if (startedAt === null && field.value) startedAt = performance.now();
+    if (!field.value) startedAt = null;
+    clearTimeout(waitingTimer);
+    onWaiting(null);
+    if (field.value && field.dataset.typing !== "true") {
+      waitingTimer = setTimeout(() => onWaiting(field.value, scannerSettings().terminator), WAITING_HINT_MS);
     }
   });
-  field.addEventListener("input", (event) => {
-    const now = performance.now();
-    times.push(now);
-    clearTimeout(timer);
-    // A burst: many characters at once (pasted by the scanner driver) or keys faster than a person types.
-    const burst = (event.data && event.data.length >= MIN_LENGTH) ||
-      (times.length >= MIN_LENGTH && (now - times[0]) / (times.length - 1) < BURST_KEY_MS);
-    if (burst && field.value.length >= MIN_LENGTH) timer = setTimeout(() => finish("pause"), END_GAP_MS);
-  });
   field.form?.addEventListener("submit", (event) => {
+    // The form's own submit is the typing path's "Use" button (or a soft keyboard's Enter).
     event.preventDefault();
-    finish("enter");
+    if (field.value) finish("manual");
   });
 
   if (keepFocus) {

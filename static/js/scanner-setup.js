@@ -1,8 +1,12 @@
 // The scanner check: scan the test label and learn whether this scanner sends GS (or a
-// replacement Wardstock accepts), an AIM symbology prefix, and Enter at the end.
+// replacement Wardstock accepts), an AIM symbology prefix, and which key ends a scan. That key is
+// stored on the handheld (scanner-settings.js): on the workflows only it ends a scan. Here, and
+// only here, the text is known in advance, so a whole test label that sits in the field without
+// an end is recognised as "this scanner sends no Enter".
 import { show } from "./feedback.js";
 import { DEFAULT_CONFIG, GS, interpret } from "./gs1.js";
 import { attachScanInput } from "./scan-input.js";
+import { saveTerminator, scannerSettings } from "./scanner-settings.js";
 
 const LOT = "TEST-LOT";
 const panel = document.getElementById("check-result");
@@ -28,7 +32,12 @@ export function analyse(raw, ended) {
     level = "error";
     findings.push(`Separators: GS arrives as '${afterLot}', which Wardstock does not know; set it to send '~' or '|'.`);
   }
-  findings.push(ended === "pause" ? "No Enter at the end: Wardstock noticed the pause, but set Enter as the suffix." : "Enter at the end: good.");
+  if (ended === "none") {
+    level = "error";
+    findings.push("End of scan: NONE. Your scanner sends no Enter after a scan, so Wardstock cannot tell where a scan ends; the workflows take no scan until you add Enter as its suffix (see below).");
+  } else {
+    findings.push(`End of scan: ${ended === "tab" ? "Tab" : "Enter"}: good. This handheld now ends scans only at ${ended === "tab" ? "Tab" : "Enter"}.`);
+  }
   let reading = "";
   try {
     const scan = interpret(raw);
@@ -40,12 +49,32 @@ export function analyse(raw, ended) {
   return { level, findings, reading };
 }
 
+const SETTING_TEXT = { enter: "Enter", tab: "Tab", none: "none: scans cannot be taken" };
+
+function showSetting() {
+  const node = document.getElementById("terminator-setting");
+  if (node) node.textContent = SETTING_TEXT[scannerSettings().terminator] || "not checked yet (Enter or Tab)";
+}
+
+function report(raw, ended) {
+  const { level, findings, reading } = analyse(raw, ended);
+  if (raw.includes(LOT) && ["enter", "tab", "none"].includes(ended)) saveTerminator(ended);
+  showSetting();
+  show(panel, { level, title: level === "ok" ? "Your scanner is set up right" : "Your scanner needs a setting changed", lines: [...findings, reading] });
+}
+
 if (panel && field) {
-  attachScanInput(field, (raw, { ended }) => {
-    const { level, findings, reading } = analyse(raw, ended);
-    show(panel, { level, title: level === "ok" ? "Your scanner is set up right" : "Your scanner needs a setting changed", lines: [...findings, reading] });
-  }, {
+  showSetting();
+  attachScanInput(field, (raw, { ended }) => report(raw, ended), {
+    ends: () => true, // learn which key this scanner sends
+    onWaiting: (text) => {
+      // The whole test label arrived and no end followed: this scanner sends none.
+      if (text && /SN42$/.test(text)) {
+        field.value = "";
+        report(text, "none");
+      }
+    },
     onDuplicate: () => show(panel, { level: "warn", title: "The same scan arrived twice",
-      lines: ["Turn off the second output (intent or keystroke) in the scanner profile; Wardstock counts it once anyway."] }),
+      lines: ["Turn off the second output (intent or keystroke) in the scanner profile; Wardstock drops the echo anyway."] }),
   });
 }

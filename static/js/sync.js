@@ -3,7 +3,7 @@
 // in, refreshing the catalog, and the sync badge every page shows.
 import { refreshCatalog } from "./catalog.js";
 import { listen } from "./db.js";
-import { currentUser, endSession, ensureRegistered, sessionEnded } from "./device.js";
+import { currentUser, endSession, ensureRegistered, flushLogout, sessionEnded } from "./device.js";
 import * as outbox from "./outbox.js";
 import { replay, syncState } from "./replay.js";
 
@@ -31,6 +31,7 @@ export function syncNow({ force = true } = {}) {
         await askBackgroundSync();
         return;
       }
+      await flushLogout();
       const user = currentUser();
       if (user) await ensureRegistered(user);
       let summary = await replay({ force });
@@ -75,44 +76,51 @@ async function askBackgroundSync() {
   }
 }
 
+/**
+ * The badge, in words: "offline" whenever the browser is offline (whatever else), then how many
+ * records wait to be sent from this handheld (everyone's: the handheld sends them all) and how many
+ * of the logged-in person's own were refused or wait for a supervisor. Another person's refusals
+ * are theirs: they are not shown to the next user of the handheld.
+ */
 export async function updateBadge() {
   const badge = document.getElementById("sync-badge");
   if (!badge) return;
-  const [counts, state] = [await outbox.counts(), await syncState()];
+  const user = currentUser();
+  const [counts, state] = [await outbox.counts({ userId: user?.id ?? null }), await syncState()];
   const failed = counts.failed + counts.conflict;
   let status = "ok";
-  let text = "synced";
+  let text = "all sent";
   if (!navigator.onLine) [status, text] = ["offline", "offline"];
-  else if (state.needs_login && counts.pending) [status, text] = ["login", "log in"];
+  else if (state.needs_login && counts.pending) [status, text] = ["login", "log in to send"];
   else if (failed) [status, text] = ["failed", "check"];
-  else if (counts.pending) [status, text] = ["pending", "to send"];
-  else if (counts.waiting) [status, text] = ["pending", "syncing"];
+  else if (counts.pending) [status, text] = ["pending", "sending"];
+  else if (counts.waiting) [status, text] = ["pending", "on the server"];
   badge.dataset.state = status;
   badge.dataset.pending = String(counts.pending);
   badge.dataset.failed = String(failed);
-  badge.querySelector(".sync-pending").textContent = String(counts.pending);
+  const pendingNode = badge.querySelector(".sync-pending");
+  pendingNode.textContent = `${counts.pending} to send`;
+  pendingNode.hidden = counts.pending === 0 && status !== "offline";
   const failedNode = badge.querySelector(".sync-failed");
-  failedNode.textContent = String(failed); // red bubble; the page title and my queue say what it means
+  failedNode.textContent = `${failed} to check`;
   failedNode.hidden = failed === 0;
-  const label = badge.querySelector(".sync-text");
-  label.textContent = text;
-  label.hidden = failed > 0; // the red bubble says it; room for the rest of the bar on a 360 px screen
-  badge.title = `${counts.pending} waiting to be sent, ${counts.failed} refused, ${counts.conflict} waiting for a supervisor`;
+  badge.querySelector(".sync-text").textContent = text;
+  badge.title = `${counts.pending} waiting to be sent from this handheld; yours: ${counts.failed} refused, ${counts.conflict} waiting for a supervisor`;
   badge.setAttribute("aria-label", `Sync: ${text}. ${badge.title}`);
   const notice = document.getElementById("sync-notice");
   if (notice) showNotice(notice, counts.pending, state.needs_login);
 }
 
 function showNotice(notice, pending, needsLogin) {
-  const commands = `${pending} command${pending === 1 ? "" : "s"}`;
+  const records = `${pending} saved entr${pending === 1 ? "y" : "ies"}`;
   if (document.body.dataset.session === "ended") {
     const again = document.createElement("a");
     again.href = `/login?next=${encodeURIComponent(location.pathname + location.search)}`;
     again.textContent = "log in again";
     const [stays, is] = pending === 1 ? ["stays", "is"] : ["stay", "are"];
     let kept = "all you confirmed has been sent, and what is not confirmed yet stays here.";
-    if (pending && needsLogin) kept = `${commands} ${stays} on this handheld and ${is} sent once you log in.`;
-    else if (pending) kept = `${commands} on this handheld ${is} sent as soon as the server answers.`;
+    if (pending && needsLogin) kept = `${records} ${stays} on this handheld and ${is} sent once you log in.`;
+    else if (pending) kept = `${records} on this handheld ${is} sent as soon as the server answers.`;
     notice.replaceChildren("Your session has ended: ", again, " to carry on. Nothing you scanned is lost: ", kept);
     notice.hidden = false;
     return;
@@ -120,7 +128,7 @@ function showNotice(notice, pending, needsLogin) {
   notice.hidden = !(needsLogin && pending);
   notice.textContent = currentUser()
     ? "Registering this handheld…"
-    : `${commands} on this handheld wait${pending === 1 ? "s" : ""} to be sent: log in to send them.`;
+    : `${records} on this handheld wait${pending === 1 ? "s" : ""} to be sent: log in to send them.`;
 }
 
 /** Back online or the screen turned on: first learn whether the login survived the gap, then sync. */

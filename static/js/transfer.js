@@ -2,7 +2,7 @@
 // quantity from the label), then the destination; confirm. Checked on the device before it is
 // kept: the user's wards, expired/recalled lots, and what the catalog says is on hand at the source.
 import { capture } from "./outbox.js";
-import { fefoHint, itemLine, refuseItem, runWorkflow, wireLine } from "./workflow.js";
+import { checkedItem, fefoHint, refuseItem, runWorkflow, wireLine } from "./workflow.js";
 
 const definition = {
   name: "transfer",
@@ -25,33 +25,13 @@ const definition = {
     }
     const refusal = refuseItem(ctx, scan, draft.source);
     if (refusal) return refusal;
-    const line = ctx.addLine(itemLine(ctx, scan), scan.quantity || 1);
-    const result = {
-      level: line.level === "warn" ? "warn" : "ok",
-      title: line.name,
-      big: `× ${line.quantity}`,
-      lines: [`Lot ${line.lot || "–"} · expires ${line.expiry || "–"}`],
-    };
-    const product = ctx.catalog.product(scan.gtin);
-    const lot = product && scan.lot ? ctx.catalog.lot(product.id, scan.lot) : null;
-    const available = product ? ctx.catalog.onHand(product.id, lot?.id ?? null, draft.source) : null;
-    if (available !== null && !ctx.catalog.empty && available < line.quantity) {
-      result.level = "warn";
-      result.hint = `The catalog shows ${available} of this lot at ${draft.source}; a supervisor decides if it is short when it syncs.`;
-    } else if (product) {
-      const first = ctx.catalog.fefo(product.id, draft.source)[0];
-      if (first && first.here > 0 && first.lot.name !== scan.lot && (first.lot.expiry || "") < (line.expiry || "9999")) {
-        result.level = "warn";
-        result.hint = `First expiry, first out: ${fefoHint(ctx.catalog, product, draft.source, scan.lot)}`;
-      }
-    }
-    return result;
+    return checkedItem(ctx, scan, "Move it anyway", (item) => addItem(ctx, scan, item));
   },
 
   async confirm(ctx) {
     const { source, destination, lines } = ctx.draft;
     await capture("transfer", { source, destination, lines: lines.map(wireLine) }, {
-      user: ctx.user, rawScans: ctx.draft.raw_scans, summary: `Moved ${lines.length} item line(s) from ${source} to ${destination}`,
+      user: ctx.user, rawScans: ctx.draft.raw_scans, summary: `Moved ${lines.reduce((sum, l) => sum + l.quantity, 0)} item(s) from ${source} to ${destination}: ${lines.map((l) => l.name).join(", ")}`,
     });
     const total = lines.reduce((sum, l) => sum + l.quantity, 0);
     return {
@@ -84,6 +64,32 @@ const definition = {
   },
 };
 
+/** The item goes on the list; the catalog's stock at the source and first-expiry-first-out are checked. */
+function addItem(ctx, scan, item) {
+  const { draft } = ctx;
+  const line = ctx.addLine(item, scan.quantity || 1);
+  const result = {
+    level: "ok",
+    title: line.name,
+    big: `× ${line.quantity}`,
+    lines: [`Lot ${line.lot || "–"} · expires ${line.expiry || "–"}`],
+  };
+  const product = ctx.catalog.product(scan.gtin);
+  const lot = product && scan.lot ? ctx.catalog.lot(product.id, scan.lot) : null;
+  const available = product ? ctx.catalog.onHand(product.id, lot?.id ?? null, draft.source) : null;
+  if (available !== null && !ctx.catalog.empty && available < line.quantity) {
+    result.level = "warn";
+    result.hint = `The catalog shows ${available} of this lot at ${draft.source}; a supervisor decides if it is short when it syncs.`;
+  } else if (product) {
+    const first = ctx.catalog.fefo(product.id, draft.source)[0];
+    if (first && first.here > 0 && first.lot.name !== scan.lot && (first.lot.expiry || "") < (line.expiry || "9999")) {
+      result.level = "warn";
+      result.hint = `First expiry, first out: ${fefoHint(ctx.catalog, product, draft.source, scan.lot)}`;
+    }
+  }
+  return result;
+}
+
 function scanLocation(ctx, code) {
   const { draft, catalog, user } = ctx;
   const location = catalog.location(code);
@@ -97,7 +103,15 @@ function scanLocation(ctx, code) {
     return { level: "ok", title: "From", big: code, lines: [location?.name || "", "Now scan each item to move."] };
   }
   if (code === draft.source) return { level: "error", title: `${code} is the source`, lines: ["Scan a different destination."] };
-  draft.destination = code;
+  if (draft.destination && draft.destination !== code) {
+    return { level: "warn", title: `You scanned another destination: ${code}`, lines: [`The items go to ${draft.destination} unless you change it.`],
+      actions: [ctx.hold(`Send them to ${code}`, () => setDestination(ctx, code, location))] };
+  }
+  return setDestination(ctx, code, location);
+}
+
+function setDestination(ctx, code, location) {
+  ctx.draft.destination = code;
   return { level: "ok", title: "To", big: code, lines: [location?.name || "", "Check the items, then confirm."] };
 }
 

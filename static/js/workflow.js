@@ -5,12 +5,13 @@
 //   canConfirm(ctx), lineDetail(line), renderExtra(ctx), actions {name: (ctx, button) => result}.
 // The engine reads scans (wedge, camera, photo), interprets them on the device (gs1.js), keeps the
 // draft in IndexedDB so a reload (offline too) loses nothing, and draws the shared parts.
-import { Catalog, lineKey, loadCatalog, forgetLoaded } from "./catalog.js";
+import { Catalog, DEFAULT_NEAR_EXPIRY_DAYS, lineKey, loadCatalog, forgetLoaded, today } from "./catalog.js";
 import { db, listen } from "./db.js";
 import { currentUser } from "./device.js";
 import { el, show } from "./feedback.js";
 import { DEFAULT_CONFIG, interpret, shown } from "./gs1.js";
 import { attachScanInput } from "./scan-input.js";
+import { scannerSettings } from "./scanner-settings.js";
 import { syncSoon } from "./sync.js";
 
 export { el, lineKey };
@@ -19,6 +20,7 @@ export function describeLot(line) {
   const parts = [];
   if (line.lot) parts.push(`Lot ${line.lot}`);
   if (line.expiry) parts.push(`exp. ${line.expiry}`);
+  if (line.note) parts.push(line.note);
   return parts.join(" · ") || "no lot on the label";
 }
 
@@ -36,6 +38,8 @@ export async function runWorkflow(definition) {
     panel: root.querySelector("#result"),
     say(result, options) {
       show(ctx.panel, result, options);
+      const top = root.querySelector(".workflow-top");
+      if (top) top.scrollTop = 0; // a new result is read from its first line
     },
     async save() {
       await database.put("drafts", ctx.draft, draftKey);
@@ -57,10 +61,24 @@ export async function runWorkflow(definition) {
     config() {
       return { ...DEFAULT_CONFIG, exact_codes: ctx.catalog.exactCodes() };
     },
+    /** The catalog's verdict on a scanned item, with this site's near-expiry days. */
+    verdict(scan) {
+      return ctx.catalog.verdict(scan, today(), nearExpiryDays());
+    },
+    /**
+     * A button that goes on with `proceed` (which returns a result) only when tapped: the deliberate
+     * second tap an unchecked item needs. The next scan or tap of anything else forgets it.
+     */
+    hold(label, proceed) {
+      held = proceed;
+      return el("button", { type: "button", class: "button button-warning", "data-action": "go-on" }, label);
+    },
   };
+  let held = null;
   ctx.draft.raw_scans ||= [];
 
   const handle = async (raw, source) => {
+    held = null;
     let scan;
     try {
       scan = interpret(raw, ctx.config(), { source });
@@ -75,21 +93,34 @@ export async function runWorkflow(definition) {
     ctx.say(result);
     await ctx.save();
   };
-  ctx.scan = handle;
 
+  // One scan at a time, in the order they came: a scan arriving while the last one is still being
+  // looked up waits for it (and so does what is said about it).
+  let scans = Promise.resolve();
+  const inTurn = (work) => {
+    scans = scans.then(work, work);
+    return scans;
+  };
+  ctx.scan = (raw, source) => inTurn(() => handle(raw, source));
   const field = root.querySelector("#scan-field");
-  const input = attachScanInput(field, (raw) => handle(raw, "wedge"), {
-    onDuplicate: (raw) => ctx.say({ level: "warn", title: "Same scan twice", lines: [`${shown(raw)} arrived twice in a moment; counted once.`] }),
+  const input = attachScanInput(field, (raw, { source: how }) => ctx.scan(raw, how), {
+    onDuplicate: (raw) => inTurn(() => ctx.say({ level: "warn", title: "Same scan twice at once",
+      lines: [`The scanner sent ${scannedName(ctx, raw)} twice in one go; it is taken once.`, "Scan it again if there is a second one."] })),
+    onWaiting: (text) => showWaiting(root, text),
   });
   ctx.focus = input.focus;
+  showScannerNotice(root);
 
   root.addEventListener("click", async (event) => {
     const button = event.target.closest("[data-action], [data-line-action]");
     if (!button || button.disabled) return;
     const action = button.dataset.action;
     let result = null;
+    const proceed = held;
+    held = null;
     if (button.dataset.lineAction) result = lineAction(ctx, button);
-    else if (action === "keyboard") toggleKeyboard(field, button);
+    else if (action === "go-on") result = proceed ? await proceed() : null;
+    else if (action === "keyboard") toggleKeyboard(root, field, button);
     else if (action === "camera") result = await startCamera(ctx);
     else if (action === "camera-stop") (await import("./camera.js")).stopCamera();
     else if (action === "reset") result = reset(ctx, button);
@@ -208,12 +239,53 @@ function reset(ctx, button) {
   return { level: "idle", title: ctx.definition.prompt(ctx) };
 }
 
-function toggleKeyboard(field, button) {
-  const typing = field.getAttribute("inputmode") === "none";
+/** Typing by hand is its own path: the soft keyboard, a "Use" button, and the text taken as typed. */
+function toggleKeyboard(root, field, button) {
+  const typing = field.dataset.typing !== "true";
+  field.dataset.typing = String(typing);
   field.setAttribute("inputmode", typing ? "text" : "none");
+  field.placeholder = typing ? "Type the code, then Use" : "Scan here";
   button.setAttribute("aria-pressed", String(typing));
+  root.querySelector("#scan-use").hidden = !typing;
   field.blur();
   field.focus();
+}
+
+/** Text in the scan field without its end of scan: said, never used. */
+function showWaiting(root, text) {
+  const node = root.querySelector("#scan-waiting");
+  if (!node) return;
+  node.hidden = !text;
+  if (!text) return;
+  node.replaceChildren(`Half a scan is waiting: “${shown(text).slice(0, 40)}”. A scan is taken only when the scanner ends it with Enter; nothing is used until then. `,
+    el("a", { href: "/device/scanner" }, "Scanner setup"));
+}
+
+/** A scanner the setup page found sending no end of scan cannot be used: say so on every workflow. */
+function showScannerNotice(root) {
+  const node = root.querySelector("#scanner-notice");
+  if (!node) return;
+  node.hidden = scannerSettings().terminator !== "none";
+  if (!node.hidden) {
+    node.replaceChildren("This handheld's scanner sends no Enter at the end of a scan, so Wardstock cannot tell where a scan ends and takes none. Add Enter as its suffix: ",
+      el("a", { href: "/device/scanner#datawedge" }, "Scanner setup"), ".");
+  }
+}
+
+/** The product's name for a raw scan, when the catalog knows it (else the code as read). */
+function scannedName(ctx, raw) {
+  try {
+    const product = ctx.catalog.product(interpret(raw, ctx.config()).gtin);
+    if (product) return product.name;
+  } catch {
+    /* not a code: show it as read */
+  }
+  return shown(raw);
+}
+
+function nearExpiryDays() {
+  const days = Number(document.body.dataset.nearExpiryDays);
+  return Number.isInteger(days) && days >= 0 ? days : DEFAULT_NEAR_EXPIRY_DAYS;
 }
 
 async function startCamera(ctx) {
@@ -269,7 +341,7 @@ export function refuseItem(ctx, scan, location) {
     return { level: "error", title: `This is a ${scan.kind.replace("_", " ")} code`, lines: ["Scan an item's label, or a location."] };
   }
   if (!scan.gtin) return { level: "error", title: "No product number on this label", lines: ["Scan the barcode that carries the GTIN (01)."] };
-  const verdict = ctx.catalog.verdict(scan);
+  const verdict = ctx.verdict(scan);
   if (verdict.product?.tracked_by_lot && !scan.lot) {
     return { level: "error", title: `${verdict.product.name}: which lot?`, lines: ["This product is tracked by lot; scan the label that carries the lot (10)."] };
   }
@@ -283,6 +355,37 @@ export function refuseItem(ctx, scan, location) {
     };
   }
   return null;
+}
+
+/**
+ * An item that passed refuseItem: used at once when everything was checked, else held (amber)
+ * with a sentence saying what could not be checked until the user taps `goOn`. `add()` takes the
+ * item and returns its result; a near-expiry lot is taken amber, with its date (unless
+ * `warnNearExpiry` is false: a count records what is there, whatever its date).
+ */
+export function checkedItem(ctx, scan, goOn, add, { warnNearExpiry = true } = {}) {
+  const verdict = ctx.verdict(scan);
+  if (!warnNearExpiry) verdict.nearExpiry = null;
+  const notes = (line) => {
+    const result = add(line);
+    const warnings = [];
+    if (verdict.unchecked) warnings.push(`Not checked: ${verdict.unchecked}`);
+    if (verdict.nearExpiry) warnings.push(`Expires soon: on ${verdict.nearExpiry}. Use it first.`);
+    if (warnings.length) Object.assign(result, { level: "warn", hint: [...warnings, result.hint].filter(Boolean).join(" ") });
+    return result;
+  };
+  const line = { ...itemLine(ctx, scan), level: verdict.unchecked || verdict.nearExpiry ? "warn" : "ok",
+    note: verdict.unchecked ? "not checked on this handheld" : verdict.nearExpiry ? "expires soon" : "" };
+  // Asked once per product and lot: the next boxes of a lot already taken go on amber without asking again.
+  if (!verdict.unchecked || ctx.draft.lines.some((l) => l.key === line.key)) return notes(line);
+  return {
+    level: "warn",
+    title: "Not checked: decide",
+    big: verdict.product ? verdict.product.name : `GTIN ${scan.gtin}`,
+    lines: [verdict.unchecked, `Lot ${scan.lot || "–"} · expires ${scan.expiry || "–"} (the label's date is checked: not expired).`],
+    hint: `Tap “${goOn}” only if you are sure; otherwise set it aside and ask the store.`,
+    actions: [ctx.hold(goOn, () => notes(line))],
+  };
 }
 
 export function itemLine(ctx, scan) {

@@ -13,6 +13,8 @@ from werkzeug.serving import make_server
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 PHONE = {"viewport": {"width": 360, "height": 740}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
+LANDSCAPE = {**PHONE, "viewport": {"width": 740, "height": 360}}
+ORIENTATIONS = {"portrait": PHONE, "landscape": LANDSCAPE}
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 # Without these, Chromium spends its start-up reaching for Google's services this machine cannot reach.
 CHROMIUM_ARGS = [
@@ -47,6 +49,17 @@ def live_server(app: Flask) -> Iterator[str]:
 def phone(browser) -> Iterator[object]:
     context = browser.new_context(**PHONE)
     page = watch_errors(context.new_page())
+    yield page
+    context.close()
+
+
+@pytest.fixture(params=list(ORIENTATIONS))
+def any_phone(browser, request) -> Iterator[object]:
+    """The same journey on a phone held upright (360×740) and sideways (740×360), with touch;
+    `page.orientation` names which, for the screenshots."""
+    context = browser.new_context(**ORIENTATIONS[request.param])
+    page = watch_errors(context.new_page())
+    page.orientation = request.param  # type: ignore[attr-defined]
     yield page
     context.close()
 

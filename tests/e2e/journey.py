@@ -13,6 +13,9 @@ PARACETAMOL = "05012345100043"
 SALINE = "05012345100050"
 
 DEMO_PASSWORD = "wardstock-demo"
+# A person releases the trigger, aims at the next box and decodes it: never under 150 ms (the page's
+# echo window is 60 ms, static/js/scan-input.js).
+HUMAN_RESCAN_S = 0.15
 GS = "\x1d"
 
 
@@ -60,22 +63,77 @@ def open_workflow(page, base: str, path: str) -> None:
         raise AssertionError(f"{path} not cached: {state}") from None
 
 
+def start(page, base: str, username: str, path: str) -> None:
+    """The set-up every workflow journey shares: log in, open the workflow, wait until it works offline."""
+    login(page, base, username)
+    open_workflow(page, base, path)
+
+
+def log_out(page) -> None:
+    page.get_by_role("button", name="Log out").tap()
+    page.wait_for_url("**/login")
+
+
 def reload_offline(page) -> None:
     page.reload()
     page.wait_for_selector("[data-workflow][data-ready=true]", timeout=15000)
 
 
-def wedge(page, text: str) -> None:
-    """Type a scan into the focused scan field as a keyboard-wedge scanner does, Enter at the end.
-    GS (\\x1d) cannot be typed as a key; it is inserted as text, as some scanner drivers do."""
+def wedge(page, text: str, *, pause_ms: int = 0, pause_after: int | None = None, end: str | None = "Enter") -> None:
+    """Type a scan into the focused scan field as a keyboard-wedge scanner does, `end` at the end.
+    GS (\\x1d) cannot be typed as a key; it is inserted as text, as some scanner drivers do.
+    `pause_ms`: the scanner (or its Bluetooth link, or a busy handheld) stalls that long after the
+    first `pause_after` characters (the middle of the code by default). The same label again
+    starts no sooner than a person can scan it again (HUMAN_RESCAN_S): sooner is the scanner's echo."""
+    _as_a_person_would(page, text)
     field = page.locator("#scan-field")
     field.focus()
-    for index, part in enumerate(text.split(GS)):
-        if index:
-            page.keyboard.insert_text(GS)
-        if part:
-            page.keyboard.type(part)
-    page.keyboard.press("Enter")
+    cut = len(text) // 2 if pause_after is None else pause_after
+    for index, part in enumerate(_parts(text, cut if pause_ms else None)):
+        if index and pause_ms:
+            page.wait_for_timeout(pause_ms)
+        for piece_index, piece in enumerate(part.split(GS)):
+            if piece_index:
+                page.keyboard.insert_text(GS)
+            if piece:
+                page.keyboard.type(piece)
+    if end:
+        page.keyboard.press(end)
+    page.last_wedge = (text, time.monotonic())
+
+
+def _as_a_person_would(page, text: str) -> None:
+    last_text, last_at = getattr(page, "last_wedge", ("", 0.0))
+    if text == last_text and time.monotonic() - last_at < HUMAN_RESCAN_S:
+        time.sleep(HUMAN_RESCAN_S - (time.monotonic() - last_at))
+
+
+def _parts(text: str, cut: int | None) -> list[str]:
+    return [text] if cut is None else [text[:cut], text[cut:]]
+
+
+def inject_twice(page, text: str) -> float:
+    """DataWedge injecting one scan twice, back to back (as its keystroke output does when a second
+    output is on): both copies typed into the field in one go. Returns the gap in ms between the
+    first copy's Enter and the second copy's first character, as the page measured it."""
+    _as_a_person_would(page, text)
+    page.last_wedge = (text, time.monotonic())
+    return page.evaluate(
+        """(text) => {
+            const field = document.getElementById('scan-field');
+            field.focus();
+            const times = [];
+            for (let copy = 0; copy < 2; copy++) {
+                times.push(performance.now());
+                field.value = text;
+                field.dispatchEvent(new InputEvent('input', {data: text, inputType: 'insertText', bubbles: true}));
+                field.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true, cancelable: true}));
+                times.push(performance.now());
+            }
+            return times[2] - times[1];
+        }""",
+        text,
+    )
 
 
 def result_text(page) -> str:
@@ -158,6 +216,35 @@ def wait_synced(page, timeout: float = 15000) -> None:
 
 def badge(page) -> dict:
     return page.eval_on_selector("#sync-badge", "b => ({...b.dataset, text: b.innerText})")
+
+
+def covered(page, selector: str) -> list[str]:
+    """The visible elements matching `selector` that something else covers at their centre (the
+    action bar, a pinned panel), or that lie outside the screen: what a thumb could not reach."""
+    return page.evaluate(
+        """(selector) => [...document.querySelectorAll(selector)]
+        .filter(el => el.offsetParent !== null)
+        .filter(el => {
+            el.scrollIntoView({block: 'nearest'});
+            const r = el.getBoundingClientRect();
+            const x = r.left + r.width / 2, y = r.top + Math.min(r.height / 2, 20);
+            if (x < 0 || y < 0 || x > innerWidth || y > innerHeight) return true;
+            const hit = document.elementFromPoint(x, y);
+            el.dataset.coveredBy = hit ? `${hit.tagName.toLowerCase()}.${hit.className}` : 'nothing';
+            return !(hit && (hit === el || el.contains(hit)));
+        })
+        .map(el => `${el.tagName.toLowerCase()}#${el.id} '${(el.innerText || '').trim().slice(0, 40)}' under ${el.dataset.coveredBy}`)""",
+        selector,
+    )
+
+
+def clipped(page, selector: str) -> list[str]:
+    """Elements whose text does not fit in their box (cut off or ellipsised)."""
+    return page.evaluate(
+        """(selector) => [...document.querySelectorAll(selector)].filter(el => el.offsetParent !== null)
+        .filter(el => el.scrollWidth > el.clientWidth + 1).map(el => `${el.tagName.toLowerCase()} '${el.innerText.trim()}'`)""",
+        selector,
+    )
 
 
 def small_targets(page) -> list[str]:

@@ -11,13 +11,14 @@ from tests.e2e.journey import (
     PARACETAMOL,
     expect_result,
     gs1,
+    log_out,
     login,
     lot_expiry,
     on_hand,
-    open_workflow,
     outbox_rows,
     real_errors,
     run_sync_worker,
+    start,
     wait_synced,
     wait_until,
     wedge,
@@ -26,16 +27,10 @@ from tests.e2e.journey import (
 pytestmark = pytest.mark.e2e
 
 
-def log_out(page) -> None:
-    page.get_by_role("button", name="Log out").tap()
-    page.wait_for_url("**/login")
-
-
 def test_override_asked_offline_is_parked_decided_by_a_supervisor_and_applied(app: Flask, demo_server: str, phone) -> None:
     page = phone
     before = on_hand(app, "WARD-3B-SUPPLY", "PCM-24A")
-    login(page, demo_server, "nurse")
-    open_workflow(page, demo_server, "/consume")
+    start(page, demo_server, "nurse", "/consume")
     wedge(page, "WARD-3B-SUPPLY")
     page.context.set_offline(True)
     wedge(page, gs1(PARACETAMOL, "PCM-24A", lot_expiry(app, "PCM-24A")))
@@ -90,8 +85,7 @@ def test_logout_keeps_unsynced_commands_and_the_next_user_sees_who_captured_them
     page = phone
     before = on_hand(app, "WARD-3B-SUPPLY", "IVC20-B245")
     page.context.route("**/api/v1/commands", lambda route: route.abort("connectionrefused"))  # the API is unreachable
-    login(page, demo_server, "nurse")
-    open_workflow(page, demo_server, "/consume")
+    start(page, demo_server, "nurse", "/consume")
     wedge(page, "WARD-3B-SUPPLY")
     wedge(page, gs1(IV_CANNULA, "IVC20-B245", lot_expiry(app, "IVC20-B245")))
     page.get_by_role("button", name="Confirm use").tap()
@@ -123,8 +117,7 @@ def test_short_stock_is_reduced_by_a_supervisor_with_the_quantity_asked(app: Fla
     """A decision that needs a value (DESIGN §5: insufficient_stock → reduce): the form asks for it."""
     page = phone
     before = on_hand(app, "WARD-3B-SUPPLY", "IVC20-B245")
-    login(page, demo_server, "nurse")
-    open_workflow(page, demo_server, "/consume")
+    start(page, demo_server, "nurse", "/consume")
     wedge(page, "WARD-3B-SUPPLY")
     wedge(page, gs1(IV_CANNULA, "IVC20-B245", lot_expiry(app, "IVC20-B245")))
     quantity = page.get_by_label("Quantity of IV cannula 20G")

@@ -14,14 +14,14 @@ from tests.e2e.journey import (
     badge,
     expect_result,
     gs1,
-    login,
+    inject_twice,
     lot_expiry,
     on_hand,
-    open_workflow,
     outbox_rows,
     real_errors,
     reload_offline,
     run_sync_worker,
+    start,
     wait_synced,
     wait_until,
     wedge,
@@ -33,15 +33,14 @@ pytestmark = pytest.mark.e2e
 def test_consume_offline_midway_reaches_the_inventory_exactly_once(app: Flask, demo_server: str, phone) -> None:
     page = phone
     before = {lot: on_hand(app, "WARD-3B-SUPPLY", lot) for lot in ("IVC20-B245", "GZ-2406", "PCM-24A")}
-    login(page, demo_server, "nurse")
-    open_workflow(page, demo_server, "/consume")
+    start(page, demo_server, "nurse", "/consume")
     screenshot(page, "consume-start")
 
     wedge(page, "WARD-3B-SUPPLY")
     expect_result(page, "Ward location set")
     wedge(page, gs1(IV_CANNULA, "IVC20-B245", lot_expiry(app, "IVC20-B245")))  # GS typed as '~'
-    expect_result(page, "IV cannula 20G", level="ok")
-    screenshot(page, "consume-item-ok")
+    expect_result(page, "IV cannula 20G", "Expires soon", level="warn")  # 25 days to go: taken, amber, with the date
+    screenshot(page, "consume-item-near-expiry")
 
     page.context.set_offline(True)
     # GS inserted as the real control character, with the AIM prefix a DataWedge profile can add.
@@ -53,10 +52,9 @@ def test_consume_offline_midway_reaches_the_inventory_exactly_once(app: Flask, d
     expect_result(page, "EXPIRED", "PCM-24A", "Use lot PCM-25B", level="error")
     screenshot(page, "consume-expired-refused")
 
-    # DataWedge injecting the same scan twice: counted once.
-    wedge(page, gs1(IV_CANNULA, "IVC20-B245", lot_expiry(app, "IVC20-B245")))
-    wedge(page, gs1(IV_CANNULA, "IVC20-B245", lot_expiry(app, "IVC20-B245")))
-    expect_result(page, "Same scan twice")
+    # DataWedge injecting the same scan twice: taken once, named by its product.
+    inject_twice(page, gs1(IV_CANNULA, "IVC20-B245", lot_expiry(app, "IVC20-B245")))
+    expect_result(page, "Same scan twice at once", "IV cannula 20G")
 
     reload_offline(page)  # the page comes from the service worker, the draft from IndexedDB
     assert page.locator("#lines .line").count() == 2
@@ -101,8 +99,7 @@ def test_a_lost_answer_is_sent_again_and_applied_once(app: Flask, demo_server: s
     the server answers duplicate, and the inventory sees one consumption."""
     page = phone
     before = on_hand(app, "WARD-3B-SUPPLY", "IVC20-B245")
-    login(page, demo_server, "nurse")
-    open_workflow(page, demo_server, "/consume")
+    start(page, demo_server, "nurse", "/consume")
     lost = []
 
     def lose_first_answer(route) -> None:

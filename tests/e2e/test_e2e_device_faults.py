@@ -21,11 +21,11 @@ from tests.e2e.journey import (
     login,
     lot_expiry,
     on_hand,
-    open_workflow,
     outbox_rows,
     real_errors,
     reload_offline,
     run_sync_worker,
+    start,
     wait_synced,
     wait_until,
     wedge,
@@ -75,8 +75,7 @@ def test_tab_killed_while_a_replay_is_in_flight_loses_and_repeats_nothing(
 ) -> None:
     before = {lot: on_hand(app, WARD, lot) for lot in LOTS.values()}
     page = handheld.open()
-    login(page, demo_server, "nurse")
-    open_workflow(page, demo_server, "/consume")
+    start(page, demo_server, "nurse", "/consume")
     in_flight = []
     page.context.route("**/api/v1/commands", lambda route: in_flight.append(route))  # held: no answer comes
 
@@ -132,8 +131,7 @@ def test_server_answering_500_then_200_is_retried_by_itself_and_applied_once(
 ) -> None:
     page = phone
     before = {LOTS[IV_CANNULA]: on_hand(app, WARD, LOTS[IV_CANNULA])}
-    login(page, demo_server, "nurse")
-    open_workflow(page, demo_server, "/consume")
+    start(page, demo_server, "nurse", "/consume")
     answers: list[int] = []
 
     def fail_twice(route) -> None:
@@ -172,8 +170,7 @@ def test_an_answer_that_never_comes_is_given_up_and_the_batch_sent_again_once(ap
     # The page's 30 s answer timeout, cut to 2 s for this test.
     page.add_init_script("AbortSignal.timeout = ((timeout) => (ms) => timeout.call(AbortSignal, Math.min(ms, 2000)))(AbortSignal.timeout);")
     before = {LOTS[IV_CANNULA]: on_hand(app, WARD, LOTS[IV_CANNULA])}
-    login(page, demo_server, "nurse")
-    open_workflow(page, demo_server, "/consume")
+    start(page, demo_server, "nurse", "/consume")
     hanging = []
 
     def hang_after_the_server_kept_it(route) -> None:
@@ -204,8 +201,7 @@ def test_session_expired_while_offline_keeps_every_scan_and_says_to_log_in_again
 ) -> None:
     page = phone
     before = {lot: on_hand(app, WARD, lot) for lot in LOTS.values()}
-    login(page, demo_server, "nurse")
-    open_workflow(page, demo_server, "/consume")
+    start(page, demo_server, "nurse", "/consume")
     page.context.set_offline(True)
     confirm_use(app, page, IV_CANNULA)  # confirmed offline, before the session ends
     wedge(page, WARD)
@@ -228,13 +224,13 @@ def test_session_expired_while_offline_keeps_every_scan_and_says_to_log_in_again
     expect(notice).to_contain_text("Your session has ended: log in again to carry on. Nothing you scanned is lost")
     [confirmed] = device_outbox(page)
     if token_revoked:  # nothing can go before someone logs in: the handheld keeps it and says so
-        expect(notice).to_contain_text("1 command stays on this handheld and is sent once you log in.")
+        expect(notice).to_contain_text("1 saved entry stays on this handheld and is sent once you log in.")
         assert pending(page) == 1 and outbox_rows(app, "consume") == []
     else:
         wait_synced(page)  # the handheld's own token still sends what was confirmed before
         expect(notice).to_contain_text("all you confirmed has been sent, and what is not confirmed yet stays here")
         assert [row.op_id for row in outbox_rows(app, "consume")] == [confirmed["op_id"]]
-    assert not page.locator(".whobar").is_visible() and not page.get_by_role("button", name="Log out").is_visible()
+    assert page.locator(".whobar .who").count() == 0 and not page.get_by_role("button", name="Log out").is_visible()
     screenshot(page, f"fault-session-expired-{'token-revoked' if token_revoked else 'token-valid'}")
 
     # Nothing new is confirmed in the name of a session that has ended; the draft stays.
@@ -269,8 +265,7 @@ def test_session_expired_on_my_queue_keeps_the_queue_and_shows_no_login_form_ins
 ) -> None:
     page = phone
     before = {LOTS[IV_CANNULA]: on_hand(app, WARD, LOTS[IV_CANNULA])}
-    login(page, demo_server, "nurse")
-    open_workflow(page, demo_server, "/consume")
+    start(page, demo_server, "nurse", "/consume")
     page.context.route("**/api/v1/commands", lambda route: route.abort("connectionrefused"))  # the API is unreachable
     confirm_use(app, page, IV_CANNULA)
     page.goto(f"{demo_server}/device/queue")
@@ -284,7 +279,7 @@ def test_session_expired_on_my_queue_keeps_the_queue_and_shows_no_login_form_ins
 
     notice = page.locator("#sync-notice")
     expect(notice).to_contain_text("Your session has ended")
-    expect(notice).to_contain_text("1 command on this handheld is sent as soon as the server answers.")
+    expect(notice).to_contain_text("1 saved entry on this handheld is sent as soon as the server answers.")
     page.wait_for_timeout(1000)  # time for the server view's request to come back
     assert page.locator("#server-queue input[type=password]").count() == 0
     assert page.locator("#queue-list [data-state=pending]").count() == 1
@@ -306,18 +301,17 @@ def test_the_handhelds_own_syncing_does_not_keep_an_idle_session_alive(
     from app.security import idle
 
     page = phone
-    login(page, demo_server, "nurse")
-    open_workflow(page, demo_server, "/consume")
+    start(page, demo_server, "nurse", "/consume")
     # Let the page's first sync (and the registration it makes with the nurse's cookie) finish now:
     # a registration still queued when the clock moves would count as her activity at +10 minutes.
     page.evaluate("import('/static/js/sync.js').then(m => m.syncNow({force: true}))")
-    start = idle.utcnow()
+    began = idle.utcnow()
     catalogs = []
     page.on("request", lambda request: catalogs.append(request) if request.url.endswith("/api/v1/catalog") else None)
-    monkeypatch.setattr(idle, "utcnow", lambda: start + timedelta(minutes=10))
+    monkeypatch.setattr(idle, "utcnow", lambda: began + timedelta(minutes=10))
     page.evaluate("import('/static/js/sync.js').then(m => m.syncNow({force: true}))")  # what the timer does
     assert catalogs  # (without a cookie, so the server did not count it as the nurse's activity)
-    monkeypatch.setattr(idle, "utcnow", lambda: start + timedelta(minutes=20))
+    monkeypatch.setattr(idle, "utcnow", lambda: began + timedelta(minutes=20))
     page.context.set_offline(True)
     page.context.set_offline(False)
     expect(page.locator("#sync-notice")).to_contain_text("Your session has ended")
@@ -328,8 +322,7 @@ def test_a_handheld_left_idle_offline_stops_acting_for_its_nurse(app: Flask, dem
     confirmed stays and is sent; what is scanned next is not confirmed in her name."""
     page = phone
     page.clock.install()
-    login(page, demo_server, "nurse")
-    open_workflow(page, demo_server, "/consume")
+    start(page, demo_server, "nurse", "/consume")
     page.context.set_offline(True)
     confirm_use(app, page, IV_CANNULA)
     page.clock.fast_forward("14:00")  # under the 15 minutes: still hers
@@ -339,7 +332,7 @@ def test_a_handheld_left_idle_offline_stops_acting_for_its_nurse(app: Flask, dem
     page.clock.fast_forward("16:00")  # 16 minutes untouched: the page ends her session by itself
     notice = page.locator("#sync-notice")
     expect(notice).to_contain_text("Your session has ended")
-    expect(notice).to_contain_text("1 command on this handheld is sent as soon as the server answers.")
+    expect(notice).to_contain_text("1 saved entry on this handheld is sent as soon as the server answers.")
     wedge(page, gs1(GAUZE, LOTS[GAUZE], lot_expiry(app, LOTS[GAUZE])))
     page.get_by_role("button", name="Confirm use").tap()
     expect_result(page, "Not saved: log in again")
@@ -352,8 +345,7 @@ def test_the_tap_that_wakes_an_idle_handheld_cannot_confirm(app: Flask, demo_ser
     page's timers asleep meanwhile (screen off), finds the session ended, not refreshed."""
     page = phone
     page.clock.install()
-    login(page, demo_server, "nurse")
-    open_workflow(page, demo_server, "/consume")
+    start(page, demo_server, "nurse", "/consume")
     page.context.set_offline(True)
     wedge(page, WARD)
     wedge(page, gs1(IV_CANNULA, LOTS[IV_CANNULA], lot_expiry(app, LOTS[IV_CANNULA])))

@@ -12,14 +12,13 @@ from tests.e2e.journey import (
     SALINE,
     expect_result,
     gs1,
-    login,
     lot_expiry,
     on_hand,
-    open_workflow,
     outbox_rows,
     real_errors,
     reload_offline,
     run_sync_worker,
+    start,
     wait_synced,
     wait_until,
     wedge,
@@ -31,8 +30,7 @@ pytestmark = pytest.mark.e2e
 def test_transfer_offline_midway_moves_stock_exactly_once(app: Flask, demo_server: str, phone) -> None:
     page = phone
     before = {(loc, lot): on_hand(app, loc, lot) for loc in ("CS-STOCK", "WARD-3B-SUPPLY") for lot in ("NS500-02", "GLV-M-01")}
-    login(page, demo_server, "store")
-    open_workflow(page, demo_server, "/transfer")
+    start(page, demo_server, "store", "/transfer")
     screenshot(page, "transfer-start")
 
     wedge(page, "CS-STOCK")
@@ -78,8 +76,7 @@ def test_transfer_offline_midway_moves_stock_exactly_once(app: Flask, demo_serve
 
 def test_a_nurse_moves_stock_only_within_her_ward(app: Flask, demo_server: str, phone) -> None:
     page = phone
-    login(page, demo_server, "nurse")
-    open_workflow(page, demo_server, "/transfer")
+    start(page, demo_server, "nurse", "/transfer")
     wedge(page, "CS-STOCK")
     expect_result(page, "Not your ward: CS-STOCK", level="error")
     wedge(page, "WARD-3B-SUPPLY")

@@ -56,6 +56,25 @@ test("an expired lot is refused by the catalog's expiry or the label's, a recall
   assert.match(recalled.reason, /recalled/);
 });
 
+test("an unknown lot or product says what could not be checked; the label's expiry is still checked", () => {
+  const unknownLot = catalog.verdict({ gtin: "05012345100012", lot: "NEW-99", expiry: "2027-06-01" }, DAY);
+  assert.equal(unknownLot.usable, true);
+  assert.match(unknownLot.unchecked, /Lot NEW-99 .* not known on this handheld: its recall status/);
+  assert.equal(catalog.verdict({ gtin: "05012345100012", lot: "NEW-99", expiry: "2026-01-31" }, DAY).expired, true);
+  assert.match(catalog.verdict({ gtin: "09999999999994", lot: "X" }, DAY).unchecked, /not in this handheld's catalog/);
+  assert.match(new Catalog({}).verdict({ gtin: "05012345100012", lot: "FAR" }, DAY).unchecked, /no catalog yet/);
+  assert.equal(catalog.verdict({ gtin: "05012345100012", lot: "FAR" }, DAY).unchecked, "");
+});
+
+test("a lot within the near-expiry days (or past the catalog's alert date) is near expiry, with its date", () => {
+  assert.equal(catalog.verdict({ gtin: "05012345100012", lot: "NEAR" }, DAY, 30).nearExpiry, "2026-06-20");
+  assert.equal(catalog.verdict({ gtin: "05012345100012", lot: "NEAR" }, DAY, 5).nearExpiry, null);
+  assert.equal(catalog.verdict({ gtin: "05012345100012", lot: "FAR" }, DAY, 30).nearExpiry, null);
+  const alerted = new Catalog({ products: [{ id: 1, gtin: "05012345100012", name: "IV" }],
+    lots: [{ id: 1, product_id: 1, name: "A", expiry: "2027-06-01", alert_date: "2026-05-01" }] });
+  assert.equal(alerted.verdict({ gtin: "05012345100012", lot: "A" }, DAY).nearExpiry, "2027-06-01");
+});
+
 test("FEFO offers usable lots on the ward first, earliest expiry first, then those elsewhere", () => {
   const offered = catalog.fefo(1, "WARD-3B", DAY).map((entry) => [entry.lot.name, entry.here, entry.elsewhere]);
   assert.deepEqual(offered, [["FAR", 9, []], ["NEAR", 0, ["CS-STOCK"]]]);

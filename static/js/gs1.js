@@ -151,7 +151,9 @@ function validate(ai, value) {
     return { problem: [InvalidGS1, `${what} of at most ${ai.max} characters`, `${value.length} characters '${value}'`,
       "A separator may be missing after this field."] };
   }
-  if (!CSET82.test(value)) {
+  // The AI's own pattern says which characters it takes: most take CSET 82, a few CSET 39 ('#' in 8010) or 64.
+  const inFormat = ai.pattern.test(value);
+  if (!inFormat && !CSET82.test(value)) {
     const bad = [...value].find((c) => !CSET82.test(c));
     return { problem: [InvalidGS1, `${what} made of GS1 characters`, `the character ${JSON.stringify(bad)} in '${value}'`] };
   }
@@ -159,7 +161,7 @@ function validate(ai, value) {
     const problem = dateProblem(ai.ai, value);
     if (problem) return { problem: [InvalidGS1, `${what} as ${layoutText(ai.ai)}`, `'${value}', ${problem}`] };
   }
-  if (!ai.pattern.test(value)) return { problem: [InvalidGS1, `${what} in the GS1 format`, `'${value}'`] };
+  if (!inFormat) return { problem: [InvalidGS1, `${what} in the GS1 format`, `'${value}'`] };
   if (ai.ai in CHECK_DIGITS) {
     const [start, size] = CHECK_DIGITS[ai.ai];
     const digits = value.slice(start, start + size);

@@ -403,11 +403,14 @@ def test_the_same_op_id_twice_in_one_batch_is_kept_once(world: World, unchanged:
     second = {**first, "payload": _line(quantity=5)}  # a different payload under the same op_id
     before = _snapshot(world.app)
     device = Sender(world.device(), {"Authorization": f"Bearer {world.token}"})
-    results = device.post({"device_id": DEVICE, "commands": [first, second]}).get_json()["results"]
+    results = device.post({"device_id": DEVICE, "commands": [first, second, first]}).get_json()["results"]
     assert [(r["op_id"], r["result"], r["status"]) for r in results] == [(first["op_id"], "accepted", "queued"),
+                                                                      (first["op_id"], "rejected", None),
                                                                       (first["op_id"], "duplicate", "queued")]
+    assert "a changed command needs an op_id of its own" in results[1]["message"]
     after = _snapshot(world.app)
-    assert after["outbox"] == before["outbox"] + 1 and after["audit"] - before["audit"] == Counter(command_accepted=1)
+    assert after["outbox"] == before["outbox"] + 1
+    assert after["audit"] - before["audit"] == Counter(command_accepted=1, command_rejected=1)
     assert after["moves"] == before["moves"] + 1  # the harness sees a change: the one kept command was applied, once
     with world.app.app_context():
         row = db.session.scalar(select(OutboxCommand).where(OutboxCommand.op_id == first["op_id"]))

@@ -27,10 +27,10 @@ def _user_id(app: Flask, username: str) -> int:
         return db.session.query(User).filter_by(username=username).one().id
 
 
-def _register(client: FlaskClient, username: str) -> str:
+def _register(client: FlaskClient, username: str, device: str = DEVICE) -> str:
     login(client, username, "wardstock-demo")
     token = csrf_token_from(client.get("/").get_data(as_text=True))
-    response = client.post("/api/v1/devices", json={"device_id": DEVICE, "name": "Zebra TC52"}, headers={"X-CSRFToken": token})
+    response = client.post("/api/v1/devices", json={"device_id": device, "name": "Zebra TC52"}, headers={"X-CSRFToken": token})
     assert response.status_code == 201
     return response.get_json()["token"]
 
@@ -62,6 +62,37 @@ def test_a_device_token_sends_a_batch_and_a_replay_is_a_duplicate(demo: Flask, c
         assert row.raw_scans == command["raw_scans"]
         audited = db.session.query(AuditEvent).filter_by(action="command_accepted").one()
         assert audited.subject == command["op_id"] and audited.actor == "nurse"
+
+
+def test_the_same_op_id_with_another_payload_is_refused_and_the_kept_one_stays(demo: Flask, client: FlaskClient) -> None:
+    token = _register(client, "nurse")
+    command = _command(_user_id(demo, "nurse"))
+    _send(demo.test_client(), token, [command])
+    changed = {**command, "payload": {**command["payload"], "lines": [{**command["payload"]["lines"][0], "quantity": 999}]}}
+    [result] = _send(demo.test_client(), token, [changed]).get_json()["results"]
+    assert result == {"op_id": command["op_id"], "result": "rejected", "status": None, "message": (
+        "This op_id was kept before for a different consume command, so this changed one is not kept: "
+        "a changed command needs an op_id of its own. Capture it again.")}
+    [again] = _send(demo.test_client(), token, [command]).get_json()["results"]  # the very same command is still a replay
+    assert (again["result"], again["status"]) == ("duplicate", "queued")
+    with demo.app_context():
+        assert db.session.query(OutboxCommand).one().payload["lines"][0]["quantity"] == 2
+        refused = db.session.query(AuditEvent).filter_by(action="command_rejected").one()
+        assert refused.subject == command["op_id"] and refused.detail["reason"] == result["message"]
+
+
+def test_another_handheld_reusing_an_op_id_is_refused_and_learns_nothing(demo: Flask, client: FlaskClient) -> None:
+    token = _register(client, "nurse")
+    command = _command(_user_id(demo, "nurse"))
+    _send(demo.test_client(), token, [command])
+    other_token = _register(demo.test_client(), "nurse", device="handheld-0002")
+    for sent in (command, {**command, "device_seq": 9}):
+        [result] = _send(demo.test_client(), other_token, [sent], device="handheld-0002").get_json()["results"]
+        assert result == {"op_id": command["op_id"], "result": "rejected", "status": None, "message": (
+            "This op_id belongs to a command from another handheld, so this one is not kept: each handheld makes its own "
+            "op_ids. Reload the app and capture it again.")}
+    with demo.app_context():
+        assert db.session.query(OutboxCommand).one().device_id == DEVICE
 
 
 def test_commands_keep_who_captured_them_after_a_shift_change(demo: Flask, client: FlaskClient) -> None:

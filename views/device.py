@@ -17,7 +17,7 @@ from app.security.access import public, requires
 from app.security.roles import Permission
 from app.services import devices
 from offline_sync.outbox.models import OutboxCommand
-from views.api import too_large_message
+from views.api import DEVICE_ID, too_large_message
 from views.workflows import render_page_or_block
 
 blueprint = Blueprint("device", __name__)
@@ -77,6 +77,8 @@ def queue():
     """This handheld's commands: the device's own list (from IndexedDB, drawn by queue.js) and,
     as an htmx fragment, what the server holds for the device (device_id from the device)."""
     device_id = request.args.get("device_id", "")
+    if device_id and not DEVICE_ID.fullmatch(device_id):
+        return "device_id must be 8 to 64 letters, digits, dashes or underscores, as the handheld made it; reload this page.", 400
     rows: list[OutboxCommand] = []
     if device_id and (current_user.can(Permission.RESOLVE_CONFLICTS)
                       or current_user.id in devices.linked_user_ids(db.session, device_id)):

@@ -28,6 +28,7 @@ EXPECTED_ACCESS: dict[str, frozenset[Role] | str] = {
     "api.register_device": EVERYONE,
     "api.submit_commands": DEVICE,
     "api.command_status": DEVICE,
+    "api.command_status_in_body": DEVICE,
     "api.catalog": DEVICE,
     "api.sync_health": REPORTS,
     "api.openapi": PUBLIC,

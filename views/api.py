@@ -134,7 +134,8 @@ def submit_commands():
         return _error(403, "wrong_device", "This token belongs to another device.")
     session_user = None if g.device is not None else current_user._get_current_object()
     try:
-        results = intake.accept(db.session, device_id, body.get("commands"), session_user, request.remote_addr or "", utcnow())
+        results = intake.accept(db.session, device_id, body.get("commands"), session_user, request.remote_addr or "", utcnow(),
+                                longest_login=current_app.config["PERMANENT_SESSION_LIFETIME"])
     except intake.IntakeError as error:
         return _error(400, "bad_batch", str(error))
     return jsonify(results=[

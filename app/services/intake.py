@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import User
-from app.services import audit, devices, permissions
+from app.services import audit, devices, logins, permissions
 from offline_sync.outbox.models import Status
 from offline_sync.outbox.payloads import PayloadError, parse_capture, parse_captured_at, parse_op_id, shown
 from offline_sync.outbox.store import Answer, Envelope, Kept, StoreResult, kept, replay_answer, store
@@ -61,7 +61,8 @@ def _captured_by(item: Mapping[str, Any], users: Mapping[int, User]) -> User | N
     return users.get(user_id) if _whole_number(user_id) else None
 
 
-def _envelope(session: Session, item: Mapping[str, Any], op_id: str, device_id: str, users: Mapping[int, User], now: datetime) -> Envelope:
+def _envelope(session: Session, item: Mapping[str, Any], op_id: str, device_id: str, users: Mapping[int, User],
+              logged_in: logins.LoginWindows, now: datetime) -> Envelope:
     unknown = sorted(str(name) for name in item if name not in ENVELOPE_FIELDS)
     if unknown:
         raise PayloadError(f"The command has fields this server does not know: {', '.join(shown(name) for name in unknown[:5])}; "
@@ -78,6 +79,8 @@ def _envelope(session: Session, item: Mapping[str, Any], op_id: str, device_id: 
     if user is None:
         raise PayloadError("The user who captured this command has not logged in on this device; log in again and sync.")
     captured_at = _captured_at(item.get("captured_at"), now)
+    if not logged_in.covers(user.id, captured_at):
+        raise PayloadError(logins.outside(user, captured_at))
     command = parse_capture(kind, op_id, captured_at, item.get("payload"))
     refusal = permissions.problem(session, user, kind, command)
     if refusal:
@@ -105,9 +108,10 @@ def _audit_refusal(session: Session, result: StoreResult, item: Mapping[str, Any
                      device=device_id, reason=result.message)
 
 
-def accept(session: Session, device_id: str, items: Any, session_user: User | None, address: str, now: datetime) -> list[StoreResult]:
+def accept(session: Session, device_id: str, items: Any, session_user: User | None, address: str, now: datetime,
+           longest_login: timedelta = timedelta(hours=12)) -> list[StoreResult]:
     """Check and keep a device's batch; commits. `session_user` is the logged-in user when the
-    device sent it with a session rather than its token."""
+    device sent it with a session rather than its token; `longest_login` is the longest a login lasts."""
     if not isinstance(items, Sequence) or isinstance(items, (str, bytes)):
         raise IntakeError("commands must be a list.")
     if len(items) > MAX_BATCH:
@@ -115,6 +119,7 @@ def accept(session: Session, device_id: str, items: Any, session_user: User | No
     # A session speaks for its own user only; a device's token for the users who logged in on it.
     linked = {session_user.id} if session_user is not None else devices.linked_user_ids(session, device_id)
     users = {user.id: user for user in session.scalars(select(User).where(User.id.in_(linked)))}
+    logged_in = logins.windows(session, set(users), now - OLDEST_CAPTURE, longest_login)
 
     op_ids: list[str | PayloadError] = []
     for item in items:
@@ -141,7 +146,7 @@ def accept(session: Session, device_id: str, items: Any, session_user: User | No
             again.append((index, op_id))
         else:
             try:
-                envelopes.append((index, _envelope(session, item, op_id, device_id, users, now)))
+                envelopes.append((index, _envelope(session, item, op_id, device_id, users, logged_in, now)))
                 taken.add(op_id)
             except PayloadError as error:
                 answers[index] = StoreResult(op_id, Answer.REJECTED, message=str(error))

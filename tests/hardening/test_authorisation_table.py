@@ -85,6 +85,8 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("GET", "/receive"): page_for("storekeeper", "supervisor"),
     ("GET", "/conflicts"): page_for("supervisor"),
     ("POST", "/conflicts/resolve"): page_for("supervisor"),
+    ("GET", "/devices"): page_for("supervisor", "admin"),
+    ("POST", "/devices/revoke"): page_for("supervisor", "admin"),
     ("GET", "/api/v1/openapi.json"): PUBLIC,
     ("POST", "/api/v1/devices"): Expect(EVERY_ROLE, NOT_LOGGED_IN, NOT_LOGGED_IN),  # a token cannot mint tokens
     ("POST", "/api/v1/commands"): Expect(EVERY_ROLE, NOT_LOGGED_IN, PASSES),
@@ -117,6 +119,7 @@ REQUESTS: dict[tuple[str, str], RequestArgs] = {
     ("POST", "/conflicts/resolve"): lambda w: {
         "data": {"op_id": w.parked_op_id, "action": "override", "reason": "Emergency, no other stock"}},
     ("POST", "/api/v1/devices"): lambda w: {"json": {"device_id": "table-handheld-02", "name": "new"}},
+    ("POST", "/devices/revoke"): lambda w: {"data": {"device_id": w.device_id, "reason": "lost on the ward"}},
     ("POST", "/api/v1/commands"): lambda w: {"json": {"device_id": DEVICE_ID, "commands": [command(w.nurse_id)]}},
     ("GET", "/api/v1/commands/status"): lambda w: {"query_string": {"ids": w.parked_op_id}},
     ("POST", "/api/v1/commands/status"): lambda w: {"json": {"ids": [w.parked_op_id]}},

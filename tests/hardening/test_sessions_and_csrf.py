@@ -165,6 +165,7 @@ CSRF_CASES: dict[tuple[str, str], CsrfCase] = {
     ("POST", "/api/v1/devices"): (True, lambda w: {"json": {"device_id": "csrf-handheld-02", "name": "new"}}),
     ("POST", "/api/v1/commands"): (True, lambda w: {"json": {"device_id": DEVICE_ID, "commands": [command(w.nurse_id)]}}),
     ("POST", "/api/v1/commands/status"): (True, lambda w: {"json": {"ids": [w.parked_op_id]}}),
+    ("POST", "/devices/revoke"): (True, lambda w: {"data": {"device_id": DEVICE_ID, "reason": "lost on the ward"}}),
 }
 READS_ONLY = {("POST", "/device/photo"), ("POST", "/api/v1/commands/status")}  # decode an upload, ask statuses: keep nothing
 

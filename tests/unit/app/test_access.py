@@ -33,6 +33,8 @@ EXPECTED_ACCESS: dict[str, frozenset[Role] | str] = {
     "api.sync_health": REPORTS,
     "api.openapi": PUBLIC,
     "sync_status.index": REPORTS,
+    "devices.index": frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    "devices.revoke": frozenset({Role.SUPERVISOR, Role.ADMIN}),
     "workflows.consume": frozenset({Role.NURSE, Role.SUPERVISOR}),
     "workflows.transfer": frozenset({Role.STOREKEEPER, Role.NURSE, Role.SUPERVISOR}),
     "workflows.count": frozenset({Role.STOREKEEPER, Role.AUDITOR, Role.SUPERVISOR}),

@@ -95,6 +95,25 @@ def test_another_handheld_reusing_an_op_id_is_refused_and_learns_nothing(demo: F
         assert db.session.query(OutboxCommand).one().device_id == DEVICE
 
 
+def test_commands_captured_outside_a_login_of_their_user_are_refused(demo: Flask, client: FlaskClient) -> None:
+    """Issue 19, item 8: the token kept speaking for a user after logout, for commands stamped later
+    or back-dated by weeks. What was captured during the login still goes out after it."""
+    token = _register(client, "nurse")
+    during = _command(_user_id(demo, "nurse"))
+    csrf = csrf_token_from(client.get("/").get_data(as_text=True))
+    assert client.post("/logout", data={"csrf_token": csrf}).status_code == 302
+    later, back_dated = _command(_user_id(demo, "nurse")), _command(_user_id(demo, "nurse"))
+    later["captured_at"] = (datetime.now(UTC) + timedelta(minutes=30)).isoformat()
+    back_dated["captured_at"] = (datetime.now(UTC) - timedelta(days=30)).isoformat()
+    results = _send(demo.test_client(), token, [during, later, back_dated]).get_json()["results"]
+    assert [r["result"] for r in results] == ["accepted", "rejected", "rejected"]
+    for result, sent in zip(results[1:], (later, back_dated)):
+        stamp = datetime.fromisoformat(sent["captured_at"]).strftime("%Y-%m-%d %H:%M")
+        assert result["message"] == (
+            f"nurse was not logged in at {stamp} UTC, when this command says it was captured; a command is kept only when captured "
+            "during a login of its user (check the handheld's clock). Log in and capture it again.")
+
+
 def test_commands_keep_who_captured_them_after_a_shift_change(demo: Flask, client: FlaskClient) -> None:
     token = _register(client, "nurse")
     nurse_command = _command(_user_id(demo, "nurse"))

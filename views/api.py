@@ -15,7 +15,7 @@ from app.security.roles import Permission
 from app.services import device_catalog, devices, intake
 from offline_sync.outbox import health
 from offline_sync.outbox.models import OutboxCommand
-from offline_sync.outbox.payloads import OP_ID
+from offline_sync.outbox.payloads import OP_ID, shown
 from offline_sync.persistence import utcnow
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -134,7 +134,8 @@ def submit_commands():
         return _error(403, "wrong_device", "This token belongs to another device.")
     session_user = None if g.device is not None else current_user._get_current_object()
     try:
-        results = intake.accept(db.session, device_id, body.get("commands"), session_user, request.remote_addr or "", utcnow())
+        results = intake.accept(db.session, device_id, body.get("commands"), session_user, request.remote_addr or "", utcnow(),
+                                longest_login=current_app.config["PERMANENT_SESSION_LIFETIME"])
     except intake.IntakeError as error:
         return _error(400, "bad_batch", str(error))
     return jsonify(results=[
@@ -152,7 +153,24 @@ STATUS_COLUMNS = (OutboxCommand.op_id, OutboxCommand.status, OutboxCommand.confl
 @csrf.exempt
 @device_or_user
 def command_status():
-    ids = [op_id for op_id in request.args.get("ids", "").split(",") if op_id][:MAX_STATUS_IDS]
+    """A few op_ids in the URL (a proxy refuses long URLs: a handheld with many open commands asks with POST)."""
+    return _statuses([op_id for op_id in request.args.get("ids", "").split(",") if op_id][:MAX_STATUS_IDS])
+
+
+@blueprint.post("/commands/status")
+@csrf.exempt
+@device_or_user
+def command_status_in_body():
+    """Up to MAX_STATUS_IDS op_ids in the body, whatever their number: a URL of 200 of them was refused (414)."""
+    ids = _json_object("an object with ids, a list of op_ids").get("ids")
+    if not isinstance(ids, list) or not all(isinstance(op_id, str) for op_id in ids):
+        raise BadBody(400, "bad_ids", f"ids must be a list of op_ids (texts), but it is {shown(ids)}.")
+    if len(ids) > MAX_STATUS_IDS:
+        raise BadBody(400, "too_many_ids", f"Ask for at most {MAX_STATUS_IDS} op_ids at a time; this request has {len(ids)}.")
+    return _statuses(list(dict.fromkeys(ids)))
+
+
+def _statuses(ids: list[str]):
     query = select(*STATUS_COLUMNS).where(OutboxCommand.op_id.in_([op_id for op_id in ids if OP_ID.fullmatch(op_id)]))
     if g.device is not None:
         query = query.where(OutboxCommand.device_id == g.device.id)

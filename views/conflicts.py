@@ -12,7 +12,8 @@ from app.security.roles import Permission
 from app.services import conflicts
 from app.services.backend import inventory_backend
 from offline_sync.catalog_cache import CachedProduct
-from offline_sync.outbox.resolutions import ResolutionError, offered
+from offline_sync.outbox.models import Status
+from offline_sync.outbox.resolutions import ResolutionError, decided_already, offered
 from offline_sync.persistence import utcnow
 from views.workflows import render_page_or_block
 
@@ -70,8 +71,9 @@ def _card(row: Any, names: dict[str, str]) -> dict[str, Any]:
 @requires(Permission.RESOLVE_CONFLICTS)
 def inbox():
     names, products = _products()
-    cards = [_card(row, names) for row in conflicts.parked(db.session)]
-    return render_page_or_block("conflicts/inbox.html", "inbox", cards=cards, products=products, labels=NEED_LABELS)
+    page = conflicts.parked(db.session, request.args.get("page", 1, type=int))
+    cards = [_card(row, names) for row in page.rows]
+    return render_page_or_block("conflicts/inbox.html", "inbox", cards=cards, page=page, products=products, labels=NEED_LABELS)
 
 
 def _params(form: Any, needs: tuple[str, ...]) -> dict[str, Any]:
@@ -94,11 +96,13 @@ def _params(form: Any, needs: tuple[str, ...]) -> dict[str, Any]:
 @requires(Permission.RESOLVE_CONFLICTS)
 def resolve():
     op_id, action = request.form.get("op_id", ""), request.form.get("action", "")
-    row = next((r for r in conflicts.parked(db.session) if r.op_id == op_id), None)
+    row = conflicts.command(db.session, op_id)
     choice = next((c for c in offered(row.conflict_kind) if c.action == action), None) if row else None
     error, outcome = "", None
     if row is None:
-        error = "This command is not waiting for a decision any more; reload the inbox."
+        error = "There is no such command; reload the inbox."
+    elif row.status != Status.CONFLICT:
+        error = decided_already(row)
     elif choice is None:
         error = "Choose one of the ways out."
     else:
@@ -112,7 +116,7 @@ def resolve():
             error = str(failure)
     if request.headers.get("HX-Request") == "true":
         names, products = _products()
-        card = _card(row, names) if row is not None and outcome is None else None
+        card = _card(row, names) if row is not None and row.status == Status.CONFLICT and outcome is None else None
         html = render_template("conflicts/_card.html", card=card, outcome=outcome, error=error, op_id=op_id,
                                products=products, labels=NEED_LABELS,
                                form=request.form)

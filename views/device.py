@@ -15,9 +15,9 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from app.extensions import db
 from app.security.access import public, requires
 from app.security.roles import Permission
-from app.services import devices
+from app.services import devices, photos
 from offline_sync.outbox.models import OutboxCommand
-from views.api import too_large_message
+from views.api import DEVICE_ID, too_large_message
 from views.workflows import render_page_or_block
 
 blueprint = Blueprint("device", __name__)
@@ -77,6 +77,8 @@ def queue():
     """This handheld's commands: the device's own list (from IndexedDB, drawn by queue.js) and,
     as an htmx fragment, what the server holds for the device (device_id from the device)."""
     device_id = request.args.get("device_id", "")
+    if device_id and not DEVICE_ID.fullmatch(device_id):
+        return "device_id must be 8 to 64 letters, digits, dashes or underscores, as the handheld made it; reload this page.", 400
     rows: list[OutboxCommand] = []
     if device_id and (current_user.can(Permission.RESOLVE_CONFLICTS)
                       or current_user.id in devices.linked_user_ids(db.session, device_id)):
@@ -126,14 +128,14 @@ def _what_came() -> str:
 @requires()
 def photo():
     """A photo of a barcode, read on the server by scanners/ (zxing-cpp, then its cascade)."""
-    from scanners import ImageError, decode  # imported here: OpenCV loads only when a photo comes
+    from scanners import ImageError  # imported here: OpenCV loads only when a photo comes
 
     upload = request.files.get("photo")
     if upload is None:
         message = f"Send the photo as a file in the form field 'photo'; this request has {_what_came()}."
         return jsonify(error="no_photo", message=message), 400
     try:
-        reads = decode(upload.read())
+        reads = photos.read(upload.read())
     except ImageError as error:
         return jsonify(error="bad_image", message=str(error)), 400
     if not reads:

@@ -18,6 +18,7 @@ class Permission(StrEnum):
     RESOLVE_CONFLICTS = "resolve_conflicts"
     VIEW_REPORTS = "view_reports"
     MANAGE_USERS = "manage_users"
+    MANAGE_DEVICES = "manage_devices"  # see the handhelds, revoke a token
 
 
 WORKFLOWS: tuple[Permission, ...] = (Permission.RECEIVE, Permission.TRANSFER, Permission.CONSUME, Permission.COUNT)
@@ -26,8 +27,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.STOREKEEPER: frozenset({Permission.RECEIVE, Permission.TRANSFER, Permission.COUNT}),
     Role.NURSE: frozenset({Permission.CONSUME, Permission.TRANSFER}),
     Role.AUDITOR: frozenset({Permission.COUNT, Permission.VIEW_REPORTS}),
-    Role.SUPERVISOR: frozenset({*WORKFLOWS, Permission.RESOLVE_CONFLICTS, Permission.VIEW_REPORTS}),
-    Role.ADMIN: frozenset({Permission.MANAGE_USERS, Permission.VIEW_REPORTS}),
+    Role.SUPERVISOR: frozenset({*WORKFLOWS, Permission.RESOLVE_CONFLICTS, Permission.VIEW_REPORTS, Permission.MANAGE_DEVICES}),
+    Role.ADMIN: frozenset({Permission.MANAGE_USERS, Permission.VIEW_REPORTS, Permission.MANAGE_DEVICES}),
 }
 
 # Roles whose stock actions are limited to the locations assigned to them.

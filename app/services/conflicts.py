@@ -1,9 +1,11 @@
 """A supervisor resolving a parked command: the choice is checked, applied, and audited."""
+import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import User
@@ -13,11 +15,34 @@ from offline_sync.backends.contract import InventoryBackend
 from offline_sync.outbox.models import OutboxCommand, Status
 from offline_sync.outbox.resolutions import ResolutionError, Resolved, resolve
 
+PAGE_SIZE = 50
 
-def parked(session: Session, limit: int = 200) -> list[OutboxCommand]:
-    return list(session.scalars(
-        select(OutboxCommand).where(OutboxCommand.status == Status.CONFLICT).order_by(OutboxCommand.id).limit(limit)
+
+@dataclass(frozen=True)
+class InboxPage:
+    """One page of parked commands, oldest first, and where it sits among all of them."""
+
+    rows: list[OutboxCommand]
+    number: int  # from 1
+    pages: int
+    total: int
+
+
+def parked(session: Session, page: int = 1, page_size: int = PAGE_SIZE) -> InboxPage:
+    """Page `page` of the parked commands (a page past the end shows the last one)."""
+    waiting = OutboxCommand.status == Status.CONFLICT
+    total = session.scalar(select(func.count()).select_from(OutboxCommand).where(waiting)) or 0
+    pages = max(1, math.ceil(total / page_size))
+    number = min(max(1, page), pages)
+    rows = list(session.scalars(
+        select(OutboxCommand).where(waiting).order_by(OutboxCommand.id).offset((number - 1) * page_size).limit(page_size)
     ))
+    return InboxPage(rows, number, pages, total)
+
+
+def command(session: Session, op_id: str) -> OutboxCommand | None:
+    """Any command by its op_id, parked or not: a decision is checked against the row itself, never a page of the inbox."""
+    return session.scalar(select(OutboxCommand).where(OutboxCommand.op_id == op_id))
 
 
 def decide(

@@ -75,6 +75,34 @@ def link_user(session: Session, device: Device, user: User) -> bool:
     return True
 
 
+class NoSuchDevice(LookupError):
+    """No handheld has that id."""
+
+
+def revoke(session: Session, device_id: str, actor: User, address: str, reason: str) -> Device:
+    """End a handheld's token; audited. Every web process checks the token in the database on each
+    request (no cache), so the next request with it is refused, wherever it lands. Its queue stays
+    on the handheld, to be sent once someone logs in on it and registers it again."""
+    device = session.get(Device, device_id)
+    if device is None:
+        raise NoSuchDevice(f"There is no handheld {device_id!r}; reload the list.")
+    if device.revoked:
+        return device
+    device.revoked = True
+    audit.record(session, "device_revoked", actor.username, subject=device_id, address=address, name=device.name, reason=reason)
+    return device
+
+
+def listed(session: Session) -> list[tuple[Device, list[str]]]:
+    """Every handheld, most recently seen first, with the usernames linked to it."""
+    names: dict[str, list[str]] = {}
+    for device_id, username in session.execute(
+        select(DeviceUser.device_id, User.username).join(User, User.id == DeviceUser.user_id).order_by(User.username)
+    ):
+        names.setdefault(device_id, []).append(username)
+    return [(device, names.get(device.id, [])) for device in session.scalars(select(Device).order_by(Device.last_seen_at.desc()))]
+
+
 def by_token(session: Session, token: str) -> Device | None:
     device = session.scalar(select(Device).where(Device.token_hash == _digest(token)))
     return device if device is not None and not device.revoked else None

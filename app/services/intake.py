@@ -2,8 +2,9 @@
 
 Every command gets its own answer (accepted, duplicate or rejected with a sentence); one bad
 command never sinks its batch. A command already kept answers `duplicate` with its status,
-whatever has changed since: a replay must never be judged twice. The same op_id twice in one batch
-is kept once, the later one answered `duplicate`. A batch whose commands are all rejected changes
+whatever has changed since: a replay must never be judged twice. A replay is the same command from
+the same handheld; another one under a kept op_id is refused (offline_sync.outbox.store). The same
+op_id twice in one batch is kept once, the later one answered as a replay of it. A batch whose commands are all rejected changes
 nothing but the audit log (one `command_rejected` each).
 """
 from collections.abc import Mapping, Sequence
@@ -14,9 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import User
-from app.services import audit, devices, permissions
+from app.services import audit, devices, logins, permissions
+from offline_sync.outbox.models import Status
 from offline_sync.outbox.payloads import PayloadError, parse_capture, parse_captured_at, parse_op_id, shown
-from offline_sync.outbox.store import Answer, Envelope, StoreResult, statuses, store
+from offline_sync.outbox.store import Answer, Envelope, Kept, StoreResult, kept, replay_answer, store
 
 MAX_BATCH = 500
 MAX_RAW_SCANS = 200
@@ -59,7 +61,8 @@ def _captured_by(item: Mapping[str, Any], users: Mapping[int, User]) -> User | N
     return users.get(user_id) if _whole_number(user_id) else None
 
 
-def _envelope(session: Session, item: Mapping[str, Any], op_id: str, device_id: str, users: Mapping[int, User], now: datetime) -> Envelope:
+def _envelope(session: Session, item: Mapping[str, Any], op_id: str, device_id: str, users: Mapping[int, User],
+              logged_in: logins.LoginWindows, now: datetime) -> Envelope:
     unknown = sorted(str(name) for name in item if name not in ENVELOPE_FIELDS)
     if unknown:
         raise PayloadError(f"The command has fields this server does not know: {', '.join(shown(name) for name in unknown[:5])}; "
@@ -76,6 +79,8 @@ def _envelope(session: Session, item: Mapping[str, Any], op_id: str, device_id: 
     if user is None:
         raise PayloadError("The user who captured this command has not logged in on this device; log in again and sync.")
     captured_at = _captured_at(item.get("captured_at"), now)
+    if not logged_in.covers(user.id, captured_at):
+        raise PayloadError(logins.outside(user, captured_at))
     command = parse_capture(kind, op_id, captured_at, item.get("payload"))
     refusal = permissions.problem(session, user, kind, command)
     if refusal:
@@ -86,9 +91,27 @@ def _envelope(session: Session, item: Mapping[str, Any], op_id: str, device_id: 
     )
 
 
-def accept(session: Session, device_id: str, items: Any, session_user: User | None, address: str, now: datetime) -> list[StoreResult]:
+def _as_sent(item: Mapping[str, Any], op_id: str, device_id: str) -> Kept:
+    """A command sent again, read only as far as telling a replay from another command needs."""
+    try:
+        captured_at = parse_captured_at(item.get("captured_at"))
+    except PayloadError:
+        captured_at = None
+    return Kept(op_id, Status.QUEUED, device_id, item.get("kind"), item.get("user_id"), captured_at, item.get("payload"))
+
+
+def _audit_refusal(session: Session, result: StoreResult, item: Mapping[str, Any], users: Mapping[int, User],
+                   address: str, device_id: str) -> None:
+    if result.answer == Answer.REJECTED:
+        user = _captured_by(item, users)
+        audit.record(session, "command_rejected", user.username if user else "unknown", subject=result.op_id, address=address,
+                     device=device_id, reason=result.message)
+
+
+def accept(session: Session, device_id: str, items: Any, session_user: User | None, address: str, now: datetime,
+           longest_login: timedelta = timedelta(hours=12)) -> list[StoreResult]:
     """Check and keep a device's batch; commits. `session_user` is the logged-in user when the
-    device sent it with a session rather than its token."""
+    device sent it with a session rather than its token; `longest_login` is the longest a login lasts."""
     if not isinstance(items, Sequence) or isinstance(items, (str, bytes)):
         raise IntakeError("commands must be a list.")
     if len(items) > MAX_BATCH:
@@ -96,6 +119,7 @@ def accept(session: Session, device_id: str, items: Any, session_user: User | No
     # A session speaks for its own user only; a device's token for the users who logged in on it.
     linked = {session_user.id} if session_user is not None else devices.linked_user_ids(session, device_id)
     users = {user.id: user for user in session.scalars(select(User).where(User.id.in_(linked)))}
+    logged_in = logins.windows(session, set(users), now - OLDEST_CAPTURE, longest_login)
 
     op_ids: list[str | PayloadError] = []
     for item in items:
@@ -105,40 +129,41 @@ def accept(session: Session, device_id: str, items: Any, session_user: User | No
             op_ids.append(parse_op_id(item.get("op_id")))
         except PayloadError as error:
             op_ids.append(error)
-    known = statuses(session, [op_id for op_id in op_ids if isinstance(op_id, str)])
+    known = kept(session, [op_id for op_id in op_ids if isinstance(op_id, str)])
 
     answers: dict[int, StoreResult] = {}
     envelopes: list[tuple[int, Envelope]] = []
-    kept: set[str] = set()
-    again: list[tuple[int, str]] = []  # an op_id already kept from this batch: answered as its duplicate, never stored
+    taken: set[str] = set()
+    again: list[tuple[int, str]] = []  # an op_id already taken in this batch: answered as a replay of it, never stored
     for index, (item, op_id) in enumerate(zip(items, op_ids)):
         if isinstance(op_id, PayloadError):
             sent = item.get("op_id") if isinstance(item, Mapping) else None
             answers[index] = StoreResult("" if sent is None else str(sent)[:64], Answer.REJECTED, message=str(op_id))
         elif op_id in known:
-            answers[index] = StoreResult(op_id, Answer.DUPLICATE, known[op_id])
-        elif op_id in kept:
+            answers[index] = replay_answer(known[op_id], _as_sent(item, op_id, device_id))
+            _audit_refusal(session, answers[index], item, users, address, device_id)
+        elif op_id in taken:
             again.append((index, op_id))
         else:
             try:
-                envelopes.append((index, _envelope(session, item, op_id, device_id, users, now)))
-                kept.add(op_id)
+                envelopes.append((index, _envelope(session, item, op_id, device_id, users, logged_in, now)))
+                taken.add(op_id)
             except PayloadError as error:
                 answers[index] = StoreResult(op_id, Answer.REJECTED, message=str(error))
-                user = _captured_by(item, users)
-                audit.record(session, "command_rejected", user.username if user else "unknown", subject=op_id, address=address,
-                             device=device_id, reason=str(error))
+                _audit_refusal(session, answers[index], item, users, address, device_id)
     envelopes.sort(key=lambda pair: pair[1].device_seq)  # a shuffled batch is kept in the order it was captured
     accepted = []
     for (index, envelope), result in zip(envelopes, store(session, [envelope for _, envelope in envelopes], now)):
         answers[index] = result
+        _audit_refusal(session, result, items[index], users, address, device_id)  # lost a race to another command
         if result.answer == Answer.ACCEPTED:
             accepted.append({"action": "command_accepted", "actor": envelope.username, "subject": envelope.op_id, "address": address,
                              "detail": {"kind": envelope.kind, "device": device_id, "payload": envelope.payload,
                                         "raw_scans": list(envelope.raw_scans)}})
-    stored = {answers[index].op_id: answers[index].status for index, _ in envelopes}
+    first = {envelope.op_id: Kept.of(envelope, answers[index].status) for index, envelope in envelopes}
     for index, op_id in again:
-        answers[index] = StoreResult(op_id, Answer.DUPLICATE, stored[op_id])
+        answers[index] = replay_answer(first[op_id], _as_sent(items[index], op_id, device_id))
+        _audit_refusal(session, answers[index], items[index], users, address, device_id)
     audit.record_many(session, accepted)
     if session_user is not None and accepted:  # a device first seen through a session, once it keeps something
         device = devices.ensure(session, device_id)

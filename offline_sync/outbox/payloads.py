@@ -75,12 +75,13 @@ def _text(payload: Mapping[str, Any], name: str, *, required: bool = True) -> st
 
 
 def _quantity(value: Any, name: str, *, allow_zero: bool) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    # Compared as sent before any float(): a JSON integer can be far beyond a float (10**400).
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (isinstance(value, float) and not math.isfinite(value)):
         raise PayloadError(f"{name} must be a number, but it is {shown(value)}.")
     if value < 0 or (value == 0 and not allow_zero):
-        raise PayloadError(f"{name} must be more than 0, but it is {value}.")
+        raise PayloadError(f"{name} must be more than 0, but it is {shown(value)}.")
     if value > MAX_QUANTITY:
-        raise PayloadError(f"{name} {value} is more than {MAX_QUANTITY:,}; check the quantity.")
+        raise PayloadError(f"{name} {shown(value)} is more than {MAX_QUANTITY:,}; check the quantity.")
     return float(value)
 
 
@@ -107,7 +108,10 @@ def parse_captured_at(value: Any) -> datetime:
         ) from None
     if parsed.tzinfo is None:
         raise PayloadError(f"captured_at {shown(value)} names no time zone; send it in UTC, like 2026-03-31T08:30:00Z.")
-    return parsed.astimezone(UTC).replace(tzinfo=None)
+    try:
+        return parsed.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:  # the first or last day a datetime holds, moved to UTC, falls outside it
+        raise PayloadError(f"captured_at {shown(value)} is not a time a handheld can have captured; check the handheld's clock.") from None
 
 
 def parse_op_id(value: Any) -> str:

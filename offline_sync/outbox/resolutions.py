@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from offline_sync.backends.contract import (
@@ -158,12 +158,18 @@ def resolve(
     params: Mapping[str, Any],
     now: datetime,
 ) -> Resolved:
-    """Apply a person's choice to a parked command. The caller commits and audits."""
-    row = session.scalar(select(OutboxCommand).where(OutboxCommand.op_id == op_id).with_for_update())
+    """Apply a person's choice to a parked command. The caller commits and audits.
+
+    Two people deciding at once: the row is read afresh (never the copy an inbox page left in the
+    session) under a row lock, and the decision is written only while the row is still parked
+    (a compare-and-set, which SQLite, without row locks, needs too); the later one is told who
+    decided what."""
+    row = session.scalar(select(OutboxCommand).where(OutboxCommand.op_id == op_id).with_for_update()
+                         .execution_options(populate_existing=True))
     if row is None:
         raise ResolutionError(f"There is no command {op_id}.")
     if row.status != Status.CONFLICT:
-        raise ResolutionError(f"This command is {row.status}, not waiting for a decision; reload the inbox.")
+        raise ResolutionError(decided_already(row))
     choice = next((choice for choice in offered(row.conflict_kind) if choice.action == action), None)
     if choice is None:
         raise ResolutionError(f"'{action}' is not a way out of a {row.conflict_kind} conflict.")
@@ -172,12 +178,37 @@ def resolve(
     record: dict[str, Any] = {"action": action, "by": actor, "at": now.isoformat(), "reason": reason.strip(),
                               "conflict": row.conflict_kind, "conflict_message": row.conflict_message}
     if action in FINAL_ACTIONS:
+        _claim(session, row, Status.DISCARDED)
         row.status, row.resolution = Status.DISCARDED, record
         return Resolved(op_id, action, row.status, "Discarded: nothing of it reaches the inventory.")
     record.update(_prepare(row, backend, action, params))
+    _claim(session, row, Status.QUEUED)
     row.resolution = record
     row.status, row.next_attempt_at, row.attempts = Status.QUEUED, now, 0
     return Resolved(op_id, action, row.status, "Back in the queue with your decision; it syncs in a moment.")
+
+
+def _claim(session: Session, row: OutboxCommand, status: Status) -> None:
+    """Move the row out of `conflict` only if it is still there; otherwise someone decided first."""
+    moved = session.execute(
+        update(OutboxCommand).where(OutboxCommand.id == row.id, OutboxCommand.status == Status.CONFLICT)
+        .values(status=status).execution_options(synchronize_session=False)
+    ).rowcount
+    if moved != 1:
+        session.rollback()
+        fresh = session.scalar(select(OutboxCommand).where(OutboxCommand.id == row.id).execution_options(populate_existing=True))
+        raise ResolutionError(decided_already(fresh))
+
+
+def decided_already(row: OutboxCommand) -> str:
+    """Why a command no longer waits for a decision, naming who decided what when a person did."""
+    decision = row.resolution or {}
+    if decision.get("by") and decision.get("action"):
+        label = next((c.label for c in offered(decision.get("conflict")) if c.action == decision["action"]), decision["action"])
+        when = str(decision.get("at", ""))[:16].replace("T", " ")
+        return (f"{decision['by']} already decided this command at {when} UTC: “{label}” "
+                f"(it is {row.status} now). Reload the inbox.")
+    return f"This command is {row.status}, not waiting for a decision any more; reload the inbox."
 
 
 def _prepare(row: OutboxCommand, backend: InventoryBackend, action: str, params: Mapping[str, Any]) -> dict[str, Any]:

@@ -3,7 +3,9 @@
 `store` is called by the app's intake service after it has checked who may do what. A replay
 of an op_id already kept answers `duplicate` with the stored status; two requests racing with
 the same op_id end with one row (the database's unique constraint decides, and the loser answers
-`duplicate`).
+`duplicate`). A replay is the same command from the same handheld: the same op_id with another
+kind, user, capture time or payload is refused (the change would be lost silently otherwise), and
+so is an op_id another handheld owns, without a word about that handheld's command.
 """
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -77,9 +79,44 @@ def _row(envelope: Envelope, now: datetime) -> dict[str, Any]:
     }
 
 
-def statuses(session: Session, op_ids: Iterable[str]) -> dict[str, Status]:
-    rows = session.execute(select(OutboxCommand.op_id, OutboxCommand.status).where(OutboxCommand.op_id.in_(list(op_ids))))
-    return {op_id: Status(status) for op_id, status in rows}
+@dataclass(frozen=True)
+class Kept:
+    """What decides whether a command sent again is a replay of the one kept under its op_id."""
+
+    op_id: str
+    status: Status
+    device_id: str
+    kind: str
+    user_id: int
+    captured_at: datetime | None
+    payload: Any
+
+    @classmethod
+    def of(cls, envelope: Envelope, status: Status) -> "Kept":
+        return cls(envelope.op_id, status, envelope.device_id, envelope.kind, envelope.user_id, envelope.captured_at, envelope.payload)
+
+
+KEPT_COLUMNS = (OutboxCommand.op_id, OutboxCommand.status, OutboxCommand.device_id, OutboxCommand.kind, OutboxCommand.user_id,
+                OutboxCommand.captured_at, OutboxCommand.payload)
+
+
+def kept(session: Session, op_ids: Iterable[str]) -> dict[str, Kept]:
+    rows = session.execute(select(*KEPT_COLUMNS).where(OutboxCommand.op_id.in_(list(op_ids))))
+    return {row.op_id: Kept(row.op_id, Status(row.status), row.device_id, row.kind, row.user_id, row.captured_at, row.payload)
+            for row in rows}
+
+
+def replay_answer(first: Kept, sent: Kept) -> StoreResult:
+    """`duplicate` with the kept status when `sent` is the kept command again, else refused with a sentence."""
+    if sent.device_id != first.device_id:
+        return StoreResult(sent.op_id, Answer.REJECTED, message=(
+            "This op_id belongs to a command from another handheld, so this one is not kept: each handheld makes "
+            "its own op_ids. Reload the app and capture it again."))
+    if (sent.kind, sent.user_id, sent.captured_at, sent.payload) != (first.kind, first.user_id, first.captured_at, first.payload):
+        return StoreResult(sent.op_id, Answer.REJECTED, message=(
+            f"This op_id was kept before for a different {first.kind} command, so this changed one is not kept: "
+            "a changed command needs an op_id of its own. Capture it again."))
+    return StoreResult(sent.op_id, Answer.DUPLICATE, first.status)
 
 
 def store(session: Session, envelopes: Sequence[Envelope], now: datetime) -> list[StoreResult]:
@@ -92,14 +129,15 @@ def store(session: Session, envelopes: Sequence[Envelope], now: datetime) -> lis
     for envelope in envelopes:
         first.setdefault(envelope.op_id, envelope)
     accepted = _insert_new(session, [_row(envelope, now) for envelope in first.values()]) if first else set()
-    known = statuses(session, set(first) - accepted) if len(accepted) < len(first) else {}
+    known = kept(session, set(first) - accepted) if len(accepted) < len(first) else {}
+    known.update({op_id: Kept.of(first[op_id], Status.QUEUED) for op_id in accepted})
     results = []
     for envelope in envelopes:
         if envelope.op_id in accepted:
-            accepted.discard(envelope.op_id)  # the same op_id twice in one batch: the second is a duplicate
+            accepted.discard(envelope.op_id)  # the same op_id twice in one batch: the second is answered as a replay
             results.append(StoreResult(envelope.op_id, Answer.ACCEPTED, Status.QUEUED))
         else:
-            results.append(StoreResult(envelope.op_id, Answer.DUPLICATE, known.get(envelope.op_id, Status.QUEUED)))
+            results.append(replay_answer(known[envelope.op_id], Kept.of(envelope, Status.QUEUED)))
     return results
 
 

@@ -193,6 +193,8 @@ COMMAND_CASES = [
     Case("quantity-negative", "Line 1 quantity must be more than 0, but it is -3", _line(quantity=-3)),
     Case("quantity-absurd", "Line 1 quantity 1000000000 is more than 1,000,000", _line(quantity=10**9)),
     Case("quantity-huge-float", "is more than 1,000,000", _line(quantity=1e300)),
+    Case("quantity-beyond-a-float", "Line 1 quantity 1000000000000000000000000000000000000000… is more than 1,000,000",
+         _line(quantity=10**400)),
     Case("quantity-text", "Line 1 quantity must be a number, but it is '2'", _line(quantity="2")),
     Case("quantity-bool", "Line 1 quantity must be a number, but it is True", _line(quantity=True)),
     Case("quantity-missing", "Line 1 quantity must be a number, but it is None", _line(quantity=None)),
@@ -207,6 +209,10 @@ COMMAND_CASES = [
     Case("captured-1970", "captured_at '1970-01-01T00:00:00+00:00' is more than 60 days ago", envelope=env(captured_at="1970-01-01T00:00:00+00:00")),
     Case("captured-2100", "captured_at '2100-01-01T00:00:00+00:00' is in the future; check the handheld's clock",
          envelope=env(captured_at="2100-01-01T00:00:00+00:00")),
+    Case("captured-first-day", "captured_at '0001-01-01T00:00:00+14:00' is not a time a handheld can have captured",
+         envelope=env(captured_at="0001-01-01T00:00:00+14:00")),
+    Case("captured-last-day", "captured_at '9999-12-31T23:59:59-14:00' is not a time a handheld can have captured",
+         envelope=env(captured_at="9999-12-31T23:59:59-14:00")),
     Case("captured-not-a-date", "captured_at must be an ISO 8601 time with its time zone, like 2026-03-31T08:30:00Z, but it is 'last Tuesday'",
          envelope=env(captured_at="last Tuesday")),
     Case("captured-no-time-zone", "names no time zone; send it in UTC", envelope=env(captured_at=datetime.now(UTC).replace(tzinfo=None).isoformat())),
@@ -290,6 +296,11 @@ def nurse_page(world: World) -> tuple[FlaskClient, str]:
     return world.session()
 
 
+@pytest.fixture
+def supervisor_page(world: World) -> tuple[FlaskClient, str]:
+    return world.session("supervisor")
+
+
 @pytest.fixture(params=["token", "session"])
 def sender(request: pytest.FixtureRequest, world: World) -> Sender:
     """The handheld's token, or a browser logged in as the user who captured the case's command
@@ -318,6 +329,21 @@ def test_a_bad_command_is_rejected_with_its_reason_and_changes_nothing(
     assert result["message"].endswith(".") and len(result["message"]) < 400  # a sentence, never the input echoed whole
     assert result["op_id"] == str(command.get("op_id", ""))[:64]  # the device finds its answer by the op_id it sent
     unchanged(command_rejected=1 if case.audited else 0)
+
+
+BESIDE_GOOD_ONES = [case for case in COMMAND_CASES if case.id in ("quantity-beyond-a-float", "captured-first-day", "captured-last-day")]
+
+
+@pytest.mark.parametrize("case", BESIDE_GOOD_ONES, ids=[case.id for case in BESIDE_GOOD_ONES])
+def test_a_bad_command_never_sinks_the_good_ones_beside_it(world: World, case: Case) -> None:
+    good = [_command(world.ids, device_seq=seq) for seq in (1, 3)]
+    batch = [good[0], case.build(world.ids), good[1]]
+    response = Sender(world.device(), {"Authorization": f"Bearer {world.token}"}).post({"device_id": DEVICE, "commands": batch})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert [r["result"] for r in response.get_json()["results"]] == ["accepted", "rejected", "accepted"]
+    with world.app.app_context():
+        kept = set(db.session.scalars(select(OutboxCommand.op_id).where(OutboxCommand.op_id.in_([c["op_id"] for c in batch]))))
+    assert kept == {good[0]["op_id"], good[1]["op_id"]}
 
 
 def test_the_rejection_is_audited_with_who_and_why(world: World, unchanged: Callable[..., None]) -> None:
@@ -403,11 +429,14 @@ def test_the_same_op_id_twice_in_one_batch_is_kept_once(world: World, unchanged:
     second = {**first, "payload": _line(quantity=5)}  # a different payload under the same op_id
     before = _snapshot(world.app)
     device = Sender(world.device(), {"Authorization": f"Bearer {world.token}"})
-    results = device.post({"device_id": DEVICE, "commands": [first, second]}).get_json()["results"]
+    results = device.post({"device_id": DEVICE, "commands": [first, second, first]}).get_json()["results"]
     assert [(r["op_id"], r["result"], r["status"]) for r in results] == [(first["op_id"], "accepted", "queued"),
+                                                                      (first["op_id"], "rejected", None),
                                                                       (first["op_id"], "duplicate", "queued")]
+    assert "a changed command needs an op_id of its own" in results[1]["message"]
     after = _snapshot(world.app)
-    assert after["outbox"] == before["outbox"] + 1 and after["audit"] - before["audit"] == Counter(command_accepted=1)
+    assert after["outbox"] == before["outbox"] + 1
+    assert after["audit"] - before["audit"] == Counter(command_accepted=1, command_rejected=1)
     assert after["moves"] == before["moves"] + 1  # the harness sees a change: the one kept command was applied, once
     with world.app.app_context():
         row = db.session.scalar(select(OutboxCommand).where(OutboxCommand.op_id == first["op_id"]))
@@ -450,6 +479,17 @@ def test_device_registration_refuses_a_bad_name_and_changes_nothing(
         assert response.get_json()["message"] == "name must be plain text of at most 120 characters, like 'Zebra TC52 ward 3B'."
     response = client.post("/api/v1/devices", data="[" * 50_000, headers={"X-CSRFToken": csrf, "Content-Type": "application/json"})
     assert response.status_code == 400 and "nested too deeply" in response.get_json()["message"]
+    unchanged()
+
+
+@pytest.mark.parametrize("device_id", ["\x00", "ü" * 70, "a" * 65])
+def test_the_queue_page_refuses_a_device_id_no_handheld_has(
+    world: World, supervisor_page: tuple, device_id: str, unchanged: Callable[..., None]
+) -> None:
+    client, _ = supervisor_page
+    response = client.get("/device/queue", query_string={"device_id": device_id}, headers={"HX-Request": "true"})
+    assert response.status_code == 400
+    assert "device_id must be 8 to 64 letters, digits, dashes or underscores" in response.get_data(as_text=True)
     unchanged()
 
 

@@ -164,8 +164,10 @@ CSRF_CASES: dict[tuple[str, str], CsrfCase] = {
     ("POST", "/device/photo"): (True, lambda w: {"data": {"photo": (io.BytesIO(b"not a photo"), "label.png")}}),
     ("POST", "/api/v1/devices"): (True, lambda w: {"json": {"device_id": "csrf-handheld-02", "name": "new"}}),
     ("POST", "/api/v1/commands"): (True, lambda w: {"json": {"device_id": DEVICE_ID, "commands": [command(w.nurse_id)]}}),
+    ("POST", "/api/v1/commands/status"): (True, lambda w: {"json": {"ids": [w.parked_op_id]}}),
+    ("POST", "/devices/revoke"): (True, lambda w: {"data": {"device_id": DEVICE_ID, "reason": "lost on the ward"}}),
 }
-READS_ONLY = {("POST", "/device/photo")}  # decodes an upload, keeps nothing
+READS_ONLY = {("POST", "/device/photo"), ("POST", "/api/v1/commands/status")}  # decode an upload, ask statuses: keep nothing
 
 
 def _state_changing_routes(app: Flask) -> set[tuple[str, str]]:

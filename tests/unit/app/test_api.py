@@ -27,10 +27,10 @@ def _user_id(app: Flask, username: str) -> int:
         return db.session.query(User).filter_by(username=username).one().id
 
 
-def _register(client: FlaskClient, username: str) -> str:
+def _register(client: FlaskClient, username: str, device: str = DEVICE) -> str:
     login(client, username, "wardstock-demo")
     token = csrf_token_from(client.get("/").get_data(as_text=True))
-    response = client.post("/api/v1/devices", json={"device_id": DEVICE, "name": "Zebra TC52"}, headers={"X-CSRFToken": token})
+    response = client.post("/api/v1/devices", json={"device_id": device, "name": "Zebra TC52"}, headers={"X-CSRFToken": token})
     assert response.status_code == 201
     return response.get_json()["token"]
 
@@ -62,6 +62,56 @@ def test_a_device_token_sends_a_batch_and_a_replay_is_a_duplicate(demo: Flask, c
         assert row.raw_scans == command["raw_scans"]
         audited = db.session.query(AuditEvent).filter_by(action="command_accepted").one()
         assert audited.subject == command["op_id"] and audited.actor == "nurse"
+
+
+def test_the_same_op_id_with_another_payload_is_refused_and_the_kept_one_stays(demo: Flask, client: FlaskClient) -> None:
+    token = _register(client, "nurse")
+    command = _command(_user_id(demo, "nurse"))
+    _send(demo.test_client(), token, [command])
+    changed = {**command, "payload": {**command["payload"], "lines": [{**command["payload"]["lines"][0], "quantity": 999}]}}
+    [result] = _send(demo.test_client(), token, [changed]).get_json()["results"]
+    assert result == {"op_id": command["op_id"], "result": "rejected", "status": None, "message": (
+        "This op_id was kept before for a different consume command, so this changed one is not kept: "
+        "a changed command needs an op_id of its own. Capture it again.")}
+    [again] = _send(demo.test_client(), token, [command]).get_json()["results"]  # the very same command is still a replay
+    assert (again["result"], again["status"]) == ("duplicate", "queued")
+    with demo.app_context():
+        assert db.session.query(OutboxCommand).one().payload["lines"][0]["quantity"] == 2
+        refused = db.session.query(AuditEvent).filter_by(action="command_rejected").one()
+        assert refused.subject == command["op_id"] and refused.detail["reason"] == result["message"]
+
+
+def test_another_handheld_reusing_an_op_id_is_refused_and_learns_nothing(demo: Flask, client: FlaskClient) -> None:
+    token = _register(client, "nurse")
+    command = _command(_user_id(demo, "nurse"))
+    _send(demo.test_client(), token, [command])
+    other_token = _register(demo.test_client(), "nurse", device="handheld-0002")
+    for sent in (command, {**command, "device_seq": 9}):
+        [result] = _send(demo.test_client(), other_token, [sent], device="handheld-0002").get_json()["results"]
+        assert result == {"op_id": command["op_id"], "result": "rejected", "status": None, "message": (
+            "This op_id belongs to a command from another handheld, so this one is not kept: each handheld makes its own "
+            "op_ids. Reload the app and capture it again.")}
+    with demo.app_context():
+        assert db.session.query(OutboxCommand).one().device_id == DEVICE
+
+
+def test_commands_captured_outside_a_login_of_their_user_are_refused(demo: Flask, client: FlaskClient) -> None:
+    """Issue 19, item 8: the token kept speaking for a user after logout, for commands stamped later
+    or back-dated by weeks. What was captured during the login still goes out after it."""
+    token = _register(client, "nurse")
+    during = _command(_user_id(demo, "nurse"))
+    csrf = csrf_token_from(client.get("/").get_data(as_text=True))
+    assert client.post("/logout", data={"csrf_token": csrf}).status_code == 302
+    later, back_dated = _command(_user_id(demo, "nurse")), _command(_user_id(demo, "nurse"))
+    later["captured_at"] = (datetime.now(UTC) + timedelta(minutes=30)).isoformat()
+    back_dated["captured_at"] = (datetime.now(UTC) - timedelta(days=30)).isoformat()
+    results = _send(demo.test_client(), token, [during, later, back_dated]).get_json()["results"]
+    assert [r["result"] for r in results] == ["accepted", "rejected", "rejected"]
+    for result, sent in zip(results[1:], (later, back_dated)):
+        stamp = datetime.fromisoformat(sent["captured_at"]).strftime("%Y-%m-%d %H:%M")
+        assert result["message"] == (
+            f"nurse was not logged in at {stamp} UTC, when this command says it was captured; a command is kept only when captured "
+            "during a login of its user (check the handheld's clock). Log in and capture it again.")
 
 
 def test_commands_keep_who_captured_them_after_a_shift_change(demo: Flask, client: FlaskClient) -> None:
@@ -144,6 +194,31 @@ def test_status_by_op_id_for_the_device(demo: Flask, client: FlaskClient) -> Non
     response = demo.test_client().get(f"/api/v1/commands/status?ids={command['op_id']},{unknown}", headers={"Authorization": f"Bearer {token}"})
     statuses = response.get_json()["statuses"]
     assert statuses[command["op_id"]]["status"] == "queued" and statuses[unknown] == {"status": "unknown"}
+
+
+def test_a_thousand_open_commands_are_asked_in_bodies_that_fit(demo: Flask, client: FlaskClient) -> None:
+    """Issue 19, item 5: 200 op_ids in a URL are about 7.8 KB and gunicorn refuses over 4 KB (414); the
+    handheld asks in the body, 500 at a time, and its requests stay small whatever it has open."""
+    token = _register(client, "nurse")
+    commands = [{**_command(_user_id(demo, "nurse")), "device_seq": seq} for seq in range(1000)]
+    for start in (0, 500):
+        assert {r["result"] for r in _send(demo.test_client(), token, commands[start:start + 500]).get_json()["results"]} == {"accepted"}
+    asked: dict[str, dict] = {}
+    device = demo.test_client()
+    for start in (0, 500):
+        response = device.post("/api/v1/commands/status", json={"ids": [c["op_id"] for c in commands[start:start + 500]]},
+                               headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 200 and len(response.request.url) < 100
+        asked.update(response.get_json()["statuses"])
+    assert set(asked) == {c["op_id"] for c in commands} and {s["status"] for s in asked.values()} == {"queued"}
+    too_many = device.post("/api/v1/commands/status", json={"ids": [c["op_id"] for c in commands]}, headers={"Authorization": f"Bearer {token}"})
+    assert too_many.status_code == 400
+    assert too_many.get_json()["message"] == "Ask for at most 500 op_ids at a time; this request has 1000."
+    not_a_list = device.post("/api/v1/commands/status", json={"ids": "a,b"}, headers={"Authorization": f"Bearer {token}"})
+    assert not_a_list.status_code == 400 and not_a_list.get_json()["message"] == "ids must be a list of op_ids (texts), but it is 'a,b'."
+    other = _register(demo.test_client(), "nurse", device="handheld-0002")  # another handheld learns nothing of these
+    theirs = device.post("/api/v1/commands/status", json={"ids": [commands[0]["op_id"]]}, headers={"Authorization": f"Bearer {other}"})
+    assert theirs.get_json()["statuses"] == {commands[0]["op_id"]: {"status": "unknown"}}
 
 
 def test_batches_have_a_size_limit(demo: Flask, client: FlaskClient) -> None:

@@ -3,6 +3,7 @@ and when two requests carry the same op_id at the same moment."""
 import threading
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -79,3 +80,21 @@ def test_two_requests_racing_with_the_same_op_id_keep_one_row(factory: sessionma
     racer.join(timeout=10)
     assert answers == [[StoreResult(op_id, Answer.DUPLICATE, Status.QUEUED)]]
     assert rows(factory) == [(op_id, 1)]
+
+
+def test_a_kept_op_id_with_another_payload_or_from_another_handheld_is_refused(factory: sessionmaker[Session]) -> None:
+    now = utcnow()
+    op_id = str(uuid.uuid4())
+    kept = envelope(op_id, 1, now)
+    with factory() as session, session.begin():
+        store(session, [kept], now)
+    changed_payload = {**kept.payload, "lines": [{**kept.payload["lines"][0], "quantity": 999}]}
+    changed = replace(kept, payload=changed_payload, command=parse("transfer", op_id, now, changed_payload))
+    elsewhere = replace(kept, device_id="device-0002")
+    with factory() as session, session.begin():
+        answers = store(session, [changed, elsewhere, kept], now)
+    assert [(a.answer, a.status) for a in answers] == [(Answer.REJECTED, None), (Answer.REJECTED, None), (Answer.DUPLICATE, Status.QUEUED)]
+    assert "a changed command needs an op_id of its own" in answers[0].message
+    assert "belongs to a command from another handheld" in answers[1].message
+    with factory() as session:
+        assert session.scalar(select(OutboxCommand.payload)) == kept.payload

@@ -108,6 +108,8 @@ def load_config(environ: Mapping[str, str], instance_path: Path) -> dict[str, An
         "SYNC_THREADS": sync_threads,
         # An overtaken count is settled as counted + moves since, when those moves are this small.
         "COUNT_AS_OF_TOLERANCE": _int(environ, "COUNT_AS_OF_TOLERANCE", 5),
+        # A lot this close to its expiry (and with no alert date of its own) is shown amber with its date.
+        "NEAR_EXPIRY_DAYS": _int(environ, "NEAR_EXPIRY_DAYS", 30),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session; idle logout bounds it
         "MAX_CONTENT_LENGTH": _int(environ, "MAX_UPLOAD_MB", 16, minimum=1) * 1024 * 1024,
     }

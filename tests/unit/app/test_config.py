@@ -44,6 +44,7 @@ def test_postgresql_urls_use_psycopg_3(tmp_path: Path) -> None:
         ({"IDLE_LOGOUT_MINUTES": "ten"}, "IDLE_LOGOUT_MINUTES must be a whole number, but it is 'ten'"),
         ({"IDLE_LOGOUT_MINUTES": "0"}, "IDLE_LOGOUT_MINUTES must be at least 1, but it is 0"),
         ({"WARDSTOCK_BACKEND": "odoo", "ODOO_URL": "http://odoo"}, "set ODOO_DB, ODOO_USER, ODOO_API_KEY or ODOO_PASSWORD"),
+        ({"NEAR_EXPIRY_DAYS": "-1"}, "NEAR_EXPIRY_DAYS must be at least 0, but it is -1"),
         ({"SYNC_THREADS": "4"}, "SYNC_THREADS is 4, but the training sandbox is worked by one thread"),
     ],
 )
@@ -55,6 +56,11 @@ def test_bad_settings_say_which_variable_and_what_it_expects(tmp_path: Path, env
 
 def test_idle_logout_is_configurable(tmp_path: Path) -> None:
     assert load_config({"SECRET_KEY": "k", "IDLE_LOGOUT_MINUTES": "5"}, tmp_path)["IDLE_LOGOUT"] == timedelta(minutes=5)
+
+
+def test_near_expiry_days_reach_the_handheld_page(tmp_path: Path) -> None:
+    assert load_config({"SECRET_KEY": "k"}, tmp_path)["NEAR_EXPIRY_DAYS"] == 30
+    assert load_config({"SECRET_KEY": "k", "NEAR_EXPIRY_DAYS": "90"}, tmp_path)["NEAR_EXPIRY_DAYS"] == 90
 
 
 def test_odoo_settings_come_from_the_environment(tmp_path: Path) -> None:

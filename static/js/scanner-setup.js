@@ -6,7 +6,7 @@
 import { show } from "./feedback.js";
 import { DEFAULT_CONFIG, GS, interpret } from "./gs1.js";
 import { attachScanInput } from "./scan-input.js";
-import { saveTerminator, scannerSettings } from "./scanner-settings.js";
+import { saveSeparator, saveTerminator, scannerSettings } from "./scanner-settings.js";
 
 const LOT = "TEST-LOT";
 const panel = document.getElementById("check-result");
@@ -18,15 +18,19 @@ export function analyse(raw, ended) {
   const prefix = /^\][A-Za-z][0-9A-Za-z]/.exec(raw)?.[0];
   findings.push(prefix ? `Symbology prefix ${prefix} received: good.` : "No symbology prefix: it works; AIM prefixes are better (DataMatrix and Code 128 can be told apart).");
   const afterLot = raw.slice(raw.indexOf(LOT) + LOT.length, raw.indexOf("21SN42") >= 0 ? raw.indexOf("21SN42") : undefined);
+  let separator = null; // what this scanner sends for GS, when Wardstock can use it
   if (!raw.includes(LOT)) {
     level = "error";
     findings.push("This is not the test label: scan the label on this page.");
   } else if (afterLot === GS) {
+    separator = GS;
     findings.push("Separators: GS arrives as the real control character: good.");
   } else if (DEFAULT_CONFIG.gs_replacements.includes(afterLot) && afterLot) {
+    separator = afterLot;
     findings.push(`Separators: GS arrives as '${afterLot}', which Wardstock accepts: good.`);
   } else if (afterLot === "") {
     level = "error";
+    separator = "";
     findings.push("Separators: MISSING. Your scanner drops GS, so lot and serial run together; set it to send GS as '~' (see below).");
   } else {
     level = "error";
@@ -46,7 +50,7 @@ export function analyse(raw, ended) {
     level = "error";
     reading = error.message;
   }
-  return { level, findings, reading };
+  return { level, findings, reading, separator };
 }
 
 const SETTING_TEXT = { enter: "Enter", tab: "Tab", none: "none: scans cannot be taken" };
@@ -57,8 +61,9 @@ function showSetting() {
 }
 
 function report(raw, ended) {
-  const { level, findings, reading } = analyse(raw, ended);
+  const { level, findings, reading, separator } = analyse(raw, ended);
   if (raw.includes(LOT) && ["enter", "tab", "none"].includes(ended)) saveTerminator(ended);
+  if (separator !== null) saveSeparator(separator);
   showSetting();
   show(panel, { level, title: level === "ok" ? "Your scanner is set up right" : "Your scanner needs a setting changed", lines: [...findings, reading] });
 }

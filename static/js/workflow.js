@@ -11,7 +11,7 @@ import { currentUser } from "./device.js";
 import { el, show } from "./feedback.js";
 import { DEFAULT_CONFIG, interpret, shown } from "./gs1.js";
 import { attachScanInput } from "./scan-input.js";
-import { scannerSettings } from "./scanner-settings.js";
+import { gsReplacements, scannerSettings } from "./scanner-settings.js";
 import { syncSoon } from "./sync.js";
 
 export { el, lineKey };
@@ -59,7 +59,7 @@ export async function runWorkflow(definition) {
       return fresh;
     },
     config() {
-      return { ...DEFAULT_CONFIG, exact_codes: ctx.catalog.exactCodes() };
+      return { ...DEFAULT_CONFIG, gs_replacements: gsReplacements(DEFAULT_CONFIG.gs_replacements), exact_codes: ctx.catalog.exactCodes() };
     },
     /** The catalog's verdict on a scanned item, with this site's near-expiry days. */
     verdict(scan) {

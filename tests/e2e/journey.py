@@ -64,9 +64,20 @@ def open_workflow(page, base: str, path: str) -> None:
 
 
 def start(page, base: str, username: str, path: str) -> None:
-    """The set-up every workflow journey shares: log in, open the workflow, wait until it works offline."""
+    """The set-up every workflow journey shares: log in on a handheld whose scanner was checked at
+    go-live, open the workflow, wait until it works offline."""
     login(page, base, username)
+    scanner_checked(page)
     open_workflow(page, base, path)
+
+
+def scanner_checked(page, terminator: str = "enter", separator: str = "~") -> None:
+    """What the scanner-setup page leaves on a handheld after its test label (static/js/scanner-settings.js):
+    this scanner ends scans with `terminator` and sends GS as `separator`."""
+    page.evaluate(
+        "([terminator, separator]) => localStorage.setItem('wardstock.scanner', JSON.stringify({terminator, separator}))",
+        [terminator, separator],
+    )
 
 
 def log_out(page) -> None:

@@ -108,3 +108,17 @@ test("exact codes, on-hand and what a blind count expects", () => {
   assert.equal(catalog.onHand(1, 12, "WARD-3B-SUPPLY"), 9);
   assert.deepEqual(catalog.expectedAt("WARD-3B-SUPPLY").map((e) => e.key), [lineKey("05012345100012", "OLD"), lineKey("05012345100012", "FAR")]);
 });
+
+test("a scanner known to pass separators on reads a lot-last label whole; an unchecked one is refused the ambiguous cut", async () => {
+  const { DEFAULT_CONFIG, interpret } = await import("../../static/js/gs1.js");
+  const { gsReplacements } = await import("../../static/js/scanner-settings.js");
+  const label = "01050123451000291728110610SYR10-2502"; // (10)SYR10-2502, or (10)SYR10- then (250)2
+  assert.deepEqual(gsReplacements(DEFAULT_CONFIG.gs_replacements, null), DEFAULT_CONFIG.gs_replacements);
+  assert.deepEqual(gsReplacements(DEFAULT_CONFIG.gs_replacements, ""), DEFAULT_CONFIG.gs_replacements);
+  for (const separator of ["\u001d", "~"]) {
+    const config = { ...DEFAULT_CONFIG, gs_replacements: gsReplacements(DEFAULT_CONFIG.gs_replacements, separator) };
+    assert.ok(!config.gs_replacements.includes(""));
+    assert.equal(interpret(label, config).lot, "SYR10-2502");
+  }
+  assert.throws(() => interpret(label, DEFAULT_CONFIG), (error) => error.name === "AmbiguousCode");
+});

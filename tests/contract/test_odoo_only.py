@@ -129,7 +129,9 @@ def _stocked_run(world: OdooWorld, length: int) -> tuple[list[Transfer | Consume
     lot = world.lot(gtin)
     world.put(gtin, lot, ward, 100)
     run: list[Transfer | Consume] = [
-        Transfer(op(), ward, store, (ItemLine(gtin, 1, lot),)) if n % 2 else Consume(op(), ward, (ItemLine(gtin, 1, lot),))
+        Transfer(op(), ward, store, (ItemLine(gtin, 1, lot),))
+        if n % 2
+        else Consume(op(), ward, (ItemLine(gtin, 1, lot),))
         for n in range(length)
     ]
     return run, lambda: (world.on_hand(gtin, lot, ward), world.on_hand(gtin, lot, store))
@@ -277,12 +279,12 @@ def api_key(world: OdooWorld) -> Iterator[str]:
         pytest.skip("Making an API key needs ODOO_PASSWORD.")
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
 
-    def call(model: str, method: str, *args: Any) -> Any:
+    def call(model: str, method: str, *args: Any, **kwargs: Any) -> Any:
         return _web_call(
             opener,
             configured.url,
             "/web/dataset/call_kw",
-            {"model": model, "method": method, "args": list(args), "kwargs": {}},
+            {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
         )
 
     login = {"db": configured.database, "login": configured.login, "password": password}
@@ -290,8 +292,10 @@ def api_key(world: OdooWorld) -> Iterator[str]:
     name = world.unique("Wardstock test key")
     description = call("res.users.apikeys.description", "name_create", name)[0]
     check = call("res.users.apikeys.description", "make_key", [description])["res_id"]
+    # 17/18 check the wizard's password field, 19 the password in the context (versions.py): give both.
     call("res.users.identitycheck", "write", [check], {"password": password})
-    yield call("res.users.identitycheck", "run_check", [check])["context"]["default_key"]
+    made = call("res.users.identitycheck", "run_check", [check], context={"password": password})
+    yield made["context"]["default_key"]
     # Removing a key needs a recent identity check, which this web session has.
     call("res.users.apikeys", "remove", call("res.users.apikeys", "search", [("name", "=", name)]))
 

@@ -23,7 +23,7 @@ from offline_sync.persistence import utcnow
 
 from .dates import to_odoo
 from .gtin import to_gtin14
-from .records import LOCATION_SPEC, LOT_SPEC, PRODUCT_SPEC, LocationRecord, LotRecord, ProductRecord
+from .records import LOCATION_SPEC, LOT_SPEC, LocationRecord, LotRecord, ProductRecord, product_spec
 from .session import Session
 
 RECEIPT_STATES = {"done": "done", "cancel": "cancelled"}  # every other state is open
@@ -39,13 +39,14 @@ Slot = tuple[int, int, int | None]  # product, location, lot
 def read_catalog(session: Session, since: datetime | None, overlap: timedelta) -> Catalog:
     as_of = utcnow().replace(microsecond=0)
     stamp = to_odoo(since - overlap) if since is not None else None
-    storable = [(field, "=", value) for field, value in session.odoo.version.storable.items()]
+    version = session.odoo.version
+    storable = [(field, "=", value) for field, value in version.storable.items()]
     consumption = {destination for _, destination in session.directory.operation_types().consumption.values()}
     products = _search(
         session,
         "product.product",
-        storable + _written_since(stamp, "", "product_tmpl_id.", "packaging_ids."),
-        PRODUCT_SPEC,
+        storable + _written_since(stamp, "", "product_tmpl_id.", f"{version.packagings.field}."),
+        product_spec(version),
     )
     lots = _search(session, "stock.lot", _written_since(stamp, ""), LOT_SPEC)
     kept_locations = ["|", ("usage", "in", ["internal", "supplier"]), ("id", "in", sorted(consumption))]
@@ -58,7 +59,7 @@ def read_catalog(session: Session, since: datetime | None, overlap: timedelta) -
         receipts, stock = _changed_through_moves(session, stamp)
     return Catalog(
         as_of=as_of,
-        products=tuple(entry for row in products for entry in _products(ProductRecord.parse(row))),
+        products=tuple(entry for row in products for entry in _products(ProductRecord.parse(row, version))),
         lots=tuple(_lot(LotRecord.parse(row, session.odoo.tz)) for row in lots),
         locations=tuple(_location(LocationRecord.parse(row), consumption) for row in locations),
         receipts=tuple(_receipt(row) for row in receipts),

@@ -77,10 +77,14 @@ def product_row(
         "display_name": f"Product {product_id}",
         "default_code": f"P{product_id}",
         "barcode": barcode,
-        "uom_id": {"id": 1, "display_name": "Units"},
+        "uom_id": {"id": 1, "display_name": "Units", "factor": 1.0},
         "tracking": "lot" if tracked else "none",
         "use_expiration_date": tracked,
-        "packaging_ids": [{"id": 100 + n, "barcode": code} for n, code in enumerate(packagings)],
+        # Both versions' shapes: 17/18 read `packaging_ids`, 19 its units' barcodes (versions.py).
+        "packaging_ids": [{"id": 100 + n, "barcode": code, "qty": 1.0} for n, code in enumerate(packagings)],
+        "product_uom_ids": [
+            {"id": 100 + n, "barcode": code, "uom_id": {"id": 1, "factor": 1.0}} for n, code in enumerate(packagings)
+        ],
     }
 
 

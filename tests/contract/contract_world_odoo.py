@@ -16,9 +16,9 @@ from typing import Any
 from contract_world import LABEL_EXPIRY
 
 from offline_sync.backends.contract import OutcomeStatus
+from offline_sync.backends.gtin import barcode_forms
 from offline_sync.backends.odoo.backend import OdooBackend
 from offline_sync.backends.odoo.doctor import doctor
-from offline_sync.backends.odoo.gtin import barcode_forms
 from offline_sync.backends.odoo.settings import OdooSettings
 from scanners.gtin import check_digit
 

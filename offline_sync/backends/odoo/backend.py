@@ -25,13 +25,13 @@ from offline_sync.backends.contract import (
     ValidateReceipt,
 )
 
+from ..gtin import barcode_for, barcode_forms, is_gtin
 from . import counts, issues, receipts, refusals
 from .catalog import read_catalog
 from .connection import connect, make_transport
 from .conventions import RECALL_MARKER, RECALL_NOTE
 from .dates import expiry_to_odoo
 from .errors import OdooRefused, OdooUnavailable
-from .gtin import barcode_for, barcode_forms, is_gtin
 from .lookup import Directory
 from .records import ProductRecord, packaging_barcode_domain, product_spec
 from .session import Session

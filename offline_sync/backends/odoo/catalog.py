@@ -21,8 +21,8 @@ from typing import Any
 from offline_sync.backends.contract import Catalog, Location, Lot, Product, Receipt, ReceiptLine, StockLevel
 from offline_sync.persistence import utcnow
 
+from ..gtin import to_gtin14
 from .dates import to_odoo
-from .gtin import to_gtin14
 from .records import LOCATION_SPEC, LOT_SPEC, LocationRecord, LotRecord, ProductRecord, product_spec
 from .session import Session
 

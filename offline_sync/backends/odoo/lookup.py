@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from ..gtin import barcode_forms, is_gtin
 from . import refusals
 from .connection import Connection
 from .conventions import CONSUMPTION_LOCATION, CONSUMPTION_TYPE
-from .gtin import barcode_forms, is_gtin
 from .records import (
     LOCATION_SPEC,
     LOT_SPEC,

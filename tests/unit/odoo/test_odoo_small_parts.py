@@ -4,9 +4,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from offline_sync.backends.gtin import barcode_for, barcode_forms, is_gtin, to_gtin14
 from offline_sync.backends.odoo.conventions import has_token, with_token
 from offline_sync.backends.odoo.dates import expiry_from_odoo, expiry_to_odoo, to_odoo
-from offline_sync.backends.odoo.gtin import barcode_for, barcode_forms, is_gtin, to_gtin14
 from offline_sync.backends.odoo.settings import OdooSettings
 from offline_sync.backends.odoo.versions import OdooVersion, Packaging
 

@@ -27,6 +27,7 @@ RECORD_METHODS: dict[str, tuple[str, ...]] = {
     "write": ("vals",),
     "web_save": ("vals", "specification"),
     "read": ("fields",),
+    "web_read": ("specification",),
     "has_group": ("group_ext_id",),
 }
 

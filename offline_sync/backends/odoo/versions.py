@@ -14,6 +14,8 @@ odoo-rpc-notes §0 lists the differences seen over RPC. What Odoo 19.0 changed b
 - `res.users.identitycheck.run_check` reads the password from the context (`{"password": …}`), not
   from the wizard's `password` field (which still exists, unstored): making an API key through
   the web client's call path needs it there.
+- The setting that shows packagings is "Units of Measure & Packagings" (`group_uom`), not
+  "Product Packagings" (`group_stock_packaging`).
 """
 
 import re
@@ -34,6 +36,7 @@ class Packagings(Protocol):
 
     field: str  # the one2many on product.product
     model: str
+    setting: tuple[str, str]  # the res.config.settings field that shows packagings in Odoo, and its label
 
     @property
     def spec(self) -> dict[str, Any]:
@@ -51,6 +54,7 @@ class ProductPackagings:
 
     field = "packaging_ids"
     model = "product.packaging"
+    setting = ("group_stock_packaging", "Product Packagings")
 
     @property
     def spec(self) -> dict[str, Any]:
@@ -68,6 +72,7 @@ class UnitBarcodes:
 
     field = "product_uom_ids"
     model = "product.uom"
+    setting = ("group_uom", "Units of Measure & Packagings")
 
     @property
     def spec(self) -> dict[str, Any]:
@@ -118,3 +123,8 @@ class OdooVersion:
     def packagings(self) -> Packagings:
         """`product.packaging` up to 18, the units' barcodes (`product.uom`) from 19."""
         return ProductPackagings() if self.major <= 18 else UnitBarcodes()
+
+    @property
+    def api_keys_expire(self) -> bool:
+        """API keys have an `expiration_date` from 18 on (19's non-admin keys last about three months at most)."""
+        return self.major >= 18

@@ -25,10 +25,12 @@ from test_contract_exactly_once import IDS, SCENARIOS, Effect, Send
 from offline_sync.backends.contract import (
     ConflictKind,
     Consume,
+    Count,
     ItemLine,
     OutcomeStatus,
     Receive,
     Transfer,
+    UnplannedReceipt,
     ValidateReceipt,
 )
 from offline_sync.backends.odoo.backend import OdooBackend
@@ -247,6 +249,33 @@ def test_an_incremental_catalog_sends_what_changed_and_nothing_else(world: OdooW
     assert (product, place, lot_id, 0) in {(s.product_id, s.location_id, s.lot_id, s.quantity) for s in changed.stock}
     assert [(r.reference, r.state) for r in changed.receipts] == [(receipt, "done")]
     assert [(entry.name, entry.recalled) for entry in changed.lots if entry.name == lot] == [(lot, True)]
+
+
+# ---- packagings ----------------------------------------------------------------------------------
+
+
+def test_a_box_s_gtin_stands_for_its_quantity_of_units(world: OdooWorld) -> None:
+    """The catalog says how many units a box's GTIN stands for; the device sends units (ItemLine's
+    quantity is in the product's unit), named by the box's GTIN; stock moves in units."""
+    backend = world.backend
+    gtin, ward = world.product(), world.location()
+    box = world.box(gtin, 10)
+    lot = world.unique("LOT")
+    product = backend.session().directory.product(gtin).id
+
+    catalog = backend.catalog()
+    per_scan = {entry.gtin: entry.pack_quantity for entry in catalog.products if entry.id == product}
+    received = backend.unplanned_receipt(
+        UnplannedReceipt(op(), ward, (ItemLine(box, 2 * per_scan[box], lot, LABEL_EXPIRY),))
+    )
+    consumed = backend.consume(Consume(op(), ward, (ItemLine(box, 1 * per_scan[box], lot),)))
+    counted = backend.count(Count(op(), ward, box, lot, 1 * per_scan[box], world.moment()))
+
+    assert per_scan == {gtin: 1, box: 10}
+    assert [o.status for o in (received, consumed, counted)] == [OutcomeStatus.APPLIED] * 3, [
+        o.message for o in (received, consumed, counted)
+    ]
+    assert world.on_hand(gtin, lot, ward) == 10
 
 
 # ---- the doctor ----------------------------------------------------------------------------------

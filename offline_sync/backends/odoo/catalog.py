@@ -138,9 +138,12 @@ def _slot_order(entry: tuple[Slot, float]) -> tuple[int, int, int]:
 
 
 def _products(product: ProductRecord) -> Iterable[Product]:
-    """One entry per GTIN that names the product (a product with none still appears, GTIN empty)."""
-    gtins = [gtin for gtin in (to_gtin14(barcode) for barcode in product.barcodes) if gtin] or [""]
-    for gtin in gtins:
+    """One entry per GTIN that names the product, with the units it stands for (a product with none
+    still appears, GTIN empty)."""
+    named = [(product.barcode, 1.0)] if product.barcode else []
+    named += [(packaging.barcode, packaging.quantity) for packaging in product.packagings]
+    entries = [(gtin, quantity) for barcode, quantity in named if (gtin := to_gtin14(barcode))] or [("", 1.0)]
+    for gtin, quantity in entries:
         yield Product(
             id=product.id,
             gtin=gtin,
@@ -149,6 +152,7 @@ def _products(product: ProductRecord) -> Iterable[Product]:
             unit=product.uom,
             tracked_by_lot=product.tracked,
             uses_expiry=product.uses_expiry,
+            pack_quantity=quantity,
         )
 
 

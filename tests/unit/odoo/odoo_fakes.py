@@ -70,8 +70,9 @@ def records(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def product_row(
-    product_id: int, barcode: str, *, tracked: bool = True, packagings: tuple[str, ...] = ()
+    product_id: int, barcode: str, *, tracked: bool = True, packagings: tuple[tuple[str, float], ...] = ()
 ) -> dict[str, Any]:
+    """A product; `packagings` are (barcode, units in one box)."""
     return {
         "id": product_id,
         "display_name": f"Product {product_id}",
@@ -81,9 +82,10 @@ def product_row(
         "tracking": "lot" if tracked else "none",
         "use_expiration_date": tracked,
         # Both versions' shapes: 17/18 read `packaging_ids`, 19 its units' barcodes (versions.py).
-        "packaging_ids": [{"id": 100 + n, "barcode": code, "qty": 1.0} for n, code in enumerate(packagings)],
+        "packaging_ids": [{"id": 100 + n, "barcode": code, "qty": qty} for n, (code, qty) in enumerate(packagings)],
         "product_uom_ids": [
-            {"id": 100 + n, "barcode": code, "uom_id": {"id": 1, "factor": 1.0}} for n, code in enumerate(packagings)
+            {"id": 100 + n, "barcode": code, "uom_id": {"id": 50 + n, "factor": qty}}
+            for n, (code, qty) in enumerate(packagings)
         ],
     }
 

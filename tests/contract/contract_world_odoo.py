@@ -55,7 +55,8 @@ class OdooWorld:
         body = prefix + str(uuid.uuid4().int)[: 12 - len(prefix)]
         return "0" + body + str(check_digit(body))
 
-    def product(self, *, tracked: bool = True) -> str:
+    def product(self, *, tracked: bool = True, serial: bool = False) -> str:
+        """A storable product: by lot with an expiry (`tracked`), by serial number (`serial`, AI 21), or neither."""
         gtin = self._gtin("20")
         odoo = self.backend.session().odoo
         self._call(
@@ -66,7 +67,7 @@ class OdooWorld:
                     "name": self.unique("Test item"),
                     "default_code": self.unique("TST"),
                     "barcode": gtin[1:],
-                    "tracking": "lot" if tracked else "none",
+                    "tracking": "serial" if serial else ("lot" if tracked else "none"),
                     "use_expiration_date": tracked,
                     "expiration_time": 730 if tracked else 0,
                     **odoo.version.storable,

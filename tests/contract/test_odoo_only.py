@@ -298,6 +298,36 @@ def test_a_box_s_gtin_stands_for_its_quantity_of_units(world: OdooWorld) -> None
     assert world.on_hand(gtin, lot, ward) == 10
 
 
+# ---- serial numbers ----------------------------------------------------------------------------
+
+
+def test_serials_are_received_moved_consumed_and_counted_one_by_one(world: OdooWorld) -> None:
+    """A serial number (AI 21) is a lot of one: a serial already used, or lying elsewhere, is a
+    conflict, never a second move."""
+    backend = world.backend
+    gtin, store, ward = world.product(serial=True), world.location(), world.location()
+    first, second = world.unique("SN"), world.unique("SN")
+
+    received = backend.unplanned_receipt(
+        UnplannedReceipt(op(), store, (ItemLine(gtin, 1, first, LABEL_EXPIRY), ItemLine(gtin, 1, second, LABEL_EXPIRY)))
+    )
+    moved = backend.transfer(Transfer(op(), store, ward, (ItemLine(gtin, 1, first),)))
+    consumed = backend.consume(Consume(op(), ward, (ItemLine(gtin, 1, first),)))
+    used_again = backend.consume(Consume(op(), ward, (ItemLine(gtin, 1, first),)))
+    elsewhere = backend.transfer(Transfer(op(), ward, store, (ItemLine(gtin, 1, second),)))
+    counted = backend.count(Count(op(), store, gtin, second, 1, world.moment()))
+
+    assert [o.status for o in (received, moved, consumed, counted)] == [OutcomeStatus.APPLIED] * 4, [
+        o.message for o in (received, moved, consumed, counted)
+    ]
+    assert (used_again.conflict, elsewhere.conflict) == (
+        ConflictKind.INSUFFICIENT_STOCK,
+        ConflictKind.INSUFFICIENT_STOCK,
+    ), (used_again.message, elsewhere.message)
+    assert [world.on_hand(gtin, first, place) for place in (store, ward)] == [0, 0]
+    assert [world.on_hand(gtin, second, place) for place in (store, ward)] == [1, 0]
+
+
 # ---- the doctor ----------------------------------------------------------------------------------
 
 

@@ -172,16 +172,11 @@ def _purchase(world: OdooWorld, destination: str, demand: dict[str, float]) -> t
     """Confirm a purchase order; its receipt's reference and the order's id."""
     session = world.backend.session()
     partner = session.odoo.call("res.partner", "create", [{"name": world.unique("Supplier")}])
+    unit = session.odoo.version.purchase_line_unit
     lines = []
     for gtin, quantity in demand.items():
         product = session.directory.product(gtin)
-        lines.append(
-            (
-                0,
-                0,
-                {"product_id": product.id, "product_qty": quantity, "price_unit": 1.0, "product_uom": product.uom_id},
-            )
-        )
+        lines.append((0, 0, {"product_id": product.id, "product_qty": quantity, "price_unit": 1.0, unit: product.uom_id}))
     order = session.odoo.call("purchase.order", "create", [{"partner_id": partner[0], "order_line": lines}])[0]
     session.odoo.call("purchase.order", "button_confirm", [order])
     pickings = session.odoo.call("stock.picking", "search_read", [("purchase_id", "=", order)], fields=["name"])

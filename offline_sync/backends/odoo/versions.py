@@ -115,6 +115,11 @@ class OdooVersion:
         return self.major <= 18
 
     @property
+    def purchase_line_unit(self) -> str:
+        """The unit field of a purchase order line: `product_uom` up to 18, `product_uom_id` on 19."""
+        return "product_uom" if self.major <= 18 else "product_uom_id"
+
+    @property
     def has_group_on_records(self) -> bool:
         """`res.users.has_group` is a model method on 17, a record method from 18."""
         return self.major >= 18

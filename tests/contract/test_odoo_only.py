@@ -223,7 +223,8 @@ def test_an_incremental_catalog_sends_what_changed_and_nothing_else(world: OdooW
     """The quiet pull right after a full one holds nothing of this test's records, and whatever it does
     hold was written in Odoo since the full pull. The server is shared (other runs of this suite, Odoo's
     crons): another writer's product written in that second is a change, not a fault. Asserting the
-    quiet pull empty failed once on a 17.0 shared by several runs, with a product in it."""
+    quiet pull empty failed once on a 17.0 shared by several runs, with a product in it; and on 19 with two
+    runs at once, the later pull held the other run's receipt beside this one."""
     backend = OdooBackend(settings(), catalog_overlap=timedelta(0))
     gtin, ward = world.product(), world.location()
     lot = world.lot(gtin)
@@ -251,7 +252,7 @@ def test_an_incremental_catalog_sends_what_changed_and_nothing_else(world: OdooW
     assert _written_since(world, "stock.lot", {entry.id for entry in nothing.lots}, full.as_of)
     assert quiet == 4
     assert (product, place, lot_id, 0) in {(s.product_id, s.location_id, s.lot_id, s.quantity) for s in changed.stock}
-    assert [(r.reference, r.state) for r in changed.receipts] == [(receipt, "done")]
+    assert [(r.reference, r.state) for r in changed.receipts if r.reference == receipt] == [(receipt, "done")]
     assert [(entry.name, entry.recalled) for entry in changed.lots if entry.name == lot] == [(lot, True)]
 
 

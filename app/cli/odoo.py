@@ -20,7 +20,7 @@ def doctor(fix: bool, yes: bool) -> None:
         click.confirm(f"Change the settings of {settings.database} on {settings.url} where they are missing?", abort=True)
     checks = run_doctor(settings, fix=fix)
     for check in checks:
-        mark = "fixed" if check.fixed else ("ok" if check.ok else "MISSING")
+        mark = "fixed" if check.fixed else ("MISSING" if not check.ok else ("WARNING" if check.warning else "ok"))
         click.echo(f"{mark:>8}  {check.name}: {check.message}")
     if not all(check.ok for check in checks):
         raise click.ClickException("Odoo is not ready for Wardstock yet; see the lines marked MISSING.")

@@ -177,6 +177,7 @@ class Product:
     unit: str
     tracked_by_lot: bool
     uses_expiry: bool
+    pack_quantity: float = 1.0  # units of `unit` one scan of this GTIN stands for: a box's GTIN, its content
 
 
 @dataclass(frozen=True)

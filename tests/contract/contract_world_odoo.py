@@ -16,10 +16,11 @@ from typing import Any
 from contract_world import LABEL_EXPIRY
 
 from offline_sync.backends.contract import OutcomeStatus
+from offline_sync.backends.gtin import barcode_forms
 from offline_sync.backends.odoo.backend import OdooBackend
 from offline_sync.backends.odoo.doctor import doctor
-from offline_sync.backends.odoo.gtin import barcode_forms
 from offline_sync.backends.odoo.settings import OdooSettings
+from offline_sync.backends.odoo.versions import UnitBarcodes
 from scanners.gtin import check_digit
 
 
@@ -54,7 +55,8 @@ class OdooWorld:
         body = prefix + str(uuid.uuid4().int)[: 12 - len(prefix)]
         return "0" + body + str(check_digit(body))
 
-    def product(self, *, tracked: bool = True) -> str:
+    def product(self, *, tracked: bool = True, serial: bool = False) -> str:
+        """A storable product: by lot with an expiry (`tracked`), by serial number (`serial`, AI 21), or neither."""
         gtin = self._gtin("20")
         odoo = self.backend.session().odoo
         self._call(
@@ -65,7 +67,7 @@ class OdooWorld:
                     "name": self.unique("Test item"),
                     "default_code": self.unique("TST"),
                     "barcode": gtin[1:],
-                    "tracking": "lot" if tracked else "none",
+                    "tracking": "serial" if serial else ("lot" if tracked else "none"),
                     "use_expiration_date": tracked,
                     "expiration_time": 730 if tracked else 0,
                     **odoo.version.storable,
@@ -73,6 +75,25 @@ class OdooWorld:
             ],
         )
         return gtin
+
+    def box(self, gtin: str, units: float) -> str:
+        """A packaging of `units` of the product with a GTIN of its own (indicator 1), where the version
+        keeps packagings: a `product.packaging` up to 18, a unit of measure and its barcode on 19."""
+        session = self.backend.session()
+        product = session.directory.product(gtin)
+        body = "120" + str(uuid.uuid4().int)[:10]
+        box = body + str(check_digit(body))
+        packagings = session.odoo.version.packagings
+        if isinstance(packagings, UnitBarcodes):
+            name = self.unique(f"Box of {units:g}")
+            unit = self._call(
+                "uom.uom", "create", [{"name": name, "relative_factor": units, "relative_uom_id": product.uom_id}]
+            )[0]
+            self._call(packagings.model, "create", [packagings.one_unit(product.id, unit, box)])
+        else:
+            values = {"name": self.unique("Box"), "product_id": product.id, "qty": units, "barcode": box}
+            self._call(packagings.model, "create", [values])
+        return box
 
     def unknown_gtin(self) -> str:
         gtin = self._gtin("29")

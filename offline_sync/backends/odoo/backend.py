@@ -25,15 +25,15 @@ from offline_sync.backends.contract import (
     ValidateReceipt,
 )
 
+from ..gtin import barcode_for, barcode_forms, is_gtin
 from . import counts, issues, receipts, refusals
 from .catalog import read_catalog
 from .connection import connect, make_transport
 from .conventions import RECALL_MARKER, RECALL_NOTE
 from .dates import expiry_to_odoo
 from .errors import OdooRefused, OdooUnavailable
-from .gtin import barcode_for, barcode_forms, is_gtin
 from .lookup import Directory
-from .records import PRODUCT_SPEC, ProductRecord
+from .records import ProductRecord, packaging_barcode_domain, product_spec
 from .session import Session
 from .settings import OdooSettings
 from .transport import Transport
@@ -160,14 +160,14 @@ class OdooBackend:
                 raise refusals.Refused(
                     ConflictKind.UNKNOWN_PRODUCT, f"Cannot link: {gtin} is not a valid GTIN.", gtin=gtin
                 )
-            forms = barcode_forms(gtin)
+            forms, version = barcode_forms(gtin), session.odoo.version
             rows = session.odoo.call(
                 "product.product",
                 "web_search_read",
-                ["|", "|", ("id", "=", product_id), ("barcode", "in", forms), ("packaging_ids.barcode", "in", forms)],
-                PRODUCT_SPEC,
+                ["|", "|", ("id", "=", product_id), ("barcode", "in", forms), packaging_barcode_domain(version, forms)],
+                product_spec(version),
             )["records"]
-            products = [ProductRecord.parse(row) for row in rows]
+            products = [ProductRecord.parse(row, version) for row in rows]
             target = next((product for product in products if product.id == product_id), None)
             if target is None:
                 raise refusals.Refused(
@@ -189,8 +189,9 @@ class OdooBackend:
             if target.barcode is None:
                 session.odoo.call("product.product", "write", [target.id], {"barcode": barcode_for(gtin)})
             else:
-                packaging = {"name": f"GTIN {gtin}", "product_id": target.id, "qty": 1, "barcode": barcode_for(gtin)}
-                session.odoo.call("product.packaging", "create", [packaging])
+                packagings = version.packagings
+                packaging = packagings.one_unit(target.id, target.uom_id, barcode_for(gtin))
+                session.odoo.call(packagings.model, "create", [packaging])
             return Outcome.applied(f"{gtin} now names {target.name}.", product_id=target.id)
 
         return self._run(work)

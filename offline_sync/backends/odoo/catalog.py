@@ -21,9 +21,9 @@ from typing import Any
 from offline_sync.backends.contract import Catalog, Location, Lot, Product, Receipt, ReceiptLine, StockLevel
 from offline_sync.persistence import utcnow
 
+from ..gtin import to_gtin14
 from .dates import to_odoo
-from .gtin import to_gtin14
-from .records import LOCATION_SPEC, LOT_SPEC, PRODUCT_SPEC, LocationRecord, LotRecord, ProductRecord
+from .records import LOCATION_SPEC, LOT_SPEC, LocationRecord, LotRecord, ProductRecord, product_spec
 from .session import Session
 
 RECEIPT_STATES = {"done": "done", "cancel": "cancelled"}  # every other state is open
@@ -39,13 +39,14 @@ Slot = tuple[int, int, int | None]  # product, location, lot
 def read_catalog(session: Session, since: datetime | None, overlap: timedelta) -> Catalog:
     as_of = utcnow().replace(microsecond=0)
     stamp = to_odoo(since - overlap) if since is not None else None
-    storable = [(field, "=", value) for field, value in session.odoo.version.storable.items()]
+    version = session.odoo.version
+    storable = [(field, "=", value) for field, value in version.storable.items()]
     consumption = {destination for _, destination in session.directory.operation_types().consumption.values()}
     products = _search(
         session,
         "product.product",
-        storable + _written_since(stamp, "", "product_tmpl_id.", "packaging_ids."),
-        PRODUCT_SPEC,
+        storable + _written_since(stamp, "", "product_tmpl_id.", f"{version.packagings.field}."),
+        product_spec(version),
     )
     lots = _search(session, "stock.lot", _written_since(stamp, ""), LOT_SPEC)
     kept_locations = ["|", ("usage", "in", ["internal", "supplier"]), ("id", "in", sorted(consumption))]
@@ -58,7 +59,7 @@ def read_catalog(session: Session, since: datetime | None, overlap: timedelta) -
         receipts, stock = _changed_through_moves(session, stamp)
     return Catalog(
         as_of=as_of,
-        products=tuple(entry for row in products for entry in _products(ProductRecord.parse(row))),
+        products=tuple(entry for row in products for entry in _products(ProductRecord.parse(row, version))),
         lots=tuple(_lot(LotRecord.parse(row, session.odoo.tz)) for row in lots),
         locations=tuple(_location(LocationRecord.parse(row), consumption) for row in locations),
         receipts=tuple(_receipt(row) for row in receipts),
@@ -137,9 +138,12 @@ def _slot_order(entry: tuple[Slot, float]) -> tuple[int, int, int]:
 
 
 def _products(product: ProductRecord) -> Iterable[Product]:
-    """One entry per GTIN that names the product (a product with none still appears, GTIN empty)."""
-    gtins = [gtin for gtin in (to_gtin14(barcode) for barcode in product.barcodes) if gtin] or [""]
-    for gtin in gtins:
+    """One entry per GTIN that names the product, with the units it stands for (a product with none
+    still appears, GTIN empty)."""
+    named = [(product.barcode, 1.0)] if product.barcode else []
+    named += [(packaging.barcode, packaging.quantity) for packaging in product.packagings]
+    entries = [(gtin, quantity) for barcode, quantity in named if (gtin := to_gtin14(barcode))] or [("", 1.0)]
+    for gtin, quantity in entries:
         yield Product(
             id=product.id,
             gtin=gtin,
@@ -148,6 +152,7 @@ def _products(product: ProductRecord) -> Iterable[Product]:
             unit=product.uom,
             tracked_by_lot=product.tracked,
             uses_expiry=product.uses_expiry,
+            pack_quantity=quantity,
         )
 
 

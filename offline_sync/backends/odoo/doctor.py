@@ -7,10 +7,12 @@ Each check answers a sentence for whoever runs `flask odoo doctor`. Nothing here
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .connection import Connection, connect, make_transport
 from .conventions import CONSUMPTION_LOCATION, CONSUMPTION_SEQUENCE, CONSUMPTION_TYPE
+from .dates import ODOO_FORMAT
 from .errors import OdooRefused, OdooUnavailable
 from .settings import OdooSettings
 from .transport import Transport
@@ -24,6 +26,10 @@ class Check:
     ok: bool
     message: str
     fixed: bool = False  # the doctor changed Odoo to make it ok
+    warning: bool = False  # ok for now, but someone must act soon
+
+
+KEY_WARNING_DAYS = 14
 
 
 # Inventory settings: (check name, res.config.settings field, the name Odoo's Settings page shows, why).
@@ -105,6 +111,7 @@ def doctor(
         check_nomenclature,
         check_gs1_rules,
         check_rights,
+        check_api_keys,
     )
     for step in steps:
         try:
@@ -114,15 +121,22 @@ def doctor(
     return results
 
 
+def _settings(odoo: Connection) -> tuple[tuple[str, str, str, str], ...]:
+    """The Inventory settings, and the one that shows packagings where this version keeps them."""
+    field, label = odoo.version.packagings.setting
+    return (*SETTINGS, ("packagings", field, label, "a box's barcode stands for its quantity of units"))
+
+
 def check_settings(odoo: Connection, fix: bool) -> list[Check]:
-    fields = [field for _, field, _, _ in SETTINGS]
+    settings = _settings(odoo)
+    fields = [field for _, field, _, _ in settings]
     current = odoo.call("res.config.settings", "default_get", fields)
     missing = {field: True for field in fields if not current.get(field)}
     if fix and missing:
         wizard = odoo.call("res.config.settings", "create", [missing])
         odoo.call("res.config.settings", "execute", _ids(wizard))
     results = []
-    for name, field, label, why in SETTINGS:
+    for name, field, label, why in settings:
         if field not in missing:
             results.append(Check(name, True, f"{label} is on."))
         elif fix:
@@ -343,6 +357,36 @@ def check_rights(odoo: Connection, fix: bool) -> list[Check]:
             False,
             "The Odoo user Wardstock signs in as is not an Inventory Administrator, so counts cannot be applied; "
             "give it that role in Odoo (Settings, Users).",
+        )
+    ]
+
+
+def check_api_keys(odoo: Connection, fix: bool) -> list[Check]:
+    """Warns about the user's API keys that expire within KEY_WARNING_DAYS (keys expire from 18 on)."""
+    if not odoo.version.api_keys_expire:
+        return []
+    keys = odoo.call(
+        "res.users", "web_read", [odoo.uid], {"api_key_ids": {"fields": {"name": {}, "expiration_date": {}}}}
+    )[0]["api_key_ids"]
+    now = datetime.now(UTC).replace(tzinfo=None)
+    soon = [
+        (key["name"], moment)
+        for key in keys
+        if key["expiration_date"]
+        and (moment := datetime.strptime(key["expiration_date"], ODOO_FORMAT)) - now < timedelta(days=KEY_WARNING_DAYS)
+    ]
+    if not soon:
+        return [Check("api_keys", True, f"No API key of this user expires within {KEY_WARNING_DAYS} days.")]
+    listed = "; ".join(
+        f"{name} {'expired' if moment < now else 'expires'} on {moment:%Y-%m-%d %H:%M} UTC" for name, moment in soon
+    )
+    return [
+        Check(
+            "api_keys",
+            True,
+            f"API key {listed}: make a new key in Odoo (Preferences, Account Security) and put it in "
+            "ODOO_API_KEY before then, or every command waits.",
+            warning=True,
         )
     ]
 

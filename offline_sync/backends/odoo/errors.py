@@ -60,6 +60,26 @@ def from_odoo_error(data: dict[str, Any], login: str = "") -> OdooRefused | Odoo
     return OdooRefused(short, message)
 
 
+# A JSON-2 error that is a bare JSON string (later Odoo code) says what it is by its HTTP status alone:
+# Odoo's exception classes carry these statuses (UserError 422, AccessError 403, MissingError 404).
+_REFUSALS_BY_STATUS = {400: "UserError", 403: "AccessError", 404: "MissingError", 422: "UserError"}
+_BUSY_STATUSES = (409, 429, 502, 503, 504)
+
+
+def from_json2_error(status: int, body: Any, login: str = "") -> OdooRefused | OdooUnavailable | None:
+    """The exception for a JSON-2 error answer: Odoo 19.0's object `{name, message, arguments, context,
+    debug}`, or a bare JSON string with the status code; None for a body that is neither (a proxy's page)."""
+    if status == 401:
+        return credentials_refused(login)
+    if isinstance(body, dict) and body.get("name"):
+        return from_odoo_error(body, login)
+    if not isinstance(body, str):
+        return None
+    if status in _BUSY_STATUSES:
+        return OdooUnavailable(f"Odoo is busy or restarting (HTTP {status}: {body}); it will be tried again.")
+    return OdooRefused(_REFUSALS_BY_STATUS.get(status, f"HTTP {status}"), body)
+
+
 def credentials_refused(login: str) -> OdooUnavailable:
     """A wrong password or API key stops every command alike: they stay queued until it is fixed."""
     return OdooUnavailable(

@@ -1,6 +1,7 @@
 """Odoo 19's JSON-2 API: `POST /json/2/<model>/<method>`, an API key as bearer token, the database
 in `X-Odoo-Database`, the method's keyword arguments (plus `ids`, `context`) as the JSON body.
-Success is HTTP 200 with the bare result; an error is 4xx/5xx with `{name, message, arguments…}`.
+Success is HTTP 200 with the bare result; an error is 4xx/5xx with `{name, message, arguments, context,
+debug}` (19.0) or a bare JSON string (later code): errors.from_json2_error reads both.
 """
 
 import json
@@ -8,7 +9,7 @@ import urllib.request
 from typing import Any
 from urllib.error import HTTPError
 
-from .errors import OdooRefused, OdooUnavailable, credentials_refused, from_odoo_error
+from .errors import OdooRefused, OdooUnavailable, from_json2_error
 from .settings import OdooSettings
 from .transport import CountingOpener, SignedIn, mapped_errors
 
@@ -26,6 +27,7 @@ RECORD_METHODS: dict[str, tuple[str, ...]] = {
     "write": ("vals",),
     "web_save": ("vals", "specification"),
     "read": ("fields",),
+    "web_read": ("specification",),
     "has_group": ("group_ext_id",),
 }
 
@@ -82,11 +84,9 @@ class Json2Transport:
                 raise self._error(error) from error
 
     def _error(self, error: HTTPError) -> OdooRefused | OdooUnavailable | HTTPError:
-        """Odoo's JSON error object where there is one; otherwise the HTTP error itself (mapped as a transport failure)."""
-        if error.code == 401:
-            return credentials_refused(self._settings.login)
+        """Odoo's JSON error (an object or a bare string); otherwise the HTTP error itself (a transport failure)."""
         try:
-            data = json.loads(error.read())
+            body = json.loads(error.read())
         except ValueError:
-            return error
-        return from_odoo_error(data, self._settings.login) if isinstance(data, dict) and data.get("name") else error
+            body = None
+        return from_json2_error(error.code, body, self._settings.login) or error

@@ -12,11 +12,19 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from ..gtin import barcode_forms, is_gtin
 from . import refusals
 from .connection import Connection
 from .conventions import CONSUMPTION_LOCATION, CONSUMPTION_TYPE
-from .gtin import barcode_forms, is_gtin
-from .records import LOCATION_SPEC, LOT_SPEC, PRODUCT_SPEC, LocationRecord, LotRecord, ProductRecord
+from .records import (
+    LOCATION_SPEC,
+    LOT_SPEC,
+    LocationRecord,
+    LotRecord,
+    ProductRecord,
+    packaging_barcode_domain,
+    product_spec,
+)
 
 Value = TypeVar("Value")
 
@@ -88,10 +96,13 @@ class Directory:
         missing = [gtin for gtin in wanted if self._products.get(gtin) is None]
         if missing:
             forms = sorted({form for gtin in missing for form in barcode_forms(gtin)})
+            version = self._odoo.version
             rows = self._search(
-                "product.product", ["|", ("barcode", "in", forms), ("packaging_ids.barcode", "in", forms)], PRODUCT_SPEC
+                "product.product",
+                ["|", ("barcode", "in", forms), packaging_barcode_domain(version, forms)],
+                product_spec(version),
             )
-            found = [ProductRecord.parse(row) for row in rows]
+            found = [ProductRecord.parse(row, version) for row in rows]
             for gtin in missing:
                 forms_of = set(barcode_forms(gtin))
                 match = next((product for product in found if forms_of & set(product.barcodes)), None)

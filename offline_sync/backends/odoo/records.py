@@ -7,16 +7,16 @@ from typing import Any
 
 from .conventions import RECALL_MARKER
 from .dates import expiry_from_odoo
+from .versions import OdooVersion, Packaging
 
 # What `web_search_read` is asked for, per model, next to the parser that reads the answer.
-PRODUCT_SPEC: dict[str, Any] = {
+_PRODUCT_FIELDS: dict[str, Any] = {
     "display_name": {},
     "default_code": {},
     "barcode": {},
-    "uom_id": {"fields": {"display_name": {}}},
+    "uom_id": {"fields": {"display_name": {}, "factor": {}}},
     "tracking": {},
     "use_expiration_date": {},
-    "packaging_ids": {"fields": {"barcode": {}}},
 }
 LOCATION_SPEC: dict[str, Any] = {
     "barcode": {},
@@ -29,6 +29,17 @@ LOCATION_SPEC: dict[str, Any] = {
 LOT_SPEC: dict[str, Any] = {"name": {}, "product_id": {}, "expiration_date": {}, "note": {}}
 
 
+def product_spec(version: OdooVersion) -> dict[str, Any]:
+    """A product's fields with its packagings, wherever the version keeps them."""
+    packagings = version.packagings
+    return {**_PRODUCT_FIELDS, packagings.field: {"fields": packagings.spec}}
+
+
+def packaging_barcode_domain(version: OdooVersion, barcodes: list[str]) -> tuple[str, str, list[str]]:
+    """Products one of whose packagings carries one of `barcodes`."""
+    return (f"{version.packagings.field}.barcode", "in", barcodes)
+
+
 @dataclass(frozen=True)
 class ProductRecord:
     id: int
@@ -39,15 +50,15 @@ class ProductRecord:
     tracked: bool
     uses_expiry: bool
     barcode: str | None
-    packaging_barcodes: tuple[str, ...]
+    packagings: tuple[Packaging, ...]
 
     @property
     def barcodes(self) -> tuple[str, ...]:
         """Its own barcode first, then its packagings'."""
-        return ((self.barcode,) if self.barcode else ()) + self.packaging_barcodes
+        return ((self.barcode,) if self.barcode else ()) + tuple(p.barcode for p in self.packagings)
 
     @classmethod
-    def parse(cls, row: dict[str, Any]) -> "ProductRecord":
+    def parse(cls, row: dict[str, Any], version: OdooVersion) -> "ProductRecord":
         return cls(
             id=row["id"],
             name=row["display_name"],
@@ -57,7 +68,7 @@ class ProductRecord:
             tracked=row["tracking"] in ("lot", "serial"),
             uses_expiry=bool(row["use_expiration_date"]),
             barcode=row["barcode"] or None,
-            packaging_barcodes=tuple(p["barcode"] for p in row["packaging_ids"] if p["barcode"]),
+            packagings=version.packagings.parse(row),
         )
 
 

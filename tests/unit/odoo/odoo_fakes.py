@@ -70,17 +70,23 @@ def records(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def product_row(
-    product_id: int, barcode: str, *, tracked: bool = True, packagings: tuple[str, ...] = ()
+    product_id: int, barcode: str, *, tracked: bool = True, packagings: tuple[tuple[str, float], ...] = ()
 ) -> dict[str, Any]:
+    """A product; `packagings` are (barcode, units in one box)."""
     return {
         "id": product_id,
         "display_name": f"Product {product_id}",
         "default_code": f"P{product_id}",
         "barcode": barcode,
-        "uom_id": {"id": 1, "display_name": "Units"},
+        "uom_id": {"id": 1, "display_name": "Units", "factor": 1.0},
         "tracking": "lot" if tracked else "none",
         "use_expiration_date": tracked,
-        "packaging_ids": [{"id": 100 + n, "barcode": code} for n, code in enumerate(packagings)],
+        # Both versions' shapes: 17/18 read `packaging_ids`, 19 its units' barcodes (versions.py).
+        "packaging_ids": [{"id": 100 + n, "barcode": code, "qty": qty} for n, (code, qty) in enumerate(packagings)],
+        "product_uom_ids": [
+            {"id": 100 + n, "barcode": code, "uom_id": {"id": 50 + n, "factor": qty}}
+            for n, (code, qty) in enumerate(packagings)
+        ],
     }
 
 

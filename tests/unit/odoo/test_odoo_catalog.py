@@ -24,12 +24,12 @@ from offline_sync.backends.odoo.conventions import RECALL_NOTE
 SINCE = datetime(2026, 11, 22, 10, 0, 0)
 
 
-def catalog_odoo(moves: list[dict[str, Any]] | None = None) -> FakeOdoo:
-    fake = store(FakeOdoo())
+def catalog_odoo(moves: list[dict[str, Any]] | None = None, version: str = "17.0") -> FakeOdoo:
+    fake = store(FakeOdoo(version))
     fake.answer(
         "product.product",
         "web_search_read",
-        records([product_row(7, "5012345100012", packagings=("15012345100019",)), product_row(8, "INTERNAL-1")]),
+        records([product_row(7, "5012345100012", packagings=(("15012345100019", 10.0),)), product_row(8, "INTERNAL-1")]),
     )
     fake.answer(
         "stock.lot", "web_search_read", records([lot_row(50, "L1", FRESH), lot_row(51, "L2", FRESH, note=RECALL_NOTE)])
@@ -78,7 +78,11 @@ def test_a_full_pull_is_one_call_per_model() -> None:
         "stock.picking.web_search_read",
         "stock.quant.web_search_read",
     ]
-    assert [(p.id, p.gtin) for p in catalog.products] == [(7, "05012345100012"), (7, "15012345100019"), (8, "")]
+    assert [(p.id, p.gtin, p.pack_quantity) for p in catalog.products] == [
+        (7, "05012345100012", 1),
+        (7, "15012345100019", 10),
+        (8, "", 1),
+    ]
     assert catalog.lots == (Lot(50, 7, "L1", FRESH, False), Lot(51, 7, "L2", FRESH, True))
     assert catalog.locations == (
         Location(WARD_ID, "WARD-3B", "WH/WARD-3B", 8, "internal"),
@@ -144,3 +148,16 @@ def test_an_incremental_pull_sends_what_moves_touched_even_when_it_emptied() -> 
     assert [r.reference for r in catalog.receipts] == ["WH/IN/00005"]
     assert fake.args_of("stock.picking", "web_search_read")[0] == [("id", "in", [5])]
     assert catalog.stock == (StockLevel(7, STORE_ID, 52, 0), StockLevel(7, WARD_ID, 50, 5))
+
+
+def test_on_19_a_box_s_quantity_comes_from_its_unit_of_measure() -> None:
+    fake = catalog_odoo(version="19.0")
+    backend = backend_on(fake)
+
+    catalog = backend.catalog()
+
+    assert [(p.gtin, p.pack_quantity) for p in catalog.products if p.id == 7] == [
+        ("05012345100012", 1),
+        ("15012345100019", 10),
+    ]
+    assert "product_uom_ids" in fake.args_of("product.product", "web_search_read")[1]

@@ -1,6 +1,7 @@
 """The doctor against a fake Odoo as a fresh database has it: what it reports, and what `fix` does
 (only Odoo's own configuration: settings, a location, an operation type, a company field, rules)."""
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -19,7 +20,13 @@ def fresh(version: str = "17.0") -> FakeOdoo:
     fake.answer(
         "res.config.settings",
         "default_get",
-        {"group_stock_multi_locations": False, "group_stock_production_lot": True, "module_product_expiry": True},
+        {
+            "group_stock_multi_locations": False,
+            "group_stock_production_lot": True,
+            "module_product_expiry": True,
+            "group_stock_packaging": True,  # 17/18 show packagings with this setting, 19 with group_uom
+            "group_uom": True,
+        },
     )
     fake.answer("res.config.settings", "create", 41)
     fake.answer("res.config.settings", "execute", True)
@@ -64,6 +71,7 @@ def fresh(version: str = "17.0") -> FakeOdoo:
     )
     fake.answer("barcode.rule", "create", [31])
     fake.answer("res.users", "has_group", True)
+    fake.answer("res.users", "web_read", [{"id": 2, "api_key_ids": []}])
     return fake
 
 
@@ -151,3 +159,42 @@ def test_an_unreachable_odoo_is_one_failed_check() -> None:
     assert [(c.name, c.ok, c.message) for c in run(fake, True)] == [
         ("connection", False, "Odoo at http://odoo.invalid refuses connections.")
     ]
+
+
+def test_on_19_the_doctor_needs_units_for_packagings_and_no_virtual_locations_parent() -> None:
+    fake = fresh("19.0")
+    fake.answer("res.config.settings", "default_get", lambda args, _: dict.fromkeys(args[0], True) | {"group_uom": False})
+    fake.answer("ir.model.data", "search_read", [])  # 19 has no "Virtual Locations"
+
+    checks = {check.name: check for check in run(fake, True)}
+
+    assert checks["packagings"].fixed and "Units of Measure & Packagings" in checks["packagings"].message
+    assert fake.args_of("res.config.settings", "create") == [[{"group_uom": True}]]
+    assert fake.args_of("stock.location", "create") == [
+        [{"name": "Patient Consumption", "usage": "inventory", "location_id": False}]
+    ]
+
+
+def test_an_api_key_that_expires_within_two_weeks_is_a_warning() -> None:
+    fake = fresh("19.0")
+    soon = (datetime.now(UTC) + timedelta(days=3)).strftime("%Y-%m-%d %H:%M:%S")
+    later = (datetime.now(UTC) + timedelta(days=60)).strftime("%Y-%m-%d %H:%M:%S")
+    keys = [
+        {"id": 1, "name": "wardstock", "expiration_date": soon},
+        {"id": 2, "name": "reports", "expiration_date": later},
+        {"id": 3, "name": "forever", "expiration_date": False},
+    ]
+    fake.answer("res.users", "web_read", [{"id": 2, "api_key_ids": keys}])
+
+    check = next(check for check in run(fake, False) if check.name == "api_keys")
+
+    assert check.ok and check.warning
+    assert check.message.startswith(f"API key wardstock expires on {soon[:16]} UTC") and "reports" not in check.message
+
+
+def test_17_keys_do_not_expire_so_nothing_is_read_about_them() -> None:
+    fake = fresh("17.0")
+
+    checks = run(fake, False)
+
+    assert "api_keys" not in {check.name for check in checks} and "res.users.web_read" not in fake.methods()

@@ -7,7 +7,7 @@ import pytest
 from odoo_fakes import CANNULA, STORE, WARD
 from odoo_http import Reply, Request, http_server
 
-from offline_sync.backends.contract import ItemLine, OutcomeStatus, Transfer
+from offline_sync.backends.contract import ConflictKind, ItemLine, OutcomeStatus, Transfer
 from offline_sync.backends.odoo.backend import OdooBackend
 from offline_sync.backends.odoo.connection import connect
 from offline_sync.backends.odoo.errors import OdooRefused, OdooUnavailable
@@ -99,3 +99,38 @@ def test_a_proxy_page_instead_of_odoo_is_transient() -> None:
         outcome = OdooBackend(settings(url)).transfer(Transfer("op-1", WARD, STORE, (ItemLine(CANNULA, 1, "L1"),)))
 
     assert outcome.status == OutcomeStatus.TRANSIENT and "HTTP 503" in outcome.message
+
+
+@pytest.mark.parametrize(
+    ("reply", "status", "kind", "words"),
+    [
+        # Odoo 19.0: the serialized exception, whatever the status
+        (
+            Reply(422, {"name": "odoo.exceptions.UserError", "message": "Transfer trouble alert!", "arguments": [],
+                        "context": {}, "debug": "Traceback…"}),
+            OutcomeStatus.CONFLICT, ConflictKind.NOT_PERMITTED, "Odoo refused it: Transfer trouble alert!",
+        ),
+        (
+            Reply(500, {"name": "psycopg2.errors.SerializationFailure", "message": "could not serialize access",
+                        "arguments": [], "context": {}, "debug": ""}),
+            OutcomeStatus.TRANSIENT, None, "busy or restarting",
+        ),
+        # later code: a bare JSON string, the status says what it is
+        (Reply(422, "Transfer trouble alert!"), OutcomeStatus.CONFLICT, ConflictKind.NOT_PERMITTED,
+         "Odoo refused it: Transfer trouble alert!"),
+        (Reply(403, "You are not allowed to modify 'Transfer'"), OutcomeStatus.CONFLICT, ConflictKind.NOT_PERMITTED,
+         "Inventory Administrator role"),
+        (Reply(404, "Record does not exist or has been deleted."), OutcomeStatus.CONFLICT,
+         ConflictKind.NOT_PERMITTED, "deleted in Odoo meanwhile"),
+        (Reply(503, "Service Unavailable"), OutcomeStatus.TRANSIENT, None, "busy or restarting (HTTP 503"),
+        (Reply(401, "Invalid apikey"), OutcomeStatus.TRANSIENT, None, "refused the login of wardstock"),
+    ],
+)
+def test_json_2_errors_as_objects_or_bare_strings_become_the_worker_s_outcomes(
+    reply: Reply, status: OutcomeStatus, kind: ConflictKind | None, words: str
+) -> None:
+    with http_server(odoo19({"/json/2/stock.picking/search_read": reply})) as (url, _):
+        outcome = OdooBackend(settings(url)).transfer(Transfer("op-1", WARD, STORE, (ItemLine(CANNULA, 1, "L1"),)))
+
+    assert (outcome.status, outcome.conflict) == (status, kind), outcome.message
+    assert words in outcome.message

@@ -4,11 +4,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from offline_sync.backends.odoo.connection import OdooVersion
+from offline_sync.backends.gtin import barcode_for, barcode_forms, is_gtin, to_gtin14
 from offline_sync.backends.odoo.conventions import has_token, with_token
 from offline_sync.backends.odoo.dates import expiry_from_odoo, expiry_to_odoo, to_odoo
-from offline_sync.backends.odoo.gtin import barcode_for, barcode_forms, is_gtin, to_gtin14
 from offline_sync.backends.odoo.settings import OdooSettings
+from offline_sync.backends.odoo.versions import OdooVersion, Packaging
 
 
 @pytest.mark.parametrize(
@@ -93,3 +93,24 @@ def test_settings_come_from_the_environment_and_prefer_an_api_key() -> None:
     )
     with pytest.raises(ValueError, match="set ODOO_DB, ODOO_API_KEY or ODOO_PASSWORD"):
         OdooSettings.from_environment({"ODOO_URL": "http://x", "ODOO_USER": "u"})
+
+
+def test_packaging_barcodes_and_quantities_are_read_where_each_version_keeps_them() -> None:
+    """17/18: `product.packaging` with its `qty`; 19: `product.uom`, the unit's factor over the product's own."""
+    older = {"uom_id": {"factor": 1.0}, "packaging_ids": [{"barcode": "15012345100019", "qty": 10.0}]}
+    newer = {
+        "uom_id": {"factor": 2.0},  # the product counted in pairs
+        "product_uom_ids": [
+            {"barcode": "15012345100019", "uom_id": {"factor": 20.0}},
+            {"barcode": False, "uom_id": {}},
+        ],
+    }
+    assert OdooVersion.parse("18.0").packagings.parse(older) == (Packaging("15012345100019", 10.0),)
+    assert OdooVersion.parse("19.0").packagings.parse(newer) == (Packaging("15012345100019", 10.0),)
+    assert OdooVersion.parse("17.0").packagings.one_unit(7, 1, "15012345100019")["qty"] == 1
+    assert [OdooVersion.parse(v).purchase_line_unit for v in ("18.0", "19.0")] == ["product_uom", "product_uom_id"]
+    assert OdooVersion.parse("19.0").packagings.one_unit(7, 1, "15012345100019") == {
+        "product_id": 7,
+        "uom_id": 1,
+        "barcode": "15012345100019",
+    }

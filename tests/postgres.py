@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -61,3 +62,11 @@ def fresh_database(server_url: str, prefix: str) -> str:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
     return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+def empty_database(request: pytest.FixtureRequest, folder: Path, prefix: str) -> str:
+    """For a fixture parametrised with "sqlite" and "postgresql": the URL of an empty database of that kind,
+    a SQLite file in `folder` or a fresh database on the run's PostgreSQL server (the `postgres_url` fixture)."""
+    if request.param == "postgresql":
+        return fresh_database(request.getfixturevalue("postgres_url"), prefix)
+    return f"sqlite:///{folder / 'wardstock.sqlite'}"

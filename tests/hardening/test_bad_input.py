@@ -36,7 +36,7 @@ from app.services.sync import build_worker
 from offline_sync.backends.sandbox.models import SandboxLot, SandboxMove, SandboxPicking, SandboxQuant
 from offline_sync.outbox.models import OutboxCommand, Status
 from offline_sync.outbox.payloads import LABEL_LOT_CHARACTERS, MAX_LABEL_LOT
-from tests.postgres import fresh_database
+from tests.postgres import empty_database
 from tests.support import csrf_token_from, login, make_app
 
 DEVICE = "bad-input-01"
@@ -66,10 +66,7 @@ class World:
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     folder = tmp_path_factory.mktemp(request.param)
-    if request.param == "postgresql":
-        url = fresh_database(request.getfixturevalue("postgres_url"), "bad_input")
-    else:
-        url = f"sqlite:///{folder / 'wardstock.sqlite'}"
+    url = empty_database(request, folder, "bad_input")
     app = make_app(url, folder, MAX_UPLOAD_MB=str(UPLOAD_MB), LOGIN_MAX_FAILURES_PER_ADDRESS="1000")
     with app.app_context():
         upgrade()

@@ -20,7 +20,7 @@ from app.services.backend import inventory_backend
 from offline_sync.outbox.models import OutboxCommand, Status
 from offline_sync.outbox.resolutions import ResolutionError
 from offline_sync.persistence import utcnow
-from tests.postgres import fresh_database
+from tests.postgres import empty_database
 from tests.support import make_app
 
 ROUNDS = 6
@@ -36,10 +36,7 @@ class World:
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     folder = tmp_path_factory.mktemp(request.param)
-    if request.param == "postgresql":
-        url = fresh_database(request.getfixturevalue("postgres_url"), "decisions")
-    else:
-        url = f"sqlite:///{folder / 'wardstock.sqlite'}"
+    url = empty_database(request, folder, "decisions")
     app = make_app(url, folder)
     with app.app_context():
         upgrade()

@@ -16,7 +16,7 @@ from app.services import auth
 from app.services import users as user_service
 from app.services.login_throttle import ThrottlePolicy
 from offline_sync.persistence import utcnow
-from tests.postgres import fresh_database
+from tests.postgres import empty_database
 from tests.support import PASSWORD, make_app
 
 AT_ONCE = 16
@@ -27,10 +27,7 @@ POLICY = ThrottlePolicy(max_failures_per_user=LIMIT, max_failures_per_address=10
 @pytest.fixture(params=["sqlite", "postgresql"])
 def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     folder = tmp_path_factory.mktemp(request.param)
-    if request.param == "postgresql":
-        url = fresh_database(request.getfixturevalue("postgres_url"), "lockout")
-    else:
-        url = f"sqlite:///{folder / 'wardstock.sqlite'}"
+    url = empty_database(request, folder, "lockout")
     app = make_app(url, folder)
     with app.app_context():
         upgrade()

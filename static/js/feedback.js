@@ -73,9 +73,11 @@ export function show(panel, result, { sound = true } = {}) {
   const parts = [
     el("p", { class: "result-title" }, result.title || ""),
     result.big ? el("p", { class: "result-big" }, result.big) : null,
+    // The decision buttons come right under the product, before the explanation: on a small screen
+    // the pinned top may cut the end of a long result, never the button it asks for.
+    result.actions ? el("div", { class: "result-actions" }, result.actions) : null,
     ...(result.lines || []).filter(Boolean).map((line) => el("p", { class: "result-line" }, line)),
     result.hint ? el("p", { class: "result-hint" }, result.hint) : null,
-    result.actions ? el("div", { class: "result-actions" }, result.actions) : null,
   ];
   panel.replaceChildren(...parts.filter(Boolean));
   panel.dataset.level = level;

@@ -229,14 +229,15 @@ def badge(page) -> dict:
     return page.eval_on_selector("#sync-badge", "b => ({...b.dataset, text: b.innerText})")
 
 
-def covered(page, selector: str) -> list[str]:
+def covered(page, selector: str, *, scroll: bool = True) -> list[str]:
     """The visible elements matching `selector` that something else covers at their centre (the
-    action bar, a pinned panel), or that lie outside the screen: what a thumb could not reach."""
+    action bar, a pinned panel), or that lie outside the screen: what a thumb could not reach.
+    `scroll=False`: what cannot be seen as the screen stands, without scrolling to it first."""
     return page.evaluate(
-        """(selector) => [...document.querySelectorAll(selector)]
+        """([selector, scroll]) => [...document.querySelectorAll(selector)]
         .filter(el => el.offsetParent !== null)
         .filter(el => {
-            el.scrollIntoView({block: 'nearest'});
+            if (scroll) el.scrollIntoView({block: 'nearest'});
             const r = el.getBoundingClientRect();
             const x = r.left + r.width / 2, y = r.top + Math.min(r.height / 2, 20);
             if (x < 0 || y < 0 || x > innerWidth || y > innerHeight) return true;
@@ -245,7 +246,7 @@ def covered(page, selector: str) -> list[str]:
             return !(hit && (hit === el || el.contains(hit)));
         })
         .map(el => `${el.tagName.toLowerCase()}#${el.id} '${(el.innerText || '').trim().slice(0, 40)}' under ${el.dataset.coveredBy}`)""",
-        selector,
+        [selector, scroll],
     )
 
 

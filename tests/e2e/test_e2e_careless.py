@@ -63,6 +63,7 @@ def test_a_code_cut_by_a_pause_is_never_taken_as_a_shorter_lot(app: Flask, demo_
     expect_result(page, "RECALLED", "SYR10-2502", level="error")
     assert line_texts(page) == []
     screenshot(page, f"careless-cut-scan-recalled-{page.orientation}")
+    assert covered(page, "#result button", scroll=False) == []  # "Supervisor override…" in sight
     assert real_errors(page) == []
 
 
@@ -178,6 +179,7 @@ def test_an_unknown_lot_is_amber_says_what_was_not_checked_and_needs_a_second_ta
     expect_result(page, "Not checked", "SYR10-9999", "recall status", level="warn")
     assert line_texts(page) == []  # nothing taken yet
     screenshot(page, f"careless-unknown-lot-{page.orientation}")
+    assert covered(page, "#result button", scroll=False) == []  # the decision is in sight as the result lands
     assert covered(page, "#result, #result button, #scan-field") == []
     page.get_by_role("button", name="Use it anyway").dblclick()  # a double tap takes it once
     expect_result(page, "Syringe 10 ml", "× 1", level="warn")

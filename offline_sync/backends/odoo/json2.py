@@ -18,6 +18,7 @@ MODEL_METHODS: dict[str, tuple[str, ...]] = {
     "create": ("vals_list",),
     "default_get": ("fields",),
     "search": ("domain",),
+    "search_count": ("domain",),
     "search_read": ("domain",),
     "web_search_read": ("domain", "specification"),
     "load": ("fields", "data"),

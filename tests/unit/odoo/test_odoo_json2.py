@@ -65,6 +65,7 @@ def test_calls_carry_the_key_the_database_and_named_arguments() -> None:
             {},
             {"ids": [], "vals": {"name": "x"}, "specification": {"name": {}}},
         ),
+        ("search_count", [[("origin", "=", "WS-1")]], {}, {"domain": [("origin", "=", "WS-1")]}),
         ("load", [["name"], [["L1"]]], {}, {"fields": ["name"], "data": [["L1"]]}),
         ("default_get", [["group_stock_multi_locations"]], {}, {"fields": ["group_stock_multi_locations"]}),
     ],

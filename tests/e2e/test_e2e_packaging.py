@@ -50,3 +50,30 @@ def test_a_box_scanned_in_consume_is_ten_units_sent_and_booked_once(app: Flask, 
     run_sync_worker(app)
     assert on_hand(app, "WARD-3B-SUPPLY", "SYR10-2501") == before - 10  # units, not 10 boxes of 10
     assert real_errors(page) == []
+
+
+def test_a_box_and_a_single_syringe_counted_are_eleven_on_one_line(app: Flask, demo_server: str, phone) -> None:
+    page = phone
+    start(page, demo_server, "auditor", "/count")
+    wedge(page, "WARD-3B-SUPPLY")
+    expect_result(page, "Counting", "WARD-3B-SUPPLY")
+    expiry = lot_expiry(app, "SYR10-2501")
+    wedge(page, gs1(BOX_OF_10_SYRINGES, "SYR10-2501", expiry))
+    expect_result(page, "Counted 10", "1 box = 10")
+    wedge(page, gs1(SYRINGE, "SYR10-2501", expiry))
+    expect_result(page, "Counted 11")
+    assert page.locator("#lines .line-detail").all_inner_texts() == ["Lot SYR10-2501 · 1 box = 10"]
+
+    page.get_by_role("button", name="Submit count").tap()
+    expect_result(page, "not counted", level="warn")
+    not_here = page.locator("#missing").get_by_role("button", name="Not here (0)")
+    while not_here.count():
+        not_here.first.tap()
+    page.get_by_role("button", name="Submit count").tap()
+    expect_result(page, "Count saved on this handheld")
+    wait_synced(page)
+    counted = [row.payload for row in outbox_rows(app, "count") if row.payload["lot"] == "SYR10-2501"]
+    assert [(payload["gtin"], payload["counted"]) for payload in counted] == [(SYRINGE, 11)]
+    run_sync_worker(app)
+    assert on_hand(app, "WARD-3B-SUPPLY", "SYR10-2501") == 11
+    assert real_errors(page) == []

@@ -15,15 +15,18 @@ OVERLAP = timedelta(minutes=1)
 
 
 class CachedProduct(Base):
+    """One row per GTIN naming a product: its own, and each box's with the units one scan stands for."""
+
     __tablename__ = "catalog_products"
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # the backend's id
-    gtin: Mapped[str] = mapped_column(String(14), index=True)
+    gtin: Mapped[str] = mapped_column(String(14), primary_key=True, index=True)
     name: Mapped[str] = mapped_column(String(200))
     code: Mapped[str] = mapped_column(String(64))
     unit: Mapped[str] = mapped_column(String(32))
     tracked_by_lot: Mapped[bool]
     uses_expiry: Mapped[bool]
+    pack_quantity: Mapped[float] = mapped_column(default=1.0)
 
 
 class CachedLot(Base):
@@ -76,7 +79,8 @@ class CatalogState(Base):
 def _merge(session: Session, catalog: Catalog) -> int:
     rows: list[Base] = [
         *(CachedProduct(id=p.id, gtin=p.gtin, name=p.name, code=p.code, unit=p.unit,
-                        tracked_by_lot=p.tracked_by_lot, uses_expiry=p.uses_expiry) for p in catalog.products),
+                        tracked_by_lot=p.tracked_by_lot, uses_expiry=p.uses_expiry, pack_quantity=p.pack_quantity)
+          for p in catalog.products),
         *(CachedLot(id=lot.id, product_id=lot.product_id, name=lot.name, expiry=lot.expiry, recalled=lot.recalled)
           for lot in catalog.lots),
         *(CachedLocation(id=loc.id, barcode=loc.barcode, name=loc.name, parent_id=loc.parent_id, usage=loc.usage)

@@ -37,9 +37,10 @@ NEED_LABELS = {
 
 
 def _products() -> tuple[dict[str, str], list[tuple[int, str]]]:
-    """Product names by GTIN (for the lines) and (id, name) choices (for linking a GTIN)."""
+    """Product names by GTIN (for the lines) and (id, name) choices (for linking a GTIN), once per product
+    though a box's GTIN names it too."""
     products = list(db.session.scalars(select(CachedProduct).order_by(CachedProduct.name)))
-    return {p.gtin: p.name for p in products}, [(p.id, p.name) for p in products]
+    return {p.gtin: p.name for p in products}, list({p.id: p.name for p in products}.items())
 
 
 def _card(row: Any, names: dict[str, str]) -> dict[str, Any]:

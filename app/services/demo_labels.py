@@ -42,22 +42,25 @@ def _lot_status(lot: Lot, today: date) -> str:
 
 
 def lot_labels(catalog: Catalog, today: date) -> list[DemoLabel]:
-    products = {product.id: product for product in catalog.products}
+    """Each lot's label with its product's own GTIN, and one more per box GTIN (packaging) of its product."""
+    units = {product.id: product for product in reversed(catalog.products) if product.pack_quantity == 1}
+    boxes = [product for product in catalog.products if product.pack_quantity != 1]
     labels = []
-    for lot in sorted(catalog.lots, key=lambda lot: (products[lot.product_id].name, lot.name)):
-        product = products[lot.product_id]
-        text = gs1_human_readable(product, lot)
+    for lot in sorted(catalog.lots, key=lambda lot: (units[lot.product_id].name, lot.name)):
         expiry = f"expires {lot.expiry:%Y-%m-%d}" if lot.expiry else "no expiry"
-        labels.append(
-            DemoLabel(
-                title=product.name,
-                subtitle=f"Lot {lot.name}, {expiry}",
-                human_readable=text,
-                matrix_svg=_svg(text, zxingcpp.BarcodeFormat.DataMatrix, gs1=True),
-                linear_svg=_svg(text, zxingcpp.BarcodeFormat.Code128, gs1=True),
-                status=_lot_status(lot, today),
+        for product in [units[lot.product_id], *(box for box in boxes if box.id == lot.product_id)]:
+            text = gs1_human_readable(product, lot)
+            box = f"1 box = {product.pack_quantity:g} · " if product.pack_quantity != 1 else ""
+            labels.append(
+                DemoLabel(
+                    title=product.name,
+                    subtitle=f"{box}Lot {lot.name}, {expiry}",
+                    human_readable=text,
+                    matrix_svg=_svg(text, zxingcpp.BarcodeFormat.DataMatrix, gs1=True),
+                    linear_svg=_svg(text, zxingcpp.BarcodeFormat.Code128, gs1=True),
+                    status=_lot_status(lot, today),
+                )
             )
-        )
     return labels
 
 

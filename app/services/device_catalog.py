@@ -24,7 +24,7 @@ def snapshot(session: Session) -> dict[str, Any]:
         "version": version(session),
         "products": [
             {"id": p.id, "gtin": p.gtin, "name": p.name, "code": p.code, "unit": p.unit,
-             "tracked_by_lot": p.tracked_by_lot, "uses_expiry": p.uses_expiry}
+             "tracked_by_lot": p.tracked_by_lot, "uses_expiry": p.uses_expiry, "pack_quantity": p.pack_quantity}
             for p in session.scalars(select(CachedProduct).order_by(CachedProduct.id))
         ],
         "lots": [

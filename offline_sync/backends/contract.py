@@ -70,7 +70,8 @@ class Outcome:
 
 @dataclass(frozen=True)
 class ItemLine:
-    """One scanned item: what, which lot, how many (in the product's unit)."""
+    """One scanned item: what, which lot, how many (in the product's unit). A box's GTIN names its product
+    too; the quantity is still units (the handheld multiplies a box scan by its `pack_quantity`)."""
 
     gtin: str
     quantity: float

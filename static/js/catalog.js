@@ -23,7 +23,12 @@ export class Catalog {
   constructor(snapshot = {}) {
     this.version = snapshot.version || null;
     this.fetchedAt = snapshot.fetched_at || null;
-    this.products = new Map((snapshot.products || []).map((p) => [p.id, p]));
+    // A product is listed once per GTIN (its own, a box's): by id, the first entry of one unit per scan.
+    this.products = new Map();
+    for (const p of snapshot.products || []) {
+      const known = this.products.get(p.id);
+      if (!known || (packOf(known) !== 1 && packOf(p) === 1)) this.products.set(p.id, p);
+    }
     this.byGtin = new Map((snapshot.products || []).map((p) => [String(p.gtin).padStart(14, "0"), p]));
     this.lots = new Map((snapshot.lots || []).map((l) => [l.id, l]));
     this.lotsByProduct = new Map();
@@ -43,6 +48,19 @@ export class Catalog {
 
   product(gtin) {
     return gtin ? this.byGtin.get(String(gtin).padStart(14, "0")) || null : null;
+  }
+
+  /** Units one scan of this GTIN stands for: a box's GTIN its content, anything else 1. */
+  packQuantity(gtin) {
+    const entry = this.product(gtin);
+    return entry ? packOf(entry) : 1;
+  }
+
+  /** The GTIN a line is kept under: the product's own, so a box and a single one of it add up on one line. */
+  unitGtin(gtin) {
+    const entry = this.product(gtin);
+    const unit = entry && this.products.get(entry.id);
+    return unit?.gtin && packOf(unit) === 1 ? unit.gtin : gtin;
   }
 
   lot(productId, name) {
@@ -171,6 +189,11 @@ export class Catalog {
     return codes;
   }
 }
+
+const packOf = (entry) => Number(entry.pack_quantity) || 1;
+
+/** What a box scan means, in words a nurse reads: "1 box = 10"; "" for a single item. */
+export const packWords = (pack) => (pack > 1 ? `1 box = ${pack}` : "");
 
 export const lineKey = (gtin, lot) => `${gtin || ""}|${lot || ""}`;
 

@@ -28,12 +28,12 @@ const definition = {
       return refusal;
     }
     return checkedItem(ctx, scan, "Use it anyway", (item) => {
-      const line = ctx.addLine(item, 1);
+      const line = ctx.addLine(item, item.per_scan);
       return {
         level: "ok",
         title: line.name,
         big: `× ${line.quantity}`,
-        lines: [`Lot ${line.lot || "–"} · expires ${line.expiry || "–"}`],
+        lines: [`Lot ${line.lot || "–"} · expires ${line.expiry || "–"}`, item.pack],
       };
     });
   },
@@ -99,8 +99,8 @@ const definition = {
       const reason = ctx.root.querySelector("#override-reason").value.trim();
       if (!reason) return { level: "error", title: "Give a reason for the override", lines: ["A supervisor reads it before allowing the lot."] };
       if (!refused) return null;
-      const line = ctx.addLine({ ...itemLine(ctx, refused), key: `${itemLine(ctx, refused).key}|override`,
-        override: { reason, requested_by: ctx.user.name } }, 1);
+        const item = itemLine(ctx, refused);
+      const line = ctx.addLine({ ...item, key: `${item.key}|override`, override: { reason, requested_by: ctx.user.name } }, item.per_scan);
       refused = null;
       hideOverride(ctx);
       return { level: "warn", title: `${line.name}: override asked`, lines: ["It is parked for a supervisor's decision when it syncs."] };

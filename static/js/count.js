@@ -12,7 +12,7 @@ const definition = {
   fresh: (previous) => ({ location: previous?.location || null, lines: [], raw_scans: [], review: false }),
   prompt: (ctx) => (ctx.draft.location ? "Scan every item here, one scan per item" : "Scan the location you count"),
   canConfirm: (ctx) => Boolean(ctx.draft.location && ctx.draft.lines.length),
-  lineDetail: (line) => [line.lot ? `Lot ${line.lot}` : "no lot", line.missing ? "marked missing" : "", line.note || ""].filter(Boolean).join(" · "),
+  lineDetail: (line) => [line.lot ? `Lot ${line.lot}` : "no lot", line.pack || "", line.missing ? "marked missing" : "", line.note || ""].filter(Boolean).join(" · "),
 
   onScan(ctx, scan) {
     const { draft, catalog } = ctx;
@@ -31,7 +31,7 @@ const definition = {
     if (product?.tracked_by_lot && !scan.lot) {
       return { level: "error", title: `${product.name}: which lot?`, lines: ["Counts are per lot: scan the label with the lot (10)."] };
     }
-    const counted = draft.lines.find((l) => l.key === lineKey(scan.gtin, scan.lot));
+    const counted = draft.lines.find((l) => l.key === lineKey(catalog.unitGtin(scan.gtin), scan.lot));
     if (scan.serial && counted?.serials?.includes(scan.serial)) {
       return { level: "warn", title: `${counted.name}: this one is already counted`, big: `Counted ${counted.quantity}`,
         lines: [`Serial ${scan.serial} was scanned before; it is counted once.`] };
@@ -100,14 +100,14 @@ function countItem(ctx, scan, item) {
   const lot = product && scan.lot ? catalog.lot(product.id, scan.lot) : null;
   const seen = product && (lot || !scan.lot) ? catalog.onHand(product.id, lot?.id ?? null, draft.location) : null;
   const existing = draft.lines.find((l) => l.key === item.key);
-  const line = ctx.addLine({ ...item, seen_on_hand: existing ? existing.seen_on_hand : seen, missing: false, serials: [] }, scan.quantity || 1);
+  const line = ctx.addLine({ ...item, seen_on_hand: existing ? existing.seen_on_hand : seen, missing: false, serials: [] }, item.per_scan);
   line.missing = false;
   if (scan.serial) line.serials = [...(line.serials || []), scan.serial];
   return {
     level: "ok",
     title: line.name,
     big: `Counted ${line.quantity}`,
-    lines: [`Lot ${line.lot || "–"}${scan.quantity > 1 ? ` · ${scan.quantity} from the label` : ""}`],
+    lines: [`Lot ${line.lot || "–"}${scan.quantity > 1 ? ` · ${scan.quantity} from the label` : ""}`, item.pack],
   };
 }
 

@@ -134,7 +134,8 @@ const definition = {
 /** The scanned box waits for its quantity (the previous one is added). Never green unless checked. */
 function takeBox(ctx, scan) {
   const { draft, catalog } = ctx;
-  const line = { ...itemLine(ctx, scan), quantity: scan.quantity || 1 };
+  const line = { ...itemLine(ctx, scan) };
+  line.quantity = line.per_scan;
   if (draft.pending?.level === "warn" && draft.pending.key !== line.key) {
     // An amber box is added by a tap, not by scanning a different one.
     return { level: "error", title: `First add the previous box: ${draft.pending.name}`, lines: [`Lot ${draft.pending.lot || "–"}: check it, then tap Add; then scan this box again.`] };
@@ -157,7 +158,7 @@ function takeBox(ctx, scan) {
     level: warnings.length ? "warn" : "ok",
     title: line.name,
     big: `× ${line.quantity}`,
-    lines: [`Lot ${line.lot || "–"} · expires ${scan.expiry || "–"}`, added ? `Previous box added (× ${added.quantity}).` : ""],
+    lines: [`Lot ${line.lot || "–"} · expires ${scan.expiry || "–"}`, line.pack, added ? `Previous box added (× ${added.quantity}).` : ""],
     hint: warnings.join(" ") || "Correct the quantity if needed, then Add (or scan the next box).",
   };
 }

@@ -67,12 +67,12 @@ const definition = {
 /** The item goes on the list; the catalog's stock at the source and first-expiry-first-out are checked. */
 function addItem(ctx, scan, item) {
   const { draft } = ctx;
-  const line = ctx.addLine(item, scan.quantity || 1);
+  const line = ctx.addLine(item, item.per_scan);
   const result = {
     level: "ok",
     title: line.name,
     big: `× ${line.quantity}`,
-    lines: [`Lot ${line.lot || "–"} · expires ${line.expiry || "–"}`],
+    lines: [`Lot ${line.lot || "–"} · expires ${line.expiry || "–"}`, item.pack],
   };
   const product = ctx.catalog.product(scan.gtin);
   const lot = product && scan.lot ? ctx.catalog.lot(product.id, scan.lot) : null;

@@ -5,7 +5,7 @@
 //   canConfirm(ctx), lineDetail(line), renderExtra(ctx), actions {name: (ctx, button) => result}.
 // The engine reads scans (wedge, camera, photo), interprets them on the device (gs1.js), keeps the
 // draft in IndexedDB so a reload (offline too) loses nothing, and draws the shared parts.
-import { Catalog, DEFAULT_NEAR_EXPIRY_DAYS, lineKey, loadCatalog, forgetLoaded, today } from "./catalog.js";
+import { Catalog, DEFAULT_NEAR_EXPIRY_DAYS, lineKey, loadCatalog, forgetLoaded, packWords, today } from "./catalog.js";
 import { db, listen } from "./db.js";
 import { currentUser } from "./device.js";
 import { el, show } from "./feedback.js";
@@ -20,6 +20,7 @@ export function describeLot(line) {
   const parts = [];
   if (line.lot) parts.push(`Lot ${line.lot}`);
   if (line.expiry) parts.push(`exp. ${line.expiry}`);
+  if (line.pack) parts.push(line.pack);
   if (line.note) parts.push(line.note);
   return parts.join(" · ") || "no lot on the label";
 }
@@ -388,12 +389,21 @@ export function checkedItem(ctx, scan, goOn, add, { warnNearExpiry = true } = {}
   };
 }
 
+/**
+ * A scanned item as a line. `per_scan`: the units this scan adds (a box's GTIN: its content, times
+ * the label's count); `pack`: "1 box = 10" for a box, else "". A box goes on its product's own GTIN
+ * line, and commands carry units: the server never multiplies again.
+ */
 export function itemLine(ctx, scan) {
   const product = ctx.catalog.product(scan.gtin);
   const lot = product && scan.lot ? ctx.catalog.lot(product.id, scan.lot) : null;
+  const pack = ctx.catalog.packQuantity(scan.gtin);
+  const gtin = ctx.catalog.unitGtin(scan.gtin);
   return {
-    key: lineKey(scan.gtin, scan.lot),
-    gtin: scan.gtin,
+    key: lineKey(gtin, scan.lot),
+    gtin,
+    per_scan: (scan.quantity || 1) * pack,
+    pack: packWords(pack),
     product_id: product?.id ?? null,
     name: product?.name || `Unknown product ${scan.gtin}`,
     lot: scan.lot,

@@ -2,7 +2,7 @@
 // verdicts (expired / recalled / FEFO / wards) that let a scan be refused without the network.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Catalog, lineKey } from "../../static/js/catalog.js";
+import { Catalog, lineKey, packWords } from "../../static/js/catalog.js";
 import { backoffMs, classifyBatch, classifyResult, statusRequests } from "../../static/js/replay.js";
 
 test("replay classifies batch answers: keep on 401/403 and 5xx/timeouts, fail the batch on other 4xx", () => {
@@ -107,6 +107,25 @@ test("exact codes, on-hand and what a blind count expects", () => {
   assert.deepEqual(catalog.exactCodes(), { "CS-STOCK": "location", "WARD-3B": "location", "WARD-3B-SUPPLY": "location", "CS/IN/00001": "receipt" });
   assert.equal(catalog.onHand(1, 12, "WARD-3B-SUPPLY"), 9);
   assert.deepEqual(catalog.expectedAt("WARD-3B-SUPPLY").map((e) => e.key), [lineKey("05012345100012", "OLD"), lineKey("05012345100012", "FAR")]);
+});
+
+test("a box's GTIN stands for its units and goes on its product's own line; the product by id is the single one", () => {
+  const boxFirst = new Catalog({ products: [
+    { id: 2, gtin: "15012345100026", name: "Syringe", pack_quantity: 10 },
+    { id: 2, gtin: "05012345100029", name: "Syringe", pack_quantity: 1 },
+    { id: 3, gtin: "05012345100036", name: "Gauze" },
+  ] });
+  assert.equal(boxFirst.packQuantity("15012345100026"), 10);
+  assert.equal(boxFirst.packQuantity("5012345100029"), 1);
+  assert.equal(boxFirst.packQuantity("05012345100036"), 1, "an entry without pack_quantity is one unit");
+  assert.equal(boxFirst.packQuantity("09999999999999"), 1, "an unknown GTIN counts as one");
+  assert.equal(boxFirst.unitGtin("15012345100026"), "05012345100029");
+  assert.equal(boxFirst.products.get(2).gtin, "05012345100029");
+  assert.equal(boxFirst.verdict({ gtin: "15012345100026", lot: "L1" }, DAY).product.name, "Syringe");
+  const onlyBoxes = new Catalog({ products: [{ id: 4, gtin: "", name: "Kit" }, { id: 4, gtin: "15012345100026", name: "Kit", pack_quantity: 5 }] });
+  assert.equal(onlyBoxes.unitGtin("15012345100026"), "15012345100026", "no GTIN of its own: the box's is kept");
+  assert.equal(packWords(10), "1 box = 10");
+  assert.equal(packWords(1), "");
 });
 
 test("a scanner known to pass separators on reads a lot-last label whole; an unchecked one is refused the ambiguous cut", async () => {

@@ -71,7 +71,7 @@ def read_catalog(session: Session, since: datetime | None) -> Catalog:
 
 def _products(product: SandboxProduct) -> list[Product]:
     """One entry per GTIN that names the product (a product with none still appears, GTIN empty)."""
-    barcodes = [product.barcode or ""] + [packaging.barcode for packaging in product.packagings]
+    barcodes = [(product.barcode or "", 1.0)] + [(packaging.barcode, packaging.qty) for packaging in product.packagings]
     return [
         Product(
             id=product.id,
@@ -81,8 +81,9 @@ def _products(product: SandboxProduct) -> list[Product]:
             unit=product.uom,
             tracked_by_lot=product.tracked_by_lot,
             uses_expiry=product.use_expiration_date,
+            pack_quantity=quantity,
         )
-        for barcode in barcodes
+        for barcode, quantity in barcodes
     ]
 
 

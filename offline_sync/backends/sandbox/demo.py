@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import ledger
-from .models import PickingKind, SandboxLocation, SandboxLot, SandboxProduct, Usage
+from .models import PickingKind, SandboxLocation, SandboxLot, SandboxPackaging, SandboxProduct, Usage
 
 # barcode, name, parent barcode, usage
 LOCATIONS = (
@@ -34,6 +34,9 @@ PRODUCTS = (
     ("5012345100074", "CHX-WIPE", "Chlorhexidine 2% wipes (pack of 10)", {"CHX-01": 10, "CHX-02": 250}),
     ("5012345100081", "UC-14FR", "Urinary catheter 14Fr Foley", {"UC14-01": 600, "UC14-02": -40}),
 )
+
+# product code, a box's GTIN-14 (check digit from scanners.gtin), units in the box
+PACKAGINGS = (("SYR-10ML", "15012345100026", 10),)
 
 RECALLED_LOT = "SYR10-2502"  # far from expiry, recalled for training
 
@@ -81,6 +84,8 @@ def load_demo_stock(session: Session, today: date) -> None:
         return
     locations = _locations(session)
     products, lots = _products_and_lots(session, today)
+    for code, barcode, quantity in PACKAGINGS:
+        session.add(SandboxPackaging(product=products[code], barcode=barcode, qty=quantity))
     for barcode, code, lot_name, quantity in QUANTS:
         quant = ledger.quant_of(session, products[code], locations[barcode], lots[code, lot_name])
         ledger.set_on_hand(session, quant, quantity, DEMO_STOCK_REFERENCE)

@@ -73,13 +73,14 @@ class SandboxProduct(Stamped, Base):
 
 
 class SandboxPackaging(Base):
-    """A further GTIN for a product (Odoo's `product.packaging` barcode), here always of one unit."""
+    """A further GTIN for a product (Odoo's `product.packaging` barcode): one scan of it is `qty` units."""
 
     __tablename__ = "sandbox_packaging"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("sandbox_product.id"), index=True)
     barcode: Mapped[str] = mapped_column(String(14), unique=True)
+    qty: Mapped[float] = mapped_column(default=1.0, server_default="1")  # units in one box, as Odoo's field
 
     product: Mapped[SandboxProduct] = relationship(back_populates="packagings")
 

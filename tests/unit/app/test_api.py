@@ -257,6 +257,20 @@ def test_the_offline_catalog_comes_from_the_cache_with_an_etag(demo: Flask, clie
     assert again.status_code == 304
 
 
+def test_the_offline_catalog_gives_each_gtin_of_a_product_with_the_units_one_scan_stands_for(
+    demo: Flask, client: FlaskClient
+) -> None:
+    """The demo syringe has its own GTIN and a box of 10's: the cache keeps both, the device gets both."""
+    token = _register(client, "nurse")
+    catalog = demo.test_client().get("/api/v1/catalog", headers={"Authorization": f"Bearer {token}"}).get_json()
+
+    syringe = [(p["gtin"], p["pack_quantity"]) for p in catalog["products"] if p["code"] == "SYR-10ML"]
+    assert syringe == [("05012345100029", 1.0), ("15012345100026", 10.0)]
+    assert {p["pack_quantity"] for p in catalog["products"] if p["code"] != "SYR-10ML"} == {1.0}
+    product_schema = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]["CatalogProduct"]
+    assert set(product_schema["required"]) == set(catalog["products"][0])
+
+
 def test_a_shuffled_batch_is_kept_in_capture_order(demo: Flask, client: FlaskClient) -> None:
     token = _register(client, "nurse")
     commands = []

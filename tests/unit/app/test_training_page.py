@@ -54,6 +54,19 @@ def test_demo_lot_labels_decode_to_the_gs1_text_they_claim(demo: Flask) -> None:
     assert lot.name in text and f"{lot.expiry:%y%m%d}" in text
 
 
+def test_lot_labels_carry_the_products_own_gtin_and_a_box_label_its_packaging_gtin(demo: Flask) -> None:
+    from datetime import date
+
+    from app.services.backend import inventory_backend
+    from app.services.demo_labels import lot_labels
+
+    with demo.app_context():
+        labels = lot_labels(inventory_backend().catalog(), date.today())
+    syringe = [(label.human_readable[:18], label.subtitle.startswith("1 box = 10 · Lot SYR10-2501"))
+               for label in labels if "SYR10-2501" in label.human_readable]
+    assert syringe == [("(01)05012345100029", False), ("(01)15012345100026", True)]
+
+
 def test_demo_page_is_absent_with_a_real_odoo(app: Flask, client: FlaskClient) -> None:
     app.config["WARDSTOCK_BACKEND"] = "odoo"
     assert client.get("/training/barcodes").status_code == 404

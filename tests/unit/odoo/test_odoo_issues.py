@@ -17,6 +17,7 @@ from odoo_fakes import (
     FakeOdoo,
     backend_on,
     lot_row,
+    product_row,
     records,
     store,
     unavailable,
@@ -93,6 +94,26 @@ def test_consumption_goes_to_the_ward_consumption_type_with_the_case_number(fake
     assert outcome.status == OutcomeStatus.APPLIED, outcome.message
     _, values, _ = fake.args_of("stock.picking", "web_save")
     assert (values["picking_type_id"], values["location_dest_id"], values["note"]) == (9, CONSUMED_ID, "CASE-0042")
+
+
+@pytest.mark.parametrize("version", ["17.0", "19.0"])
+def test_a_box_gtin_names_its_product_and_the_quantity_stays_in_units(version: str) -> None:
+    """The handheld multiplies a box scan into units; the backend books them in the product's own unit."""
+    fake = store(FakeOdoo(version))
+    box = "15012345100019"
+    fake.answer("product.product", "web_search_read", records([product_row(7, CANNULA[1:], packagings=((box, 10.0),))]))
+    fake.answer("stock.picking", "search_read", [])
+    fake.answer("stock.quant", "web_search_read", records([quant(50, lot_row(50, "L1", FRESH))]))
+    fake.answer("stock.lot", "web_search_read", records([]))
+    fake.answer("stock.picking", "web_save", [{"id": 78, "name": "WH/CONS/00078"}])
+    fake.answer("stock.picking", "button_validate", True)
+
+    outcome = backend_on(fake).consume(Consume(OP, WARD, (ItemLine(box, 10, "L1"),)))
+
+    assert outcome.status == OutcomeStatus.APPLIED, outcome.message
+    _, values, _ = fake.args_of("stock.picking", "web_save")
+    [(_, _, line)] = values["move_line_ids"]
+    assert (line["product_id"], line["product_uom_id"], line["quantity"]) == (7, 1, 10)
 
 
 def test_a_key_found_done_is_a_duplicate_after_one_call(fake: FakeOdoo) -> None:

@@ -6,14 +6,42 @@ from offline_sync.backends.contract import ItemLine, Receive, Transfer, Validate
 from offline_sync.backends.sandbox.backend import SandboxBackend
 
 IVC = "05012345100012"
+BOX_OF_10_SYRINGES = "15012345100026"
 
 
 def test_the_full_catalog_holds_the_demo_data_with_gtin14(backend: SandboxBackend) -> None:
     catalog = backend.catalog()
 
-    assert (len(catalog.products), len(catalog.lots), len(catalog.locations), len(catalog.stock)) == (8, 16, 10, 29)
+    assert (len(catalog.products), len(catalog.lots), len(catalog.locations), len(catalog.stock)) == (9, 16, 10, 29)
     assert IVC in {product.gtin for product in catalog.products}
     assert [receipt.reference for receipt in catalog.receipts] == ["CS/IN/00001"]
+
+
+def test_a_box_gtin_is_one_more_entry_of_its_product_with_the_units_it_holds(backend: SandboxBackend) -> None:
+    """As Odoo's packaging barcodes: the demo syringe's box of 10 has its own GTIN-14."""
+    catalog = backend.catalog()
+
+    syringe = [(p.name, p.gtin, p.pack_quantity) for p in catalog.products if p.code == "SYR-10ML"]
+    assert syringe == [
+        ("Syringe 10 ml Luer lock", "05012345100029", 1.0),
+        ("Syringe 10 ml Luer lock", BOX_OF_10_SYRINGES, 10.0),
+    ]
+    assert {p.pack_quantity for p in catalog.products if p.code != "SYR-10ML"} == {1.0}
+
+
+def test_a_command_naming_the_box_gtin_moves_the_units_it_says_not_ten_times_more(backend: SandboxBackend) -> None:
+    """Quantities in commands are units (the handheld multiplies): the backend never multiplies again."""
+    since = backend.catalog().as_of
+    outcome = backend.transfer(
+        Transfer("op-box", "CS-STOCK", "WARD-3B-SUPPLY", (ItemLine(BOX_OF_10_SYRINGES, 10, "SYR10-2501"),))
+    )
+
+    assert outcome.went_through, outcome.message
+    locations = {location.id: location.barcode for location in backend.catalog().locations}
+    assert sorted((locations[level.location_id], level.quantity) for level in backend.catalog(since).stock) == [
+        ("CS-STOCK", 290),
+        ("WARD-3B-SUPPLY", 60),
+    ]
 
 
 def test_nothing_changed_gives_an_empty_catalog(backend: SandboxBackend) -> None:

@@ -81,4 +81,4 @@ def test_a_product_without_barcode_gets_the_linked_gtin_as_its_barcode(
 
     with sessions() as session:
         assert session.get(SandboxProduct, product.id).barcode == NEW_GTIN[1:]
-        assert not session.scalars(select(SandboxPackaging)).all()
+        assert not session.scalars(select(SandboxPackaging).where(SandboxPackaging.product_id == product.id)).all()

@@ -1,0 +1,79 @@
+"""A box's barcode on a phone: the nurse scans the box of 10 syringes once in Consume, the line says
+10 and "1 box = 10", and what is sent and booked is 10 units, never 10 boxes."""
+import pytest
+from flask import Flask
+
+from tests.e2e.conftest import screenshot
+from tests.e2e.journey import (
+    expect_result,
+    gs1,
+    lot_expiry,
+    on_hand,
+    outbox_rows,
+    real_errors,
+    run_sync_worker,
+    start,
+    wait_synced,
+    wedge,
+)
+
+pytestmark = pytest.mark.e2e
+
+SYRINGE = "05012345100029"
+BOX_OF_10_SYRINGES = "15012345100026"  # the demo data's packaging of the syringe
+
+
+def test_a_box_scanned_in_consume_is_ten_units_sent_and_booked_once(app: Flask, demo_server: str, phone) -> None:
+    page = phone
+    before = on_hand(app, "WARD-3B-SUPPLY", "SYR10-2501")
+    start(page, demo_server, "nurse", "/consume")
+    wedge(page, "WARD-3B-SUPPLY")
+    expect_result(page, "Ward location set")
+
+    wedge(page, gs1(BOX_OF_10_SYRINGES, "SYR10-2501", lot_expiry(app, "SYR10-2501")))
+    expect_result(page, "Syringe 10 ml", "× 10", "1 box = 10", level="ok")
+    screenshot(page, "consume-box-of-10")
+    line = page.locator("#lines .line")
+    assert line.count() == 1
+    assert line.first.locator("input").input_value() == "10"
+    assert "1 box = 10" in line.first.inner_text()
+
+    page.get_by_role("button", name="Confirm use").tap()
+    expect_result(page, "Saved on this handheld", "10 items")
+    wait_synced(page)
+    rows = outbox_rows(app, "consume")
+    assert len(rows) == 1
+    assert [(item["gtin"], item["lot"], item["quantity"]) for item in rows[0].payload["lines"]] == [
+        (SYRINGE, "SYR10-2501", 10)
+    ]
+
+    run_sync_worker(app)
+    assert on_hand(app, "WARD-3B-SUPPLY", "SYR10-2501") == before - 10  # units, not 10 boxes of 10
+    assert real_errors(page) == []
+
+
+def test_a_box_and_a_single_syringe_counted_are_eleven_on_one_line(app: Flask, demo_server: str, phone) -> None:
+    page = phone
+    start(page, demo_server, "auditor", "/count")
+    wedge(page, "WARD-3B-SUPPLY")
+    expect_result(page, "Counting", "WARD-3B-SUPPLY")
+    expiry = lot_expiry(app, "SYR10-2501")
+    wedge(page, gs1(BOX_OF_10_SYRINGES, "SYR10-2501", expiry))
+    expect_result(page, "Counted 10", "1 box = 10")
+    wedge(page, gs1(SYRINGE, "SYR10-2501", expiry))
+    expect_result(page, "Counted 11")
+    assert page.locator("#lines .line-detail").all_inner_texts() == ["Lot SYR10-2501 · 1 box = 10"]
+
+    page.get_by_role("button", name="Submit count").tap()
+    expect_result(page, "not counted", level="warn")
+    not_here = page.locator("#missing").get_by_role("button", name="Not here (0)")
+    while not_here.count():
+        not_here.first.tap()
+    page.get_by_role("button", name="Submit count").tap()
+    expect_result(page, "Count saved on this handheld")
+    wait_synced(page)
+    counted = [row.payload for row in outbox_rows(app, "count") if row.payload["lot"] == "SYR10-2501"]
+    assert [(payload["gtin"], payload["counted"]) for payload in counted] == [(SYRINGE, 11)]
+    run_sync_worker(app)
+    assert on_hand(app, "WARD-3B-SUPPLY", "SYR10-2501") == 11
+    assert real_errors(page) == []

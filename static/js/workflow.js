@@ -390,9 +390,10 @@ export function checkedItem(ctx, scan, goOn, add, { warnNearExpiry = true } = {}
 }
 
 /**
- * A scanned item as a line. `per_scan`: the units this scan adds (a box's GTIN: its content, times
- * the label's count); `pack`: "1 box = 10" for a box, else "". A box goes on its product's own GTIN
- * line, and commands carry units: the server never multiplies again.
+ * A scanned item as a line. `per_scan`: the units this scan adds: the label's own count of items
+ * (AI 30) where it has one (GS1: the items the labelled thing contains, so never multiplied), else a
+ * box's content; `pack`: "1 box = 10" for a box, else "". A box goes on its product's own GTIN line,
+ * and commands carry units: the server never multiplies again.
  */
 export function itemLine(ctx, scan) {
   const product = ctx.catalog.product(scan.gtin);
@@ -402,7 +403,7 @@ export function itemLine(ctx, scan) {
   return {
     key: lineKey(gtin, scan.lot),
     gtin,
-    per_scan: (scan.quantity || 1) * pack,
+    per_scan: scan.quantity || pack,
     pack: packWords(pack),
     product_id: product?.id ?? null,
     name: product?.name || `Unknown product ${scan.gtin}`,

@@ -2,6 +2,7 @@
 10 and "1 box = 10", and what is sent and booked is 10 units, never 10 boxes."""
 import pytest
 from flask import Flask
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot
 from tests.e2e.journey import (
@@ -67,8 +68,9 @@ def test_a_box_and_a_single_syringe_counted_are_eleven_on_one_line(app: Flask, d
     page.get_by_role("button", name="Submit count").tap()
     expect_result(page, "not counted", level="warn")
     not_here = page.locator("#missing").get_by_role("button", name="Not here (0)")
-    while not_here.count():
+    while remaining := not_here.count():
         not_here.first.tap()
+        expect(not_here).to_have_count(remaining - 1)  # the list redraws before the next tap
     page.get_by_role("button", name="Submit count").tap()
     expect_result(page, "Count saved on this handheld")
     wait_synced(page)
@@ -76,4 +78,16 @@ def test_a_box_and_a_single_syringe_counted_are_eleven_on_one_line(app: Flask, d
     assert [(payload["gtin"], payload["counted"]) for payload in counted] == [(SYRINGE, 11)]
     run_sync_worker(app)
     assert on_hand(app, "WARD-3B-SUPPLY", "SYR10-2501") == 11
+    assert real_errors(page) == []
+
+
+def test_a_box_label_that_prints_its_count_of_items_is_that_many_units(app: Flask, demo_server: str, phone) -> None:
+    """AI 30 is the count of items the labelled thing holds: a box label saying 12 is 12 syringes, not 12 boxes of 10."""
+    page = phone
+    start(page, demo_server, "nurse", "/consume")
+    wedge(page, "WARD-3B-SUPPLY")
+    expect_result(page, "Ward location set")
+    wedge(page, gs1(BOX_OF_10_SYRINGES, "SYR10-2501", lot_expiry(app, "SYR10-2501"), count=12))
+    expect_result(page, "Syringe 10 ml", "× 12")
+    assert page.locator("#lines .line").first.locator("input").input_value() == "12"
     assert real_errors(page) == []

@@ -36,6 +36,9 @@ ODOO_VARIABLES = ("ODOO_URL", "ODOO_DB", "ODOO_USER", "ODOO_PASSWORD", "ODOO_API
 # pulls the catalog, which takes a while on a big Odoo): so every kill lands in the middle of the drain.
 KILL_DELAY = {"sandbox": (0.0, 0.4), "odoo": (0.0, 4.0)}
 DRAIN_SECONDS = {"sandbox": 240, "odoo": 900}
+# Short leases, so that what a killed worker held is re-sent soon. Against Odoo a lease must be at
+# least twice ODOO_TIMEOUT (app/config.py): no write may outlast the lease it started under.
+LEASE = {"sandbox": {"SYNC_LEASE_SECONDS": "1"}, "odoo": {"SYNC_LEASE_SECONDS": "20", "ODOO_TIMEOUT": "10"}}
 
 
 def _backend_settings(backend: str) -> dict[str, str]:
@@ -80,7 +83,7 @@ def test_worker_killed_at_random_moments_applies_every_command_exactly_once(back
             results = intake.accept(db.session, "fault-device", batch, None, "127.0.0.1", utcnow())  # as with its token
             assert all(result.answer == "accepted" for result in results), [r.message for r in results if r.message][:3]
 
-    environment = {**os.environ, **environ_for_tests(url, tmp_path, **settings), "SYNC_LEASE_SECONDS": "1", "PYTHONPATH": str(ROOT)}
+    environment = {**os.environ, **environ_for_tests(url, tmp_path, **settings), **LEASE[backend], "PYTHONPATH": str(ROOT)}
     log = tmp_path / "worker.log"
     worker = _start_worker(environment, log)
     kills, done_at_start = 0, 0
@@ -88,6 +91,7 @@ def test_worker_killed_at_random_moments_applies_every_command_exactly_once(back
     with app.app_context():
         while time.monotonic() < deadline:
             time.sleep(0.2)
+            assert worker.poll() is None, f"the worker stopped by itself:\n{log.read_text()[-2000:]}"
             db.session.expire_all()
             counts = dict(db.session.execute(select(OutboxCommand.status, func.count()).group_by(OutboxCommand.status)).all())
             if not set(counts) - set(FINAL_STATUSES):

@@ -213,7 +213,9 @@ class Soak:
         self.rng = random.Random(args.seed)
         self.odoo = bool(args.odoo_url)
         odoo_env = {"WARDSTOCK_BACKEND": "odoo", "ODOO_URL": args.odoo_url, "ODOO_DB": args.odoo_db,
-                    "ODOO_USER": args.odoo_user, "ODOO_PASSWORD": args.odoo_password} if self.odoo else {"WARDSTOCK_BACKEND": "sandbox"}
+                    "ODOO_USER": args.odoo_user, "ODOO_PASSWORD": args.odoo_password,
+                    # a lease must be at least twice ODOO_TIMEOUT (app/config.py)
+                    "ODOO_TIMEOUT": str(max(1, args.lease_seconds // 2))} if self.odoo else {"WARDSTOCK_BACKEND": "sandbox"}
         self.env = {**{k: v for k, v in os.environ.items() if not k.startswith("ODOO_")}, **odoo_env,
                     "WARDSTOCK_ENV": "development", "WARDSTOCK_INSTANCE": str(folder), "SECRET_KEY": "soak-secret",
                     "DATABASE_URL": database_url, "LOG_LEVEL": "INFO", "SYNC_LEASE_SECONDS": str(args.lease_seconds),

@@ -10,10 +10,10 @@ from sqlalchemy import create_engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from offline_sync.backends.contract import OutcomeStatus
+from offline_sync.backends.gtin import to_gtin14
 from offline_sync.backends.sandbox import ledger, lookup
 from offline_sync.backends.sandbox.backend import SandboxBackend
 from offline_sync.backends.sandbox.demo import load_demo_stock
-from offline_sync.backends.sandbox.gtin import check_digit, to_gtin14
 from offline_sync.backends.sandbox.models import (
     PickingKind,
     SandboxLocation,
@@ -23,6 +23,7 @@ from offline_sync.backends.sandbox.models import (
     Usage,
 )
 from offline_sync.persistence import Base, utcnow
+from scanners.gtin import check_digit
 
 SANDBOX_TABLES = [table for name, table in Base.metadata.tables.items() if name.startswith("sandbox_")]
 

@@ -34,7 +34,7 @@ from offline_sync.backends.contract import (
 )
 from offline_sync.persistence import utcnow
 
-from . import gtin as gtins
+from .. import gtin as gtins
 from . import ledger, lookup
 from .catalog import read_catalog
 from .ledger import EPSILON, Item
@@ -334,7 +334,7 @@ class SandboxBackend:
         """Name a product by one more GTIN: its barcode if it has none, else a packaging (as in Odoo)."""
 
         def work(session: Session) -> Outcome:
-            barcode = gtins.to_barcode(gtin)
+            barcode = gtins.scanned_barcode(gtin)
             product = session.get(SandboxProduct, product_id)
             if barcode is None or product is None:
                 problem = f"{gtin} is not a valid GTIN" if barcode is None else f"no product #{product_id} exists"

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from offline_sync.backends.contract import Catalog, Location, Lot, Product, Receipt, ReceiptLine, StockLevel
 from offline_sync.persistence import utcnow
 
-from .gtin import to_gtin14
+from ..gtin import to_gtin14
 from .models import (
     PickingKind,
     SandboxLocation,

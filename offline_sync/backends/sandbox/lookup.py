@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from offline_sync.backends.contract import ConflictKind, Outcome
 
-from . import gtin as gtins
+from .. import gtin as gtins
 from .models import (
     PickingKind,
     SandboxLocation,
@@ -43,7 +43,7 @@ def product_with_barcode(session: Session, barcode: str) -> SandboxProduct | Non
 
 
 def product_by_gtin(session: Session, gtin: str) -> SandboxProduct:
-    barcode = gtins.to_barcode(gtin)
+    barcode = gtins.scanned_barcode(gtin)
     if barcode is None:
         raise Refused(
             ConflictKind.UNKNOWN_PRODUCT, f"{gtin} is not a valid GTIN; scan the product barcode again.", gtin=gtin

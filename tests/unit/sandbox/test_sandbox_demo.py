@@ -6,8 +6,8 @@ from sandbox_support import assert_quants_match_moves, demo_sessions
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from offline_sync.backends.gtin import is_gtin
 from offline_sync.backends.sandbox.demo import PRODUCTS, load_demo_stock
-from offline_sync.backends.sandbox.gtin import is_valid
 from offline_sync.backends.sandbox.models import (
     SandboxLocation,
     SandboxLot,
@@ -69,7 +69,7 @@ def test_the_open_receipt_is_cs_in_00001(sessions: sessionmaker[Session]) -> Non
 
 
 def test_every_demo_gtin_has_a_valid_check_digit() -> None:
-    assert all(is_valid(barcode) for barcode, *_ in PRODUCTS)
+    assert all(is_gtin(barcode) for barcode, *_ in PRODUCTS)
 
 
 def test_expiries_follow_the_day_of_loading() -> None:

@@ -1,6 +1,7 @@
 import pytest
 
-from offline_sync.backends.sandbox.gtin import check_digit, is_valid, to_barcode, to_gtin14
+from offline_sync.backends.gtin import is_gtin, scanned_barcode, to_gtin14
+from scanners.gtin import check_digit
 
 
 @pytest.mark.parametrize(
@@ -14,15 +15,15 @@ from offline_sync.backends.sandbox.gtin import check_digit, is_valid, to_barcode
     ],
 )
 def test_scanned_gtins_are_stored_as_odoo_keeps_barcodes(scanned: str, stored: str) -> None:
-    assert to_barcode(scanned) == stored
+    assert scanned_barcode(scanned) == stored
 
 
 @pytest.mark.parametrize("scanned", ["05012345100013", "50123451001", "50123451000122x", "", "０5012345100012"])
 def test_malformed_gtins_are_refused(scanned: str) -> None:
-    assert to_barcode(scanned) is None
+    assert scanned_barcode(scanned) is None
 
 
 def test_check_digit_and_gtin14() -> None:
     assert check_digit("501234510001") == 2
-    assert is_valid("5012345100012") and not is_valid("5012345100019")
+    assert is_gtin("5012345100012") and not is_gtin("5012345100019")
     assert to_gtin14("5012345100012") == "05012345100012"

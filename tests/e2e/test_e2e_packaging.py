@@ -15,6 +15,7 @@ from tests.e2e.journey import (
     run_sync_worker,
     start,
     wait_synced,
+    wait_until,
     wedge,
 )
 
@@ -90,4 +91,37 @@ def test_a_box_label_that_prints_its_count_of_items_is_that_many_units(app: Flas
     wedge(page, gs1(BOX_OF_10_SYRINGES, "SYR10-2501", lot_expiry(app, "SYR10-2501"), count=12))
     expect_result(page, "Syringe 10 ml", "× 12")
     assert page.locator("#lines .line").first.locator("input").input_value() == "12"
+    assert real_errors(page) == []
+
+
+def test_a_product_archived_in_the_backend_no_longer_resolves_after_the_handheld_s_next_catalog_sync(
+    app: Flask, demo_server: str, phone
+) -> None:
+    """Archived in the backend (the syringe and so its box), gone from the server's catalog at the next
+    incremental pull, and from the handheld's at its next sync: the box's GTIN is one the handheld does not know."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.services.sync import refresh_catalog
+    from offline_sync.backends.sandbox.models import SandboxProduct
+
+    page = phone
+    start(page, demo_server, "nurse", "/consume")
+    wedge(page, "WARD-3B-SUPPLY")
+    expect_result(page, "Ward location set")
+    wedge(page, gs1(BOX_OF_10_SYRINGES, "SYR10-2501", lot_expiry(app, "SYR10-2501")))
+    expect_result(page, "Syringe 10 ml", "1 box = 10", level="ok")
+
+    with app.app_context():
+        db.session.scalar(select(SandboxProduct).where(SandboxProduct.barcode == SYRINGE[1:])).active = False
+        db.session.commit()
+        assert refresh_catalog() > 0  # an incremental pull: the cache already held the whole catalog
+    page.evaluate("import('/static/js/sync.js').then(m => m.syncNow())")
+    known = "import('/static/js/catalog.js').then(m => m.loadCatalog()).then(c => c.product('%s') !== null)"
+    wait_until(page, f"{known % BOX_OF_10_SYRINGES}.then(found => !found)")
+    assert not page.evaluate(known % SYRINGE)
+
+    wedge(page, gs1(BOX_OF_10_SYRINGES, "SYR10-2502"))
+    expect_result(page, "Not checked", f"GTIN {BOX_OF_10_SYRINGES} is not in this handheld's catalog", level="warn")
+    screenshot(page, "consume-archived-product-unknown")
     assert real_errors(page) == []

@@ -77,19 +77,21 @@ class CatalogState(Base):
 
 
 def _merge(session: Session, catalog: Catalog) -> int:
+    """Add or update what the pull holds; lots and stock of what it removes are not added back."""
+    gone_products, gone_locations = set(catalog.removed_products), set(catalog.removed_locations)
     rows: list[Base] = [
         *(CachedProduct(id=p.id, gtin=p.gtin, name=p.name, code=p.code, unit=p.unit,
                         tracked_by_lot=p.tracked_by_lot, uses_expiry=p.uses_expiry, pack_quantity=p.pack_quantity)
           for p in catalog.products),
         *(CachedLot(id=lot.id, product_id=lot.product_id, name=lot.name, expiry=lot.expiry, recalled=lot.recalled)
-          for lot in catalog.lots),
+          for lot in catalog.lots if lot.product_id not in gone_products),
         *(CachedLocation(id=loc.id, barcode=loc.barcode, name=loc.name, parent_id=loc.parent_id, usage=loc.usage)
           for loc in catalog.locations),
         *(CachedReceipt(id=r.id, reference=r.reference, state=r.state, destination_id=r.destination_id,
                         lines=[{"product_id": line.product_id, "expected": line.expected, "received": line.received}
                                for line in r.lines]) for r in catalog.receipts),
         *(CachedStock(product_id=s.product_id, location_id=s.location_id, lot_id=s.lot_id or 0, quantity=s.quantity)
-          for s in catalog.stock),
+          for s in catalog.stock if s.product_id not in gone_products and s.location_id not in gone_locations),
     ]
     changed = 0
     for row in rows:

@@ -225,7 +225,12 @@ class StockLevel:
 
 @dataclass(frozen=True)
 class Catalog:
-    """What changed since `since` (everything when `since` is None), as of `as_of`."""
+    """What changed since `since` (everything when `since` is None), as of `as_of`.
+
+    `removed_*` are the ids archived since `since` (always empty in a full catalog, which holds
+    active records only): a device drops them, a removed product with its lots and stock. Lots have
+    no archive of their own (Odoo's `stock.lot` has no `active` field in 17, 18 or 19): a lot leaves
+    the catalog with its product, and comes back with it."""
 
     as_of: datetime
     products: tuple[Product, ...] = ()
@@ -233,6 +238,8 @@ class Catalog:
     locations: tuple[Location, ...] = ()
     receipts: tuple[Receipt, ...] = ()
     stock: tuple[StockLevel, ...] = ()
+    removed_products: tuple[int, ...] = ()
+    removed_locations: tuple[int, ...] = ()
 
 
 @runtime_checkable

@@ -12,6 +12,7 @@ from .versions import OdooVersion, Packaging
 # What `web_search_read` is asked for, per model, next to the parser that reads the answer.
 _PRODUCT_FIELDS: dict[str, Any] = {
     "display_name": {},
+    "active": {},
     "default_code": {},
     "barcode": {},
     "uom_id": {"fields": {"display_name": {}, "factor": {}}},
@@ -44,6 +45,7 @@ def packaging_barcode_domain(version: OdooVersion, barcodes: list[str]) -> tuple
 class ProductRecord:
     id: int
     name: str
+    active: bool
     code: str
     uom_id: int
     uom: str
@@ -62,6 +64,7 @@ class ProductRecord:
         return cls(
             id=row["id"],
             name=row["display_name"],
+            active=row["active"],
             code=row["default_code"] or "",
             uom_id=row["uom_id"]["id"],
             uom=row["uom_id"]["display_name"],

@@ -1,8 +1,11 @@
 """The sandbox's catalog for devices: everything, or what changed since a moment (by `write_date`).
 
-A full catalog holds open receipts and non-zero stock; an incremental one also holds receipts that
-closed and quants that emptied since, so a device can drop them. A change committed while a
-catalog is read may carry a `write_date` just before its `as_of`: pull from a little earlier.
+A full catalog holds active products and locations, open receipts and non-zero stock; an
+incremental one also holds receipts that closed and quants that emptied since, and the ids of the
+products and locations archived since, so a device can drop them. As in Odoo, a lot has no archive
+of its own: lots of active products only, sent again when their product is written (so a product
+brought back from the archive brings its lots). A change committed while a catalog is read may
+carry a `write_date` just before its `as_of`: pull from a little earlier.
 """
 
 from collections.abc import Sequence
@@ -44,28 +47,34 @@ def read_catalog(session: Session, since: datetime | None) -> Catalog:
         return session.scalars(query.order_by(model.id)).all()
 
     products = select(SandboxProduct).options(selectinload(SandboxProduct.packagings))
+    lots = select(SandboxLot).join(SandboxLot.product).where(SandboxProduct.active)
+    if since is not None:
+        lots = lots.where((SandboxLot.write_date > since) | (SandboxProduct.write_date > since))
     receipts = (
         select(SandboxPicking)
         .where(SandboxPicking.kind == PickingKind.RECEIPT)
         .options(selectinload(SandboxPicking.moves))
     )
     quants = select(SandboxQuant).join(SandboxQuant.location).where(SandboxLocation.usage == Usage.INTERNAL)
+    locations = select(SandboxLocation)
     if since is None:
+        products = products.where(SandboxProduct.active)
+        locations = locations.where(SandboxLocation.active)
         receipts = receipts.where(SandboxPicking.state.in_([State.DRAFT, State.ASSIGNED]))
         quants = quants.where(SandboxQuant.quantity != 0)
+    changed_products, changed_locations = rows(SandboxProduct, products), rows(SandboxLocation, locations)
     return Catalog(
         as_of=as_of,
-        products=tuple(entry for product in rows(SandboxProduct, products) for entry in _products(product)),
-        lots=tuple(_lot(lot) for lot in rows(SandboxLot)),
-        locations=tuple(
-            _location(location)
-            for location in rows(SandboxLocation, select(SandboxLocation).where(SandboxLocation.active))
-        ),
+        products=tuple(entry for product in changed_products if product.active for entry in _products(product)),
+        lots=tuple(_lot(lot) for lot in session.scalars(lots.order_by(SandboxLot.id))),
+        locations=tuple(_location(location) for location in changed_locations if location.active),
         receipts=tuple(_receipt(picking) for picking in rows(SandboxPicking, receipts)),
         stock=tuple(
             StockLevel(quant.product_id, quant.location_id, quant.lot_id, quant.quantity)
             for quant in rows(SandboxQuant, quants)
         ),
+        removed_products=tuple(product.id for product in changed_products if not product.active),
+        removed_locations=tuple(location.id for location in changed_locations if not location.active),
     )
 
 

@@ -9,7 +9,7 @@ Quants are kept for internal locations only (Odoo also keeps them, negative, at 
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from offline_sync.persistence import Base, utcnow
@@ -62,6 +62,7 @@ class SandboxProduct(Stamped, Base):
     expiration_time: Mapped[int] = mapped_column(default=0)
     alert_time: Mapped[int] = mapped_column(default=0)
     removal_time: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())  # archived: out of the catalog
 
     packagings: Mapped[list["SandboxPackaging"]] = relationship(
         back_populates="product", order_by="SandboxPackaging.id"

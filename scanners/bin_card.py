@@ -6,6 +6,7 @@ The text after the card's prefix is the product's GTIN, ``:``, and the location'
 
 from __future__ import annotations
 
+from scanners.config import DEFAULT_CONFIG, ScanConfig
 from scanners.gtin import normalize_gtin
 from scanners.scan import UnrecognizedCode
 
@@ -21,3 +22,8 @@ def parse_bin_card(code: str, read: str) -> tuple[str, str]:
             "The card may be damaged; print it again from the par levels page.",
         )
     return normalize_gtin(gtin, read=read), location
+
+
+def bin_card_text(gtin: str, location: str, config: ScanConfig = DEFAULT_CONFIG) -> str:
+    """What a printed two-bin card's barcode carries, with the first configured bin card prefix."""
+    return f"{config.bin_card_prefixes[0]}{normalize_gtin(gtin)}:{location}"

@@ -39,6 +39,13 @@ def par_levels():
     )
 
 
+@blueprint.get("/par-levels/cards")
+@requires(Permission.SET_PAR_LEVELS)
+def bin_cards():
+    ward = request.args.get("ward", "")
+    return render_template("replenishment/cards.html", ward=ward, cards=replenishment.bin_cards(db.session, ward))
+
+
 @blueprint.post("/par-levels")
 @requires(Permission.SET_PAR_LEVELS)
 def set_par_level():

@@ -13,10 +13,12 @@ from sqlalchemy.orm import Session
 
 from app.models import User
 from app.services import audit, permissions
+from app.services.demo_labels import DemoLabel, code_label
 from offline_sync.catalog_cache import CachedLocation, CachedParLevel, CachedProduct, CachedReplenishment, CachedStock
 from offline_sync.outbox.models import OPEN_STATUSES, OutboxCommand, Status
 from offline_sync.outbox.payloads import PayloadError, parse_capture
 from offline_sync.outbox.store import Answer, Envelope, store
+from scanners.bin_card import bin_card_text
 
 SERVER_DEVICE = "server"  # commands a person gave in the browser, not on a handheld
 OPEN_TRANSFER = "open"
@@ -147,6 +149,12 @@ def par_levels(session: Session, ward: str) -> list[ParLevelRow]:
     return sorted(rows, key=lambda row: (row.location, row.product))
 
 
+def bin_cards(session: Session, ward: str) -> list[DemoLabel]:
+    """A printable two-bin card for each par level of a ward: product, location, refill quantity, barcode."""
+    return [code_label(row.product, f"{row.location} · refill {row.maximum - row.minimum:g}", bin_card_text(row.gtin, row.location))
+            for row in par_levels(session, ward) if row.minimum is not None and row.maximum is not None]
+
+
 def products(session: Session) -> list[CachedProduct]:
     """The products a par level can be set for, by name."""
     return sorted(_products(session).values(), key=lambda product: product.name)
@@ -177,6 +185,11 @@ def queue_par_level(session: Session, supervisor: User, *, location: str, gtin: 
         command = parse_capture("par_level_set", op_id, now, payload)
     except PayloadError as error:
         raise ReplenishmentError(str(error)) from None
+    location_row = session.scalar(select(CachedLocation).where(CachedLocation.barcode == payload["location"]))
+    if location_row is None or location_row.usage != "internal":
+        raise ReplenishmentError(f"Location {payload['location']} is not known here as a stock location; choose one of the ward's.")
+    if session.scalar(select(CachedProduct.id).where(CachedProduct.gtin == command.gtin).limit(1)) is None:
+        raise ReplenishmentError(f"No product has the GTIN {command.gtin} here; choose one from the list.")
     refusal = permissions.problem(session, supervisor, "par_level_set", command)
     if refusal:
         raise ReplenishmentError(refusal)

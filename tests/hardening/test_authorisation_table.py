@@ -86,6 +86,7 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("GET", "/replenish"): page_for("storekeeper", "nurse", "supervisor"),
     ("GET", "/replenish/pick"): page_for("storekeeper", "supervisor"),
     ("GET", "/par-levels"): page_for("supervisor"),
+    ("GET", "/par-levels/cards"): page_for("supervisor"),
     ("POST", "/par-levels"): page_for("supervisor"),
     ("GET", "/stock-outs"): page_for("supervisor"),
     ("GET", "/conflicts"): page_for("supervisor"),

@@ -10,13 +10,16 @@ from sqlalchemy import select
 from tests.e2e.conftest import PHONE, screenshot, watch_errors
 from tests.e2e.journey import (
     GAUZE,
+    GLOVES,
     IV_CANNULA,
+    covered,
     device_outbox,
     expect_result,
     gs1,
     lot_expiry,
     real_errors,
     run_sync_worker,
+    small_targets,
     start,
     wait_synced,
     wait_until,
@@ -62,6 +65,7 @@ def test_two_bin_cards_offline_become_one_refill_picked_short_and_delivered(app:
     expect_result(nurse, "Ward location", WARD, "2 products are running low here", level="ok")
     assert sorted(low_names(nurse)) == ["IV cannula 20G", "Sterile gauze swab 10x10 cm"]
     screenshot(nurse, "replenish-low")
+    assert small_targets(nurse) == [] and covered(nurse, "#low-list button, #scan-field") == []  # gloved thumbs
 
     nurse.context.set_offline(True)
     wedge(nurse, IV_CARD)
@@ -92,6 +96,7 @@ def test_two_bin_cards_offline_become_one_refill_picked_short_and_delivered(app:
     wait_until(store, "document.querySelectorAll('.transfer-choice').length === 1")
     assert store.locator(f".ward-group[data-ward='{WARD}']").count() == 1
     screenshot(store, "replenish-pick-list")
+    assert small_targets(store) == [] and covered(store, ".transfer-choice, #scan-field") == []
     store.locator(".transfer-choice").tap()
     expect_result(store, f"Picking for {WARD}", "lot IVC20-B245", level="ok")
     wedge(store, gs1(IV_CANNULA, "IVC20-A231", lot_expiry(app, "IVC20-A231")))  # expired in the store: refused
@@ -106,6 +111,7 @@ def test_two_bin_cards_offline_become_one_refill_picked_short_and_delivered(app:
     wedge(store, WARD)
     expect_result(store, "At the ward", "Short: 5 × Sterile gauze", level="warn")
     screenshot(store, "replenish-deliver")
+    assert small_targets(store) == [] and covered(store, "#lines button, #drop-rest, .actionbar button") == []
     store.get_by_role("button", name="Deliver").tap()
     expect_result(store, f"Delivered to {WARD}", "Still to come (backorder): 5 × Sterile gauze")
     wait_synced(store)
@@ -128,3 +134,28 @@ def test_two_bin_cards_offline_become_one_refill_picked_short_and_delivered(app:
     screenshot(nurse, "replenish-low-empty")
     assert real_errors(nurse) == [] and real_errors(store) == []
     store.context.close()
+
+
+def test_a_nurse_asks_from_the_low_list_and_cards_of_other_wards_or_without_a_par_level_are_refused(
+        app: Flask, demo_server: str, phone) -> None:
+    page = phone
+    start(page, demo_server, "nurse", "/replenish")
+    page.context.set_offline(True)
+    wedge(page, f"BIN:{IV_CANNULA}:WARD-ICU-CART")  # the ICU's card: not her ward
+    expect_result(page, "Not your ward: WARD-ICU-CART", level="error")
+    wedge(page, f"BIN:{GLOVES}:{WARD}")  # gloves have no par level in 3B
+    expect_result(page, "No par level for this card", "Ask a supervisor to set its par level", level="error")
+    wedge(page, WARD)
+    page.locator(f"#low-list li[data-gtin='{GAUZE}'] [data-action=ask]").tap()
+    expect_result(page, "Asked the store", "30 × Sterile gauze", level="ok")  # back to its maximum: 50 − 20
+    wait_until(page, f"document.querySelector(\"#low-list li[data-gtin='{GAUZE}'] .line-note\") !== null")
+    wedge(page, GAUZE_CARD)  # its card too, before the refill came
+    expect_result(page, "Already asked for at", level="warn")
+    asked = [c["payload"] for c in device_outbox(page) if c["kind"] == "replenish_request"]
+    assert asked == [{"location": WARD, "gtin": GAUZE, "quantity": 30, "card": ""}]
+    page.context.set_offline(False)
+    wait_synced(page)
+    run_sync_worker(app)
+    open_refills = [t for t in ward_transfers(app) if t["state"] != "done"]
+    assert [m[:3] for t in open_refills for m in t["moves"]] == [("Sterile gauze swab 10x10 cm", "", 30)]
+    assert real_errors(page) == []

@@ -68,6 +68,30 @@ class CachedStock(Base):
     quantity: Mapped[float]
 
 
+class CachedParLevel(Base):
+    """A product's minimum and maximum at a ward location (issue 15)."""
+
+    __tablename__ = "catalog_par_levels"
+
+    product_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    location_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    minimum: Mapped[float]
+    maximum: Mapped[float]
+
+
+class CachedReplenishment(Base):
+    """A replenishment transfer from the store to a ward (issue 15); `lines` as the device reads them."""
+
+    __tablename__ = "catalog_replenishments"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    reference: Mapped[str] = mapped_column(String(64), index=True)
+    state: Mapped[str] = mapped_column(String(16))
+    source_id: Mapped[int]
+    destination_id: Mapped[int]
+    lines: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+
+
 class CatalogState(Base):
     __tablename__ = "catalog_state"
 
@@ -92,6 +116,13 @@ def _merge(session: Session, catalog: Catalog) -> int:
                                for line in r.lines]) for r in catalog.receipts),
         *(CachedStock(product_id=s.product_id, location_id=s.location_id, lot_id=s.lot_id or 0, quantity=s.quantity)
           for s in catalog.stock if s.product_id not in gone_products and s.location_id not in gone_locations),
+        *(CachedParLevel(product_id=p.product_id, location_id=p.location_id, minimum=p.minimum, maximum=p.maximum)
+          for p in catalog.par_levels if p.product_id not in gone_products and p.location_id not in gone_locations),
+        *(CachedReplenishment(id=r.id, reference=r.reference, state=r.state, source_id=r.source_id,
+                              destination_id=r.destination_id,
+                              lines=[{"product_id": line.product_id, "requested": line.requested, "picked": line.picked,
+                                      "lots": [[name, quantity] for name, quantity in line.lots]} for line in r.lines])
+          for r in catalog.replenishments),
     ]
     changed = 0
     for row in rows:
@@ -101,8 +132,8 @@ def _merge(session: Session, catalog: Catalog) -> int:
 
 
 def _remove(session: Session, catalog: Catalog) -> int:
-    """Drop what was archived: a product's every GTIN row, its lots and its stock; a location and its
-    stock (Odoo refuses to archive a location that still holds stock, so those rows are zeros)."""
+    """Drop what was archived: a product's every GTIN row, its lots, stock and par levels; a location
+    with its stock and par levels (Odoo refuses to archive a location that still holds stock, so those rows are zeros)."""
     products, locations = catalog.removed_products, catalog.removed_locations
     if not products and not locations:
         return 0
@@ -111,6 +142,9 @@ def _remove(session: Session, catalog: Catalog) -> int:
         delete(CachedLot).where(CachedLot.product_id.in_(products)),
         delete(CachedLocation).where(CachedLocation.id.in_(locations)),
         delete(CachedStock).where(or_(CachedStock.product_id.in_(products), CachedStock.location_id.in_(locations))),
+        delete(CachedParLevel).where(
+            or_(CachedParLevel.product_id.in_(products), CachedParLevel.location_id.in_(locations))
+        ),
     ]
     return sum(session.execute(statement).rowcount for statement in statements)
 

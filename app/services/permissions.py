@@ -8,8 +8,12 @@ from offline_sync.backends.contract import (
     Command,
     Consume,
     Count,
+    DeliverReplenishment,
+    PickReplenishment,
     Receive,
+    RequestReplenishment,
     ResolveCount,
+    SetParLevel,
     Transfer,
     UnplannedReceipt,
     ValidateReceipt,
@@ -23,6 +27,10 @@ KIND_PERMISSION = {
     "transfer": Permission.TRANSFER,
     "consume": Permission.CONSUME,
     "count": Permission.COUNT,
+    "replenish_request": Permission.REQUEST_REPLENISHMENT,
+    "replenish_pick": Permission.DELIVER_REPLENISHMENT,
+    "replenish_deliver": Permission.DELIVER_REPLENISHMENT,
+    "par_level_set": Permission.SET_PAR_LEVELS,
 }
 
 
@@ -38,6 +46,10 @@ def locations_of(command: Command) -> list[str]:
             return locations_of(command.count)
         case Receive() | ValidateReceipt():
             return []
+        case RequestReplenishment() | SetParLevel() | DeliverReplenishment():
+            return [command.location]
+        case PickReplenishment():
+            return []
     raise TypeError(f"no locations for {type(command).__name__}")
 
 
@@ -49,7 +61,7 @@ def problem(session: Session, user: User | None, kind: str, command: Command) ->
         return f"{user.username} is disabled; a supervisor can attribute the command to someone else."
     permission = KIND_PERMISSION[kind]
     if not user.can(permission):
-        return f"{user.username} is a {user.role} and may not {permission.value}."
+        return f"{user.username} is a {user.role} and may not {permission.value.replace('_', ' ')}."
     if Role(user.role) not in WARD_BOUND_ROLES:
         return None
     wards = set(user.location_codes)

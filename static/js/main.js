@@ -9,6 +9,8 @@ const PAGES = {
   transfer: "./transfer.js",
   count: "./count.js",
   receive: "./receive.js",
+  replenish: "./replenish.js",
+  "replenish-pick": "./replenish-pick.js",
   queue: "./queue.js",
   scanner: "./scanner-setup.js",
 };

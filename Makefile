@@ -56,6 +56,7 @@ static/vendor/.installed: package-lock.json
 	mkdir -p static/vendor/barcode-detector
 	cp node_modules/barcode-detector/dist/es/ponyfill.js node_modules/barcode-detector/dist/es/zxing-exported.js static/vendor/barcode-detector/
 	cp node_modules/zxing-wasm/dist/reader/zxing_reader.wasm static/vendor/
+	cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chart.umd.js
 	touch $@
 
 db: setup

@@ -1,4 +1,5 @@
-"""Roles, the permissions each carries, and the four stock workflows (DESIGN §7)."""
+"""Roles, the permissions each carries, and the four stock workflows (DESIGN §7); expiry, recalls and waste
+(issue 16) are granted in their own table beside them."""
 from enum import StrEnum
 
 
@@ -19,6 +20,13 @@ class Permission(StrEnum):
     VIEW_REPORTS = "view_reports"
     MANAGE_USERS = "manage_users"
     MANAGE_DEVICES = "manage_devices"  # see the handhelds, revoke a token
+    # Expiry, recalls and waste (issue 16)
+    SWEEP = "sweep"  # list what to pull at a location, pull it
+    WASTE = "waste"  # record waste: an Odoo scrap with a reason
+    QUARANTINE = "quarantine"  # move lots to the quarantine location
+    RETURN_TO_VENDOR = "return_to_vendor"
+    RECALL = "recall"  # enter a recall notice
+    EXPIRY_REPORTS = "expiry_reports"  # the recall trace and the expiry and waste dashboard (read-only)
 
 
 WORKFLOWS: tuple[Permission, ...] = (Permission.RECEIVE, Permission.TRANSFER, Permission.CONSUME, Permission.COUNT)
@@ -31,9 +39,20 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset({Permission.MANAGE_USERS, Permission.VIEW_REPORTS, Permission.MANAGE_DEVICES}),
 }
 
+# Expiry, recalls and waste (issue 16): every stock role sweeps and wastes (nurses within their wards);
+# the store quarantines and returns; a supervisor recalls; supervisors and auditors read the trace and dashboard.
+EXPIRY_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.STOREKEEPER: frozenset({Permission.SWEEP, Permission.WASTE, Permission.QUARANTINE, Permission.RETURN_TO_VENDOR}),
+    Role.NURSE: frozenset({Permission.SWEEP, Permission.WASTE}),
+    Role.AUDITOR: frozenset({Permission.SWEEP, Permission.WASTE, Permission.EXPIRY_REPORTS}),
+    Role.SUPERVISOR: frozenset({Permission.SWEEP, Permission.WASTE, Permission.QUARANTINE, Permission.RETURN_TO_VENDOR,
+                                Permission.RECALL, Permission.EXPIRY_REPORTS}),
+    Role.ADMIN: frozenset(),
+}
+
 # Roles whose stock actions are limited to the locations assigned to them.
 WARD_BOUND_ROLES = frozenset({Role.NURSE})
 
 
 def role_can(role: Role, permission: Permission) -> bool:
-    return permission in ROLE_PERMISSIONS[role]
+    return permission in ROLE_PERMISSIONS[role] or permission in EXPIRY_PERMISSIONS[role]

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from offline_sync.backends.contract import Catalog, Command, ConflictKind, Outcome, ResolveCount
+from offline_sync.backends.contract import Catalog, Command, ConflictKind, LotHistory, Outcome, ResolveCount
 
 Fault = Callable[[Command], Outcome | None]
 
@@ -34,6 +34,10 @@ class FakeBackend:
         return Outcome.applied("applied", reference=f"FAKE/{command.op_id[:8]}")
 
     receive = validate_receipt = unplanned_receipt = transfer = consume = count = resolve_count = _apply
+    scrap = quarantine = return_to_vendor = recall = _apply
+
+    def lot_history(self, gtin: str, lot: str) -> LotHistory:
+        return LotHistory(on_hand=(), moves=())
 
 
 def conflict_for(op_ids: set[str], kind: ConflictKind = ConflictKind.INSUFFICIENT_STOCK) -> Fault:

@@ -9,11 +9,15 @@ from offline_sync.backends.contract import (
     InventoryBackend,
     LeaseLost,
     Outcome,
+    Quarantine,
+    Recall,
     Receive,
     ResolveCount,
+    Scrap,
     Transfer,
     UnplannedReceipt,
     ValidateReceipt,
+    VendorReturn,
 )
 
 
@@ -33,6 +37,14 @@ def apply(backend: InventoryBackend, command: Command) -> Outcome:
             return backend.count(command)
         case ResolveCount():
             return backend.resolve_count(command)
+        case Scrap():
+            return backend.scrap(command)
+        case Quarantine():
+            return backend.quarantine(command)
+        case VendorReturn():
+            return backend.return_to_vendor(command)
+        case Recall():
+            return backend.recall(command)
     raise TypeError(f"no backend method for {type(command).__name__}")
 
 

@@ -13,11 +13,15 @@ from offline_sync.backends.contract import (
     Consume,
     Count,
     ItemLine,
+    Quarantine,
+    Recall,
     Receive,
     ResolveCount,
+    Scrap,
     Transfer,
     UnplannedReceipt,
     ValidateReceipt,
+    VendorReturn,
 )
 
 ADDS_ONLY = frozenset({"receive_unplanned"})  # kinds that take from no quant: they only add stock
@@ -25,6 +29,11 @@ ADDS_ONLY = frozenset({"receive_unplanned"})  # kinds that take from no quant: t
 
 def quant_key(location: str, gtin: str, lot: str | None) -> str:
     return f"quant:{location}|{gtin}|{lot or ''}"
+
+
+def lot_key(gtin: str, lot: str | None) -> str:
+    """A recall's mark on one lot (no lot: every lot of the product)."""
+    return f"lot:{gtin}|{lot or '*'}"
 
 
 def _quants(location: str, lines: tuple[ItemLine, ...]) -> list[str]:
@@ -39,10 +48,14 @@ def lane_of(command: Command) -> str:
             return f"location:{command.destination}"
         case Transfer():
             return f"location:{command.source}"
-        case Consume() | Count():
+        case Consume() | Count() | Scrap():
             return f"location:{command.location}"
         case ResolveCount():
             return f"location:{command.count.location}"
+        case Quarantine() | VendorReturn():
+            return f"location:{command.source}"
+        case Recall():
+            return f"recall:{command.gtin}"
     raise TypeError(f"no lane for {type(command).__name__}")
 
 
@@ -60,16 +73,23 @@ def touches_of(command: Command) -> list[str]:
             return [quant_key(command.location, command.gtin, command.lot)]
         case ResolveCount():
             return touches_of(command.count)
+        case Scrap():
+            return sorted(set(_quants(command.location, command.lines)))
+        case Quarantine() | VendorReturn():
+            return sorted(set(_quants(command.source, command.lines)))
+        case Recall():
+            return sorted({lot_key(command.gtin, lot) for lot in command.lots}) or [lot_key(command.gtin, None)]
     raise TypeError(f"nothing touched by {type(command).__name__}")
 
 
 def depends_on(kind: str, lane: str, touches: Iterable[str]) -> frozenset[str]:
     """What a stored command (its kind, lane and touches) depends on: the quants at its lane's location
-    it takes from or counts (a transfer's source, a consumption's or count's location), or its receipt.
-    A parked command holds back exactly the later ones that share one of these with it."""
+    it takes from or counts (a transfer's source, a consumption's, scrap's or count's location, a
+    quarantine's or return's source), or its receipt, or a recall's lots. A parked command holds back
+    exactly the later ones that share one of these with it."""
     if kind in ADDS_ONLY:
         return frozenset()
-    if lane.startswith("receipt:"):
+    if lane.startswith(("receipt:", "recall:")):
         return frozenset(touches)
     here = "quant:" + lane.removeprefix("location:") + "|"
     return frozenset(touch for touch in touches if touch.startswith(here))

@@ -11,6 +11,11 @@ const PAGES = {
   receive: "./receive.js",
   queue: "./queue.js",
   scanner: "./scanner-setup.js",
+  sweep: "./sweep.js",
+  waste: "./waste.js",
+  "vendor-return": "./vendor-return.js",
+  "waste-dashboard": "./waste-dashboard.js",
+  recall: "./recall.js",
 };
 
 async function registerServiceWorker() {

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from offline_sync.backends.contract import DEFAULT_QUARANTINE_LOCATION
 from offline_sync.backends.odoo.settings import OdooSettings
 
 
@@ -110,6 +111,8 @@ def load_config(environ: Mapping[str, str], instance_path: Path) -> dict[str, An
         "COUNT_AS_OF_TOLERANCE": _int(environ, "COUNT_AS_OF_TOLERANCE", 5),
         # A lot this close to its expiry (and with no alert date of its own) is shown amber with its date.
         "NEAR_EXPIRY_DAYS": _int(environ, "NEAR_EXPIRY_DAYS", 30),
+        # The barcode of the location pulled stock is quarantined in (issue 16).
+        "QUARANTINE_LOCATION": environ.get("QUARANTINE_LOCATION") or DEFAULT_QUARANTINE_LOCATION,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session; idle logout bounds it
         "MAX_CONTENT_LENGTH": _int(environ, "MAX_UPLOAD_MB", 16, minimum=1) * 1024 * 1024,
     }

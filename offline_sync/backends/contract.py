@@ -167,6 +167,11 @@ class ResolveCount:
 # ---- expiry, recalls and waste (issue 16) ------------------------------------------------
 
 
+# The quarantine location's barcode when QUARANTINE_LOCATION is not set: the sandbox's demo has it, and
+# `flask odoo doctor` creates it on Odoo.
+DEFAULT_QUARANTINE_LOCATION = "WS-QUARANTINE"
+
+
 class WasteReason(StrEnum):
     """Why stock was thrown away or sent back; `other` needs a note saying what happened."""
 

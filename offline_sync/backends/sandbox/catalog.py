@@ -6,7 +6,7 @@ catalog is read may carry a `write_date` just before its `as_of`: pull from a li
 """
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy import Select, select
@@ -56,7 +56,7 @@ def read_catalog(session: Session, since: datetime | None) -> Catalog:
     return Catalog(
         as_of=as_of,
         products=tuple(entry for product in rows(SandboxProduct, products) for entry in _products(product)),
-        lots=tuple(_lot(lot) for lot in rows(SandboxLot)),
+        lots=tuple(_lot(lot) for lot in rows(SandboxLot, select(SandboxLot).options(selectinload(SandboxLot.product)))),
         locations=tuple(
             _location(location)
             for location in rows(SandboxLocation, select(SandboxLocation).where(SandboxLocation.active))
@@ -82,13 +82,20 @@ def _products(product: SandboxProduct) -> list[Product]:
             tracked_by_lot=product.tracked_by_lot,
             uses_expiry=product.use_expiration_date,
             pack_quantity=quantity,
+            cost=product.standard_price,
         )
         for barcode, quantity in barcodes
     ]
 
 
 def _lot(lot: SandboxLot) -> Lot:
-    return Lot(id=lot.id, product_id=lot.product_id, name=lot.name, expiry=lot.expiration_date, recalled=lot.recalled)
+    return Lot(id=lot.id, product_id=lot.product_id, name=lot.name, expiry=lot.expiration_date, recalled=lot.recalled,
+               alert_date=alert_date(lot.expiration_date, lot.product.alert_time))
+
+
+def alert_date(expiry: date | None, alert_days: int) -> date | None:
+    """As product_expiry sets it: the product's alert days before the expiry (none without either)."""
+    return expiry - timedelta(days=alert_days) if expiry is not None and alert_days else None
 
 
 def _location(location: SandboxLocation) -> Location:

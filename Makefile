@@ -11,7 +11,7 @@ SHARED ?= ../shared
 # The embedded default: SQLite in instance/, the training sandbox, a secret key generated once in instance/.
 DEV := WARDSTOCK_ENV=development
 
-.PHONY: run test setup system-packages static db demo lock audit bench-scanners bench-sync bench-load clean
+.PHONY: run test setup system-packages static db demo lock audit bench-scanners bench-sync bench-trace bench-load clean
 
 run: setup db demo
 	@echo ""
@@ -78,6 +78,10 @@ bench-scanners: setup
 # BENCH_DATABASE_URL=postgresql://... to measure on PostgreSQL instead of a fresh SQLite file.
 bench-sync: setup
 	$(BIN)/python tests/bench/bench_sync.py $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL))
+
+# Recall trace and expiry/waste dashboard on 20,000 lots and 200,000 moves of its own making; BENCH_DATABASE_URL as above.
+bench-trace: setup
+	$(BIN)/python tests/bench/bench_trace.py $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL))
 
 # 50, 100 and 200 simulated handhelds over gunicorn; BENCH_DATABASE_URL=postgresql://... (a database it may create and drop).
 bench-load: setup

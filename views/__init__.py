@@ -3,7 +3,24 @@ from flask import Flask
 
 
 def register_views(app: Flask) -> None:
-    from views import api, auth, conflicts, device, devices, errors, health, home, sync_status, training, workflows
+    from views import (
+        api,
+        auth,
+        conflicts,
+        device,
+        devices,
+        errors,
+        expiry,
+        health,
+        home,
+        recalls,
+        sync_status,
+        training,
+        waste_dashboard,
+        workflows,
+    )
 
     for module in (api, auth, errors, health, home, sync_status, training, workflows, conflicts, device, devices):
+        app.register_blueprint(module.blueprint)
+    for module in (expiry, recalls, waste_dashboard):  # expiry, recalls and waste (issue 16)
         app.register_blueprint(module.blueprint)

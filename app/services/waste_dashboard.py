@@ -25,6 +25,7 @@ class Expiring:
     wards: list[str]
     value: dict[str, list[float]]  # ward → value per window
     units: dict[str, list[float]]
+    costed: bool  # some product has a cost: without any, every value is 0 and only the units tell
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,8 @@ def expiring(session: Session, today: date) -> Expiring:
         value[ward][window] += quantity * costs.get(product_id, 0.0)
         units[ward][window] += quantity
     ordered = sorted(value)
-    return Expiring([label for label, _, _ in WINDOWS], ordered, {w: value[w] for w in ordered}, {w: units[w] for w in ordered})
+    return Expiring([label for label, _, _ in WINDOWS], ordered, {w: value[w] for w in ordered}, {w: units[w] for w in ordered},
+                    costed=any(costs.values()))
 
 
 def wasted(session: Session, since: date) -> Wasted:
@@ -82,11 +84,14 @@ def wasted(session: Session, since: date) -> Wasted:
 
 def chart_data(expiring_now: Expiring, waste: Wasted) -> dict[str, object]:
     """What the page's charts draw (static/js/waste-dashboard.js): the same numbers as its tables."""
-    per_reason = {why: [sum(row[4] for row in waste.rows if row[0] == month and row[2] == why) for month in waste.months]
+    column = 4 if expiring_now.costed else 3  # without costs, units: a chart of zeros tells nothing
+    per_reason = {why: [sum(row[column] for row in waste.rows if row[0] == month and row[2] == why) for month in waste.months]
                   for why in waste.reasons}
+    expiring_by = expiring_now.value if expiring_now.costed else expiring_now.units
     return {
+        "measure": "value" if expiring_now.costed else "units",
         "expiring": {"labels": expiring_now.wards, "series": [
-            {"label": label, "values": [round(expiring_now.value[ward][index], 2) for ward in expiring_now.wards]}
+            {"label": label, "values": [round(expiring_by[ward][index], 2) for ward in expiring_now.wards]}
             for index, label in enumerate(expiring_now.windows)]},
         "wasted": {"labels": waste.months, "series": [
             {"label": REASON_WORDS[WasteReason(why)].rstrip("…"), "values": [round(v, 2) for v in values]}

@@ -6,7 +6,10 @@ async function draw() {
   await import("/static/vendor/chart.umd.js"); // a UMD build: it sets globalThis.Chart
   const { Chart } = globalThis;
   const data = JSON.parse(document.getElementById("dashboard-data").textContent);
-  const money = (value) => value.toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  // Values as money; without any product cost the charts count units instead (the page says so).
+  const money = data.measure === "value"
+    ? (value) => value.toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 })
+    : (value) => `${value.toLocaleString()} units`;
   const options = (stacked) => ({
     responsive: true, maintainAspectRatio: false, animation: false,
     scales: { x: { stacked }, y: { stacked, beginAtZero: true, ticks: { callback: money } } },

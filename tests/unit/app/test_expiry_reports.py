@@ -150,3 +150,14 @@ def test_the_dashboard_values_expiring_stock_per_ward_and_waste_per_reason_ward_
     csv = client.get("/expiry/dashboard/wasted.csv").get_data(as_text=True)
     assert csv.splitlines()[0] == "month,ward,reason,units,value" and f"{month},WARD-3B,expired,4.0,10.0" in csv
     assert client.get("/expiry/dashboard/nothing.csv").status_code == 404
+
+
+@pytest.mark.parametrize(("username", "quarantines"), [("nurse", False), ("auditor", False), ("store", True), ("supervisor", True)])
+def test_the_sweep_offers_quarantine_only_to_those_who_may_quarantine(demo: Flask, username: str, quarantines: bool) -> None:
+    client = demo.test_client()
+    assert login(client, username, "wardstock-demo").status_code == 302
+    page = client.get("/sweep").get_data(as_text=True)
+    assert ('data-mode="quarantine"' in page) is quarantines and 'data-mode="waste"' in page
+    assert f'data-can-quarantine="{str(quarantines).lower()}"' in page
+    home = client.get("/").get_data(as_text=True)
+    assert "Expiry sweep" in home and ("Return to vendor" in home) is quarantines

@@ -32,11 +32,12 @@ export function runDisposal({ name, kind, where, words }) {
       return checkedItem(ctx, scan, "Take it anyway", (item) => {
         const line = ctx.addLine(item, item.per_scan);
         const suggested = verdict.recalled ? "recalled" : verdict.expired ? "expired" : "";
-        if (suggested && !ctx.draft.reason) ctx.draft.reason = suggested;
+        const chosenNow = suggested && !ctx.draft.reason;
+        if (chosenNow) ctx.draft.reason = suggested;
         return {
           level: "ok", title: line.name, big: `× ${line.quantity}`,
           lines: [`Lot ${line.lot || "–"} · expires ${line.expiry || "–"}${verdict.recalled ? " · RECALLED" : verdict.expired ? " · EXPIRED" : ""}`, item.pack,
-            ctx.draft.reason ? "" : "Pick a reason below."],
+            chosenNow ? `Reason set to ${suggested}; change it below if it is wrong.` : ctx.draft.reason ? "" : "Pick a reason below."],
         };
       }, { warnNearExpiry: false });
     },

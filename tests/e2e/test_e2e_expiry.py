@@ -104,6 +104,22 @@ def test_waste_asks_for_a_reason_and_a_note_for_other(app: Flask, demo_server: s
                              "lines": [{"gtin": IV_CANNULA, "lot": "IVC20-B245", "expiry": scrap.payload["lines"][0]["expiry"], "quantity": 1}]}
 
 
+def test_a_storekeeper_returns_a_recalled_box_with_the_reason_its_lot_gives(app: Flask, demo_server: str, phone) -> None:
+    page = phone
+    start(page, demo_server, "store", "/vendor-return")
+    wedge(page, "CS-STOCK")
+    wedge(page, gs1(SYRINGE, "SYR10-2502", lot_expiry(app, "SYR10-2502")))
+    expect_result(page, "Syringe 10 ml", "RECALLED")
+    assert page.get_by_role("button", name="Recalled").get_attribute("aria-pressed") == "true"  # the lot's reason, chosen for her
+    screenshot(page, "vendor-return")
+    page.get_by_role("button", name="Return to vendor").tap()
+    expect_result(page, "Return saved on this handheld")
+    wait_synced(page)
+    [sent] = outbox_rows(app, "vendor_return")
+    assert (sent.payload["source"], sent.payload["reason"], sent.payload["lines"][0]["lot"]) == ("CS-STOCK", "recalled", "SYR10-2502")
+    assert real_errors(page) == []
+
+
 def test_a_recall_is_refused_offline_after_one_sync_and_its_trace_shows_the_case(app: Flask, demo_server: str, browser, phone) -> None:
     nurse = phone
     start(nurse, demo_server, "nurse", "/consume")
@@ -129,9 +145,9 @@ def test_a_recall_is_refused_offline_after_one_sync_and_its_trace_shows_the_case
     [recall] = outbox_rows(app, "recall")
     assert recall.payload == {"gtin": IV_CANNULA, "lots": ["IVC20-B245"], "notice": "FSN-2026-114: sterility not assured"}
     assert recall.device_id == "server" and recall.username == "supervisor"
-    run_sync_worker(app)  # marks the lot recalled in the inventory, and refreshes the server's catalog cache
+    run_sync_worker(app)  # marks the lot recalled in the inventory
     assert outbox_rows(app, "recall")[0].status == "done"
-    with app.app_context():
+    with app.app_context():  # what the worker's loop does every minute: the server's catalog cache learns it
         from app.services.sync import refresh_catalog
 
         refresh_catalog()

@@ -1,6 +1,7 @@
 // The recall form: a label scanned into its scan field fills in the GTIN and adds the lot, read on
 // this page by the same GS1 reader as the handhelds (gs1.js).
-import { interpret } from "./gs1.js";
+import { DEFAULT_CONFIG, interpret } from "./gs1.js";
+import { gsReplacements } from "./scanner-settings.js";
 
 const scanField = document.getElementById("recall-scan");
 const said = document.getElementById("recall-scan-result");
@@ -12,7 +13,7 @@ scanField?.addEventListener("keydown", (event) => {
   scanField.value = "";
   if (!raw) return;
   try {
-    const scan = interpret(raw);
+    const scan = interpret(raw, { ...DEFAULT_CONFIG, gs_replacements: gsReplacements(DEFAULT_CONFIG.gs_replacements) });
     if (!scan.gtin) throw new Error("this label carries no GTIN (01).");
     document.getElementById("gtin").value = scan.gtin;
     const lots = document.getElementById("lots");

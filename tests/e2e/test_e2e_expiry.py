@@ -4,6 +4,7 @@ enters a recall that a nurse's handheld refuses offline after one catalog sync; 
 the nurse's earlier use of the lot with its case reference."""
 import pytest
 from flask import Flask
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import PHONE, screenshot, watch_errors
 from tests.e2e.journey import (
@@ -136,8 +137,12 @@ def test_a_recall_is_refused_offline_after_one_sync_and_its_trace_shows_the_case
     supervisor = watch_errors(browser.new_context(**PHONE).new_page())
     login(supervisor, demo_server, "supervisor")
     supervisor.goto(f"{demo_server}/recalls")
-    supervisor.get_by_label("GTIN of the product").fill(IV_CANNULA)
-    supervisor.get_by_label("Lot numbers").fill("IVC20-B245")
+    supervisor.wait_for_selector("html[data-booted=true]")
+    supervisor.locator("#recall-scan").fill(cannula)  # the notice's label, scanned: GTIN and lot filled in
+    supervisor.locator("#recall-scan").press("Enter")
+    expect(supervisor.locator("#recall-scan-result")).to_contain_text("Read GTIN")
+    assert supervisor.get_by_label("GTIN of the product").input_value() == IV_CANNULA
+    assert supervisor.get_by_label("Lot numbers").input_value() == "IVC20-B245"
     supervisor.get_by_label("The notice").fill("FSN-2026-114: sterility not assured")
     screenshot(supervisor, "recall-form")
     supervisor.get_by_role("button", name="Recall these lots").tap()

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from offline_sync.backends.contract import DEFAULT_QUARANTINE_LOCATION
 from offline_sync.backends.odoo.settings import OdooSettings
 
 
@@ -114,6 +115,8 @@ def load_config(environ: Mapping[str, str], instance_path: Path) -> dict[str, An
         "REPLENISH_SOURCE": environ.get("REPLENISH_SOURCE", "").strip(),
         # A ward's replenishment request still open after this many hours is highlighted on the stock-out watch.
         "REPLENISH_STALE_HOURS": _int(environ, "REPLENISH_STALE_HOURS", 8, minimum=1),
+        # The barcode of the location pulled stock is quarantined in (issue 16).
+        "QUARANTINE_LOCATION": environ.get("QUARANTINE_LOCATION") or DEFAULT_QUARANTINE_LOCATION,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session; idle logout bounds it
         "MAX_CONTENT_LENGTH": _int(environ, "MAX_UPLOAD_MB", 16, minimum=1) * 1024 * 1024,
     }

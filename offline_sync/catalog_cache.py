@@ -27,6 +27,7 @@ class CachedProduct(Base):
     tracked_by_lot: Mapped[bool]
     uses_expiry: Mapped[bool]
     pack_quantity: Mapped[float] = mapped_column(default=1.0)
+    cost: Mapped[float] = mapped_column(default=0.0)  # of one unit, for the value of waste and expiring stock
 
 
 class CachedLot(Base):
@@ -37,6 +38,7 @@ class CachedLot(Base):
     name: Mapped[str] = mapped_column(String(64))
     expiry: Mapped[date | None]
     recalled: Mapped[bool]
+    alert_date: Mapped[date | None]  # from this day the lot is expiring soon
 
 
 class CachedLocation(Base):
@@ -105,9 +107,11 @@ def _merge(session: Session, catalog: Catalog) -> int:
     gone_products, gone_locations = set(catalog.removed_products), set(catalog.removed_locations)
     rows: list[Base] = [
         *(CachedProduct(id=p.id, gtin=p.gtin, name=p.name, code=p.code, unit=p.unit,
-                        tracked_by_lot=p.tracked_by_lot, uses_expiry=p.uses_expiry, pack_quantity=p.pack_quantity)
+                        tracked_by_lot=p.tracked_by_lot, uses_expiry=p.uses_expiry, pack_quantity=p.pack_quantity,
+                        cost=p.cost)
           for p in catalog.products),
-        *(CachedLot(id=lot.id, product_id=lot.product_id, name=lot.name, expiry=lot.expiry, recalled=lot.recalled)
+        *(CachedLot(id=lot.id, product_id=lot.product_id, name=lot.name, expiry=lot.expiry, recalled=lot.recalled,
+                    alert_date=lot.alert_date)
           for lot in catalog.lots if lot.product_id not in gone_products),
         *(CachedLocation(id=loc.id, barcode=loc.barcode, name=loc.name, parent_id=loc.parent_id, usage=loc.usage)
           for loc in catalog.locations),

@@ -10,13 +10,20 @@ def register_views(app: Flask) -> None:
         device,
         devices,
         errors,
+        expiry,
         health,
         home,
+        recalls,
         replenishment,
         sync_status,
         training,
+        waste_dashboard,
         workflows,
     )
 
-    for module in (api, auth, errors, health, home, sync_status, training, workflows, conflicts, device, devices, replenishment):
+    for module in (
+        *(api, auth, errors, health, home, sync_status, training, workflows, conflicts, device, devices),
+        replenishment,
+        *(expiry, recalls, waste_dashboard),
+    ):
         app.register_blueprint(module.blueprint)

@@ -10,13 +10,17 @@ from offline_sync.backends.contract import (
     Count,
     DeliverReplenishment,
     PickReplenishment,
+    Quarantine,
+    Recall,
     Receive,
     RequestReplenishment,
     ResolveCount,
+    Scrap,
     SetParLevel,
     Transfer,
     UnplannedReceipt,
     ValidateReceipt,
+    VendorReturn,
 )
 from offline_sync.catalog_cache import location_by_barcode, location_path
 
@@ -31,6 +35,10 @@ KIND_PERMISSION = {
     "replenish_pick": Permission.DELIVER_REPLENISHMENT,
     "replenish_deliver": Permission.DELIVER_REPLENISHMENT,
     "par_level_set": Permission.SET_PAR_LEVELS,
+    "scrap": Permission.WASTE,
+    "quarantine": Permission.QUARANTINE,
+    "vendor_return": Permission.RETURN_TO_VENDOR,
+    "recall": Permission.RECALL,
 }
 
 
@@ -38,13 +46,15 @@ def locations_of(command: Command) -> list[str]:
     match command:
         case Transfer():
             return [command.source, command.destination]
-        case Consume() | Count():
+        case Consume() | Count() | Scrap():
             return [command.location]
+        case Quarantine() | VendorReturn():
+            return [command.source]
         case UnplannedReceipt():
             return [command.destination]
         case ResolveCount():
             return locations_of(command.count)
-        case Receive() | ValidateReceipt():
+        case Receive() | ValidateReceipt() | Recall():
             return []
         case RequestReplenishment() | SetParLevel() | DeliverReplenishment():
             return [command.location]

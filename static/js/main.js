@@ -13,6 +13,11 @@ const PAGES = {
   "replenish-pick": "./replenish-pick.js",
   queue: "./queue.js",
   scanner: "./scanner-setup.js",
+  sweep: "./sweep.js",
+  waste: "./waste.js",
+  "vendor-return": "./vendor-return.js",
+  "waste-dashboard": "./waste-dashboard.js",
+  recall: "./recall.js",
 };
 
 async function registerServiceWorker() {

@@ -6,6 +6,7 @@ routes' own declarations: a route that declares the wrong access, or a role give
 mistake, makes these tests fail. A route added to the app without a row here fails too.
 Every refused request that could change state is checked to have changed nothing in any table.
 """
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ from offline_sync.outbox.models import OutboxCommand, Status
 from tests.hardening.security_support import (
     DEMO_LOGIN,
     GTIN_CANNULA,
+    GTIN_PARACETAMOL,
     OTHER_WARD_NURSE,
     World,
     api,
@@ -100,6 +102,16 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("POST", "/api/v1/commands/status"): Expect(EVERY_ROLE, NOT_LOGGED_IN, PASSES),
     ("GET", "/api/v1/catalog"): Expect(EVERY_ROLE, NOT_LOGGED_IN, PASSES),
     ("GET", "/api/v1/sync/health"): Expect(REPORT_READERS, NOT_LOGGED_IN, NOT_LOGGED_IN),
+    # expiry, recalls and waste (issue 16)
+    ("GET", "/sweep"): page_for("storekeeper", "nurse", "auditor", "supervisor"),
+    ("GET", "/waste"): page_for("storekeeper", "nurse", "auditor", "supervisor"),
+    ("GET", "/vendor-return"): page_for("storekeeper", "supervisor"),
+    ("GET", "/recalls"): page_for("supervisor"),
+    ("POST", "/recalls"): page_for("supervisor"),
+    ("GET", "/recalls/trace"): page_for("auditor", "supervisor"),
+    ("GET", "/recalls/trace.csv"): page_for("auditor", "supervisor"),
+    ("GET", "/expiry/dashboard"): page_for("auditor", "supervisor"),
+    ("GET", "/expiry/dashboard/<table>.csv"): page_for("auditor", "supervisor"),
 }
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -132,6 +144,11 @@ REQUESTS: dict[tuple[str, str], RequestArgs] = {
     ("GET", "/api/v1/commands/status"): lambda w: {"query_string": {"ids": w.parked_op_id}},
     ("POST", "/api/v1/commands/status"): lambda w: {"json": {"ids": [w.parked_op_id]}},
     ("GET", "/device/queue"): lambda w: {"query_string": {"device_id": DEVICE_ID}},
+    ("POST", "/recalls"): lambda w: {"data": {"op_id": str(uuid.uuid4()), "gtin": GTIN_CANNULA, "scope": "lots", "lots": "IVC20-B245",
+                                              "notice": "FSN-TEST: sterility not assured"}},
+    ("GET", "/recalls/trace"): lambda w: {"query_string": {"gtin": GTIN_CANNULA, "lot": "IVC20-B245"}},
+    ("GET", "/recalls/trace.csv"): lambda w: {"query_string": {"gtin": GTIN_CANNULA, "lot": "IVC20-B245"}},
+    ("GET", "/expiry/dashboard/<table>.csv"): lambda w: {"path": "/expiry/dashboard/wasted.csv"},
 }
 
 
@@ -365,13 +382,22 @@ ICU_COMMANDS = {
     "consume": {"location": "WARD-ICU-CART", "lines": [{"gtin": GTIN_CANNULA, "lot": "IVC20-C260", "quantity": 1}]},
     "transfer": {"source": "CS-STOCK", "destination": "WARD-ICU-CART", "lines": [{"gtin": GTIN_CANNULA, "quantity": 1}]},
     "count": {"location": "WARD-ICU-CART", "gtin": GTIN_CANNULA, "lot": "IVC20-C260", "counted": 15},
+    "scrap": {"location": "WARD-ICU-CART", "lines": [{"gtin": GTIN_CANNULA, "lot": "IVC20-C260", "quantity": 1}], "reason": "damaged"},
+    "quarantine": {"source": "WARD-ICU-CART", "lines": [{"gtin": GTIN_CANNULA, "lot": "IVC20-C260", "quantity": 1}]},
+    "vendor_return": {"source": "WARD-ICU-CART", "lines": [{"gtin": GTIN_CANNULA, "lot": "IVC20-C260", "quantity": 1}], "reason": "recalled"},
+    "recall": {"gtin": GTIN_CANNULA, "lots": ["IVC20-C260"], "notice": "FSN-TEST"},
 }
 ICU_ANSWERS = {
-    "storekeeper": {"consume": "rejected", "transfer": "accepted", "count": "accepted"},
-    "nurse": {"consume": "rejected", "transfer": "rejected", "count": "rejected"},
-    "auditor": {"consume": "rejected", "transfer": "rejected", "count": "accepted"},
-    "supervisor": {"consume": "accepted", "transfer": "accepted", "count": "accepted"},
-    "admin": {"consume": "rejected", "transfer": "rejected", "count": "rejected"},
+    "storekeeper": {"consume": "rejected", "transfer": "accepted", "count": "accepted",
+                    "scrap": "accepted", "quarantine": "accepted", "vendor_return": "accepted", "recall": "rejected"},
+    "nurse": {"consume": "rejected", "transfer": "rejected", "count": "rejected",
+              "scrap": "rejected", "quarantine": "rejected", "vendor_return": "rejected", "recall": "rejected"},
+    "auditor": {"consume": "rejected", "transfer": "rejected", "count": "accepted",
+                "scrap": "accepted", "quarantine": "rejected", "vendor_return": "rejected", "recall": "rejected"},
+    "supervisor": {"consume": "accepted", "transfer": "accepted", "count": "accepted",
+                   "scrap": "accepted", "quarantine": "accepted", "vendor_return": "accepted", "recall": "accepted"},
+    "admin": {"consume": "rejected", "transfer": "rejected", "count": "rejected",
+              "scrap": "rejected", "quarantine": "rejected", "vendor_return": "rejected", "recall": "rejected"},
 }
 
 
@@ -390,3 +416,21 @@ def test_each_role_acts_in_another_wards_location_only_where_the_table_says(worl
     with world.app.app_context():
         kept = set(db.session.scalars(select(OutboxCommand.op_id).where(OutboxCommand.device_id == device)))
     assert kept == {sent[kind]["op_id"] for kind, answer in ICU_ANSWERS[role].items() if answer == "accepted"}
+
+
+# A nurse in her own ward (Ward 3B): waste is hers to record; quarantine, returns and recalls are not.
+OWN_WARD_WASTE = {
+    "scrap": ({"location": "WARD-3B-SUPPLY", "lines": [{"gtin": GTIN_PARACETAMOL, "lot": "PCM-24A", "quantity": 1}], "reason": "expired"}, "accepted"),
+    "quarantine": ({"source": "WARD-3B-SUPPLY", "lines": [{"gtin": GTIN_PARACETAMOL, "lot": "PCM-24A", "quantity": 1}]}, "rejected"),
+    "vendor_return": ({"source": "WARD-3B-SUPPLY", "lines": [{"gtin": GTIN_PARACETAMOL, "lot": "PCM-24A", "quantity": 1}],
+                       "reason": "expired"}, "rejected"),
+    "recall": ({"gtin": GTIN_PARACETAMOL, "lots": ["PCM-24A"], "notice": "FSN-TEST"}, "rejected"),
+}
+
+
+def test_a_nurse_records_waste_in_her_ward_but_neither_quarantines_returns_nor_recalls(world: World) -> None:
+    sent = {kind: command(world.nurse_id, kind, device_seq=seq, **payload) for seq, (kind, (payload, _)) in enumerate(OWN_WARD_WASTE.items())}
+    answer = api(world.app.test_client(), "POST", "/api/v1/commands", world.token, json={"device_id": DEVICE_ID, "commands": list(sent.values())})
+    results = dict(zip(sent, answer.get_json()["results"]))
+    assert {kind: result["result"] for kind, result in results.items()} == {kind: want for kind, (_, want) in OWN_WARD_WASTE.items()}, results
+    assert "nurse and may not quarantine" in results["quarantine"]["message"]

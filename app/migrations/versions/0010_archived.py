@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0010_archived'
-down_revision = '0008_replenishment'
+down_revision = '0009_lot_index'
 branch_labels = None
 depends_on = None
 

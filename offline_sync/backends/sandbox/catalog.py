@@ -10,11 +10,11 @@ carry a `write_date` just before its `as_of`: pull from a little earlier.
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from offline_sync.backends.contract import (
     Catalog,
@@ -62,7 +62,7 @@ def read_catalog(session: Session, since: datetime | None, replenish_source: str
         return session.scalars(query.order_by(model.id)).all()
 
     products = select(SandboxProduct).options(selectinload(SandboxProduct.packagings))
-    lots = select(SandboxLot).join(SandboxLot.product).where(SandboxProduct.active)
+    lots = select(SandboxLot).join(SandboxLot.product).where(SandboxProduct.active).options(contains_eager(SandboxLot.product))
     if since is not None:
         lots = lots.where((SandboxLot.write_date > since) | (SandboxProduct.write_date > since))
     receipts = (
@@ -118,13 +118,20 @@ def _products(product: SandboxProduct) -> list[Product]:
             tracked_by_lot=product.tracked_by_lot,
             uses_expiry=product.use_expiration_date,
             pack_quantity=quantity,
+            cost=product.standard_price,
         )
         for barcode, quantity in barcodes
     ]
 
 
 def _lot(lot: SandboxLot) -> Lot:
-    return Lot(id=lot.id, product_id=lot.product_id, name=lot.name, expiry=lot.expiration_date, recalled=lot.recalled)
+    return Lot(id=lot.id, product_id=lot.product_id, name=lot.name, expiry=lot.expiration_date, recalled=lot.recalled,
+               alert_date=alert_date(lot.expiration_date, lot.product.alert_time))
+
+
+def alert_date(expiry: date | None, alert_days: int) -> date | None:
+    """As product_expiry sets it: the product's alert days before the expiry (none without either)."""
+    return expiry - timedelta(days=alert_days) if expiry is not None and alert_days else None
 
 
 def _location(location: SandboxLocation) -> Location:

@@ -12,6 +12,7 @@ from tests.support import csrf_token_from
 
 EVERYONE = frozenset(Role)
 REPORTS = frozenset({Role.AUDITOR, Role.SUPERVISOR, Role.ADMIN})
+STOCK_ROLES = frozenset({Role.STOREKEEPER, Role.NURSE, Role.AUDITOR, Role.SUPERVISOR})
 PUBLIC = "public"
 DEVICE = "device"  # a device token, or any logged-in user; nobody gets 401 JSON
 
@@ -45,6 +46,15 @@ EXPECTED_ACCESS: dict[str, frozenset[Role] | str] = {
     "replenishment.bin_cards": frozenset({Role.SUPERVISOR}),
     "replenishment.set_par_level": frozenset({Role.SUPERVISOR}),
     "replenishment.stock_outs": frozenset({Role.SUPERVISOR}),
+    "expiry.sweep": STOCK_ROLES,
+    "expiry.waste": STOCK_ROLES,
+    "expiry.vendor_return": frozenset({Role.STOREKEEPER, Role.SUPERVISOR}),
+    "recalls.recall_form": frozenset({Role.SUPERVISOR}),
+    "recalls.enter_recall": frozenset({Role.SUPERVISOR}),
+    "recalls.trace": frozenset({Role.AUDITOR, Role.SUPERVISOR}),
+    "recalls.trace_csv": frozenset({Role.AUDITOR, Role.SUPERVISOR}),
+    "waste_dashboard.dashboard": frozenset({Role.AUDITOR, Role.SUPERVISOR}),
+    "waste_dashboard.dashboard_csv": frozenset({Role.AUDITOR, Role.SUPERVISOR}),
     "conflicts.inbox": frozenset({Role.SUPERVISOR}),
     "conflicts.resolve": frozenset({Role.SUPERVISOR}),
     "device.service_worker": PUBLIC,
@@ -54,7 +64,7 @@ EXPECTED_ACCESS: dict[str, frozenset[Role] | str] = {
     "device.photo": EVERYONE,
 }
 
-SAMPLE_ARGUMENTS = {"filename": "css/app.css"}
+SAMPLE_ARGUMENTS = {"filename": "css/app.css", "table": "wasted"}
 
 
 def _requests(app: Flask) -> list[tuple[str, str, str]]:

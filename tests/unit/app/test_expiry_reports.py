@@ -22,14 +22,6 @@ GTIN_CANNULA = "05012345100012"  # lot IVC20-B245: 30 on WARD-3B-SUPPLY, 60 in C
 GTIN_CATHETER = "05012345100081"
 
 
-@pytest.fixture
-def demo(app: Flask, runner) -> Flask:
-    assert runner.invoke(args=["demo", "load"]).exit_code == 0
-    with app.app_context():
-        refresh_catalog()
-    return app
-
-
 def _submit(username: str, kind: str, payload: dict) -> str:
     user = db.session.scalar(select(User).where(User.username == username))
     op_id = str(uuid.uuid4())

@@ -4,7 +4,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.unit.app.test_api import GTIN, _command, _register, _send, _user_id, demo  # noqa: F401 (demo is a fixture)
+from tests.unit.app.test_api import GTIN, _command, _register, _send, _user_id
 
 REQUEST = {"kind": "replenish_request", "payload": {"location": "WARD-3B-SUPPLY", "gtin": GTIN, "quantity": 20, "card": ""}}
 REQUEST_ICU = {"kind": "replenish_request", "payload": {"location": "WARD-ICU-CART", "gtin": GTIN, "quantity": 20, "card": ""}}
@@ -25,7 +25,7 @@ EXPECTED = {
 
 
 @pytest.mark.parametrize("username", list(EXPECTED))
-def test_each_role_may_send_exactly_its_replenishment_commands(demo: Flask, client: FlaskClient, username: str) -> None:  # noqa: F811
+def test_each_role_may_send_exactly_its_replenishment_commands(demo: Flask, client: FlaskClient, username: str) -> None:
     token = _register(client, username)
     user_id = _user_id(demo, username)
     names = list(ALL)

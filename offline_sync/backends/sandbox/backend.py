@@ -6,7 +6,9 @@ then be recognised. So every command first looks for its key, which it writes wi
 - pickings it creates (transfers, consumption, unplanned receipts): `origin` = `WS-<op_id>`;
 - lines received onto an open receipt: each move's `origin` = `WS-<op_id>/<line>`;
 - validation of a receipt: the receipt's `validation_key`;
-- counts and their resolutions: the inventory move's `reference` = `COUNT-<op_id>`.
+- counts and their resolutions: the inventory move's `reference` = `COUNT-<op_id>`;
+- scraps, quarantines and returns to vendor: their pickings' `origin` = `WS-<op_id>`;
+- recall notices: the recall's `key` = `WS-<op_id>`.
 """
 
 from collections.abc import Callable, Iterator
@@ -17,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from offline_sync.backends.contract import (
+    DEFAULT_QUARANTINE_LOCATION,
     BackendUnavailable,
     Catalog,
     ConflictKind,
@@ -25,20 +28,26 @@ from offline_sync.backends.contract import (
     CountResolution,
     Fence,
     ItemLine,
+    LotHistory,
     Outcome,
+    Quarantine,
+    Recall,
     Receive,
     ResolveCount,
+    Scrap,
     Transfer,
     UnplannedReceipt,
     ValidateReceipt,
+    VendorReturn,
 )
 from offline_sync.persistence import utcnow
 
 from .. import gtin as gtins
-from . import ledger, lookup
+from . import ledger, lookup, recalls, waste
 from .catalog import read_catalog
 from .ledger import EPSILON, Item
 from .lookup import Refused
+from .lot_history import lot_history
 from .models import (
     PickingKind,
     SandboxLocation,
@@ -73,9 +82,10 @@ class SandboxBackend:
 
     name = "sandbox"
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(self, session_factory: sessionmaker[Session], quarantine_location: str = DEFAULT_QUARANTINE_LOCATION) -> None:
         self._sessions = session_factory
         self._fence: Fence | None = None
+        self._quarantine = quarantine_location  # barcode
 
     @contextmanager
     def fenced(self, fence: Fence) -> Iterator[None]:
@@ -294,6 +304,28 @@ class SandboxBackend:
         product = lookup.product_by_gtin(session, command.gtin)
         lot = lookup.known_lot(session, product, command.lot)
         return ledger.quant_of(session, product, location, lot)
+
+    # ---- expiry, recalls and waste (issue 16) -------------------------------------------------
+
+    def scrap(self, command: Scrap) -> Outcome:
+        return self._run(lambda session: waste.scrap(session, command, picking_key(command.op_id)), command.op_id)
+
+    def quarantine(self, command: Quarantine) -> Outcome:
+        key = picking_key(command.op_id)
+        return self._run(lambda session: waste.quarantine(session, command, key, self._quarantine), command.op_id)
+
+    def return_to_vendor(self, command: VendorReturn) -> Outcome:
+        return self._run(lambda session: waste.return_to_vendor(session, command, picking_key(command.op_id)), command.op_id)
+
+    def recall(self, command: Recall) -> Outcome:
+        return self._run(lambda session: recalls.recall(session, command, picking_key(command.op_id)), command.op_id)
+
+    def lot_history(self, gtin: str, lot: str) -> LotHistory:
+        try:
+            with self._sessions() as session:
+                return lot_history(session, gtin, lot, self._quarantine)
+        except OperationalError as error:
+            raise BackendUnavailable(f"The training sandbox's database cannot be read ({error.orig}).") from error
 
     # ---- a supervisor's resolutions, and training -------------------------------------------
 

@@ -6,8 +6,11 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from offline_sync.backends.contract import DEFAULT_QUARANTINE_LOCATION
+
 from . import ledger
 from .models import PickingKind, SandboxLocation, SandboxLot, SandboxPackaging, SandboxProduct, Usage
+from .waste import SCRAP_LOCATION
 
 # barcode, name, parent barcode, usage
 LOCATIONS = (
@@ -21,6 +24,8 @@ LOCATIONS = (
     ("PATIENT-USE", "Patient Consumption", None, Usage.CONSUMPTION),
     ("VENDORS", "Vendors", None, Usage.SUPPLIER),
     ("INV-ADJ", "Inventory adjustment", None, Usage.INVENTORY),
+    (DEFAULT_QUARANTINE_LOCATION, "CS/Quarantine", None, Usage.INTERNAL),  # where a sweep's pulled boxes go
+    (SCRAP_LOCATION, "Scrap", None, Usage.INVENTORY),
 )
 
 # GTIN-13 (check digits verified), code, name, {lot: days from today to its expiry}
@@ -39,6 +44,10 @@ PRODUCTS = (
 PACKAGINGS = (("SYR-10ML", "15012345100026", 10),)
 
 RECALLED_LOT = "SYR10-2502"  # far from expiry, recalled for training
+VENDOR = "MedSupply Ltd"  # the open receipt's: what is received on it can be returned to this vendor
+# Unit costs (Odoo's standard_price) for the value of waste and of expiring stock.
+COSTS = {"IVC-20G": 1.85, "SYR-10ML": 0.12, "GAU-10X10": 0.09, "PCM-500": 0.35, "NACL-500": 1.10,
+         "GLV-NIT-M": 6.50, "CHX-WIPE": 0.80, "UC-14FR": 3.20}
 
 # location barcode, product code, lot, quantity: 16 quants in the central store, 13 on the wards
 QUANTS = (
@@ -81,6 +90,7 @@ DEMO_STOCK_REFERENCE = "Demo stock"
 def load_demo_stock(session: Session, today: date) -> None:
     """Load the demo dataset into the sandbox's tables, unless it is there already. The caller commits."""
     if session.scalar(select(SandboxLocation).where(SandboxLocation.barcode == "CS-STOCK")) is not None:
+        _add_missing_locations(session)  # a demo loaded before the quarantine and scrap locations existed
         return
     locations = _locations(session)
     products, lots = _products_and_lots(session, today)
@@ -92,8 +102,17 @@ def load_demo_stock(session: Session, today: date) -> None:
     receipt = ledger.new_picking(
         session, PickingKind.RECEIPT, locations["VENDORS"], locations["CS-STOCK"], origin=PURCHASE_ORDER
     )
+    receipt.partner = VENDOR
     for code, demand in OPEN_RECEIPT:
         ledger.add_move(receipt, products[code], None, demand=demand)
+    session.flush()
+
+
+def _add_missing_locations(session: Session) -> None:
+    known = set(session.scalars(select(SandboxLocation.barcode)))
+    for barcode, name, parent_barcode, usage in LOCATIONS:
+        if barcode not in known and parent_barcode is None:
+            session.add(SandboxLocation(barcode=barcode, name=name.rsplit("/", 1)[-1], complete_name=name, usage=usage))
     session.flush()
 
 
@@ -127,6 +146,7 @@ def _products_and_lots(
             expiration_time=730,
             alert_time=60,
             removal_time=7,
+            standard_price=COSTS[code],
         )
         session.add(product)
         products[code] = product

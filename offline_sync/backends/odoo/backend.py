@@ -17,22 +17,30 @@ from offline_sync.backends.contract import (
     ConflictKind,
     Consume,
     Count,
+    LotHistory,
     Outcome,
+    Overrides,
+    Quarantine,
+    Recall,
     Receive,
     ResolveCount,
+    Scrap,
     Transfer,
     UnplannedReceipt,
     ValidateReceipt,
+    VendorReturn,
 )
 
 from ..gtin import barcode_for, barcode_forms, is_gtin
-from . import counts, issues, receipts, refusals
+from . import counts, issues, receipts, refusals, returns, waste
 from .catalog import read_catalog
 from .connection import connect, make_transport
-from .conventions import RECALL_MARKER, RECALL_NOTE
+from .conventions import RECALL_NOTE
 from .dates import expiry_to_odoo
 from .errors import OdooRefused, OdooUnavailable
 from .lookup import Directory
+from .lot_history import lot_history
+from .recalls import recall, without_recall
 from .records import ProductRecord, packaging_barcode_domain, product_spec
 from .session import Session
 from .settings import OdooSettings
@@ -106,6 +114,29 @@ class OdooBackend:
     def resolve_count(self, command: ResolveCount) -> Outcome:
         return self._run(lambda session: counts.resolve_count(session, command))
 
+    # ---- expiry, recalls and waste (issue 16) -------------------------------------------------
+
+    def scrap(self, command: Scrap) -> Outcome:
+        return self._run(lambda session: waste.scrap(session, command))
+
+    def quarantine(self, command: Quarantine) -> Outcome:
+        """A transfer to the quarantine location that takes expired and recalled lots too."""
+        moved = Transfer(command.op_id, command.source, self.settings.quarantine_location, command.lines,
+                         Overrides(allow_unusable_lot=True))
+        return self._run(lambda session: issues.issue(session, moved))
+
+    def return_to_vendor(self, command: VendorReturn) -> Outcome:
+        return self._run(lambda session: returns.return_to_vendor(session, command))
+
+    def recall(self, command: Recall) -> Outcome:
+        return self._run(lambda session: recall(session, command))
+
+    def lot_history(self, gtin: str, lot: str) -> LotHistory:
+        try:
+            return lot_history(self.session(), gtin, lot, self.settings.quarantine_location)
+        except (OdooUnavailable, OdooRefused) as error:
+            raise BackendUnavailable(str(error)) from error
+
     # ---- a supervisor's resolutions (the sandbox's names) ---------------------------------
 
     def create_lot(self, gtin: str, lot: str, expiry: date | None) -> Outcome:
@@ -145,7 +176,7 @@ class OdooBackend:
         def work(session: Session) -> Outcome:
             product = session.directory.product(gtin)
             found = _lot(session, product, lot, gtin)
-            note = (RECALL_NOTE if recalled else "") + _without_recall(found["note"])
+            note = (RECALL_NOTE if recalled else "") + without_recall(found["note"])
             session.odoo.call("stock.lot", "write", [found["id"]], {"note": note or False})
             status = "recalled" if recalled else "no longer recalled"
             return Outcome.applied(f"Lot {lot} of {product.name} is {status}.", lot_id=found["id"])
@@ -204,10 +235,3 @@ def _lot(session: Session, product: ProductRecord, name: str, gtin: str) -> dict
     if not found:
         raise refusals.missing_lot(product, name, gtin)
     return found[0]
-
-
-def _without_recall(note: Any) -> str:
-    """A lot's description without the recall marker's paragraph."""
-    if not isinstance(note, str):
-        return ""
-    return "".join(f"{part}</p>" for part in note.split("</p>") if part.strip() and RECALL_MARKER not in part)

@@ -188,11 +188,13 @@ def _products(product: ProductRecord) -> Iterable[Product]:
             tracked_by_lot=product.tracked,
             uses_expiry=product.uses_expiry,
             pack_quantity=quantity,
+            cost=product.cost,
         )
 
 
 def _lot(lot: LotRecord) -> Lot:
-    return Lot(id=lot.id, product_id=lot.product_id, name=lot.name, expiry=lot.expiry, recalled=lot.recalled)
+    return Lot(id=lot.id, product_id=lot.product_id, name=lot.name, expiry=lot.expiry, recalled=lot.recalled,
+               alert_date=lot.alert_date)
 
 
 def _location(location: LocationRecord, consumption: set[int]) -> Location:

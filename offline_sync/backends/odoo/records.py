@@ -18,6 +18,7 @@ _PRODUCT_FIELDS: dict[str, Any] = {
     "uom_id": {"fields": {"display_name": {}, "factor": {}}},
     "tracking": {},
     "use_expiration_date": {},
+    "standard_price": {},
 }
 LOCATION_SPEC: dict[str, Any] = {
     "barcode": {},
@@ -27,7 +28,7 @@ LOCATION_SPEC: dict[str, Any] = {
     "location_id": {},
     "warehouse_id": {},
 }
-LOT_SPEC: dict[str, Any] = {"name": {}, "product_id": {}, "expiration_date": {}, "note": {}}
+LOT_SPEC: dict[str, Any] = {"name": {}, "product_id": {}, "expiration_date": {}, "alert_date": {}, "note": {}}
 
 
 def product_spec(version: OdooVersion) -> dict[str, Any]:
@@ -53,6 +54,7 @@ class ProductRecord:
     uses_expiry: bool
     barcode: str | None
     packagings: tuple[Packaging, ...]
+    cost: float = 0.0  # standard_price, per unit
 
     @property
     def barcodes(self) -> tuple[str, ...]:
@@ -72,6 +74,7 @@ class ProductRecord:
             uses_expiry=bool(row["use_expiration_date"]),
             barcode=row["barcode"] or None,
             packagings=version.packagings.parse(row),
+            cost=float(row.get("standard_price") or 0.0),
         )
 
 
@@ -105,6 +108,7 @@ class LotRecord:
     product_id: int
     expiry: date | None
     recalled: bool
+    alert_date: date | None = None  # product_expiry's: from this day the lot is expiring soon
 
     @classmethod
     def parse(cls, row: dict[str, Any], tz: str | None) -> "LotRecord":
@@ -114,6 +118,7 @@ class LotRecord:
             product_id=row["product_id"],
             expiry=expiry_from_odoo(row["expiration_date"], tz),
             recalled=is_recalled(row.get("note")),
+            alert_date=expiry_from_odoo(row.get("alert_date"), tz),
         )
 
 

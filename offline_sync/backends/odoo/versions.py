@@ -140,6 +140,11 @@ class OdooVersion:
         return ProductPackagings() if self.major <= 18 else UnitBarcodes()
 
     @property
+    def scrap_reason_tags(self) -> bool:
+        """`stock.scrap.scrap_reason_tag_ids` (and `stock.scrap.reason.tag`) exist from 18 on; 17 keeps the reason in the origin only."""
+        return self.major >= 18
+
+    @property
     def api_keys_expire(self) -> bool:
         """API keys have an `expiration_date` from 18 on (19's non-admin keys last about three months at most)."""
         return self.major >= 18

@@ -12,7 +12,7 @@ BOX_OF_10_SYRINGES = "15012345100026"
 def test_the_full_catalog_holds_the_demo_data_with_gtin14(backend: SandboxBackend) -> None:
     catalog = backend.catalog()
 
-    assert (len(catalog.products), len(catalog.lots), len(catalog.locations), len(catalog.stock)) == (9, 16, 10, 29)
+    assert (len(catalog.products), len(catalog.lots), len(catalog.locations), len(catalog.stock)) == (9, 16, 12, 29)  # 12 locations: with the quarantine and scrap ones
     assert IVC in {product.gtin for product in catalog.products}
     assert [receipt.reference for receipt in catalog.receipts] == ["CS/IN/00001"]
 

@@ -3,7 +3,20 @@ from flask import Flask
 
 
 def register_views(app: Flask) -> None:
-    from views import api, auth, conflicts, device, devices, errors, health, home, sync_status, training, workflows
+    from views import (
+        api,
+        auth,
+        conflicts,
+        device,
+        devices,
+        errors,
+        health,
+        home,
+        labels,
+        sync_status,
+        training,
+        workflows,
+    )
 
-    for module in (api, auth, errors, health, home, sync_status, training, workflows, conflicts, device, devices):
+    for module in (api, auth, errors, health, home, sync_status, training, workflows, conflicts, device, devices, labels):
         app.register_blueprint(module.blueprint)

@@ -19,16 +19,20 @@ class Permission(StrEnum):
     VIEW_REPORTS = "view_reports"
     MANAGE_USERS = "manage_users"
     MANAGE_DEVICES = "manage_devices"  # see the handhelds, revoke a token
+    PRINT_LABELS = "print_labels"  # location, badge, relabel and two-bin labels
+    MANAGE_PRINTERS = "manage_printers"  # the Zebra printers' addresses
 
 
 WORKFLOWS: tuple[Permission, ...] = (Permission.RECEIVE, Permission.TRANSFER, Permission.CONSUME, Permission.COUNT)
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.STOREKEEPER: frozenset({Permission.RECEIVE, Permission.TRANSFER, Permission.COUNT}),
+    Role.STOREKEEPER: frozenset({Permission.RECEIVE, Permission.TRANSFER, Permission.COUNT, Permission.PRINT_LABELS}),
     Role.NURSE: frozenset({Permission.CONSUME, Permission.TRANSFER}),
     Role.AUDITOR: frozenset({Permission.COUNT, Permission.VIEW_REPORTS}),
-    Role.SUPERVISOR: frozenset({*WORKFLOWS, Permission.RESOLVE_CONFLICTS, Permission.VIEW_REPORTS, Permission.MANAGE_DEVICES}),
-    Role.ADMIN: frozenset({Permission.MANAGE_USERS, Permission.VIEW_REPORTS, Permission.MANAGE_DEVICES}),
+    Role.SUPERVISOR: frozenset({*WORKFLOWS, Permission.RESOLVE_CONFLICTS, Permission.VIEW_REPORTS, Permission.MANAGE_DEVICES,
+                                  Permission.PRINT_LABELS}),
+    Role.ADMIN: frozenset({Permission.MANAGE_USERS, Permission.VIEW_REPORTS, Permission.MANAGE_DEVICES, Permission.PRINT_LABELS,
+                        Permission.MANAGE_PRINTERS}),
 }
 
 # Roles whose stock actions are limited to the locations assigned to them.

@@ -15,7 +15,7 @@ import numpy as np
 import zxingcpp
 from biip.gs1_application_identifiers import GS1ApplicationIdentifier
 
-from scanners import Read, interpret
+from scanners import Read, ScanError, interpret
 
 GS = "\x1d"
 
@@ -58,9 +58,18 @@ def human_readable(elements: Elements) -> str:
     return "".join(f"({ai}){value}" for ai, value in elements)
 
 
+class NotPrintable(ValueError):
+    """GS1 data that a scanner would refuse; the scanner's own error is its ``__cause__``."""
+
+
 def checked_gs1(elements: Elements) -> None:
-    """Refuse GS1 data that a scanner would refuse (``scanners.ScanError``, with its sentence)."""
-    interpret(Read(element_string(elements), "]d2", "DataMatrix"))
+    try:
+        interpret(Read(element_string(elements), "]d2", "DataMatrix"))
+    except ScanError as refused:
+        raise NotPrintable(
+            f"Not printed: {human_readable(elements)} should have {refused.expected}, but has {refused.found}. "
+            "Correct it in the inventory server or in the form."
+        ) from refused
 
 
 def gs1_datamatrix(elements: Elements) -> Symbol:

@@ -110,6 +110,8 @@ def load_config(environ: Mapping[str, str], instance_path: Path) -> dict[str, An
         "COUNT_AS_OF_TOLERANCE": _int(environ, "COUNT_AS_OF_TOLERANCE", 5),
         # A lot this close to its expiry (and with no alert date of its own) is shown amber with its date.
         "NEAR_EXPIRY_DAYS": _int(environ, "NEAR_EXPIRY_DAYS", 30),
+        # The store ward refills come from (a location barcode); empty: the sandbox's central store, Odoo's warehouse stock.
+        "REPLENISH_SOURCE": environ.get("REPLENISH_SOURCE", "").strip(),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session; idle logout bounds it
         "MAX_CONTENT_LENGTH": _int(environ, "MAX_UPLOAD_MB", 16, minimum=1) * 1024 * 1024,
     }

@@ -68,6 +68,30 @@ class CachedStock(Base):
     quantity: Mapped[float]
 
 
+class CachedParLevel(Base):
+    """A product's minimum and maximum at a ward location (issue 15)."""
+
+    __tablename__ = "catalog_par_levels"
+
+    product_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    location_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    minimum: Mapped[float]
+    maximum: Mapped[float]
+
+
+class CachedReplenishment(Base):
+    """A replenishment transfer from the store to a ward (issue 15); `lines` as the device reads them."""
+
+    __tablename__ = "catalog_replenishments"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    reference: Mapped[str] = mapped_column(String(64), index=True)
+    state: Mapped[str] = mapped_column(String(16))
+    source_id: Mapped[int]
+    destination_id: Mapped[int]
+    lines: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+
+
 class CatalogState(Base):
     __tablename__ = "catalog_state"
 
@@ -90,6 +114,13 @@ def _merge(session: Session, catalog: Catalog) -> int:
                                for line in r.lines]) for r in catalog.receipts),
         *(CachedStock(product_id=s.product_id, location_id=s.location_id, lot_id=s.lot_id or 0, quantity=s.quantity)
           for s in catalog.stock),
+        *(CachedParLevel(product_id=p.product_id, location_id=p.location_id, minimum=p.minimum, maximum=p.maximum)
+          for p in catalog.par_levels),
+        *(CachedReplenishment(id=r.id, reference=r.reference, state=r.state, source_id=r.source_id,
+                              destination_id=r.destination_id,
+                              lines=[{"product_id": line.product_id, "requested": line.requested, "picked": line.picked,
+                                      "lots": [[name, quantity] for name, quantity in line.lots]} for line in r.lines])
+          for r in catalog.replenishments),
     ]
     changed = 0
     for row in rows:

@@ -34,6 +34,7 @@ class FakeBackend:
         return Outcome.applied("applied", reference=f"FAKE/{command.op_id[:8]}")
 
     receive = validate_receipt = unplanned_receipt = transfer = consume = count = resolve_count = _apply
+    request_replenishment = set_par_level = pick_replenishment = deliver_replenishment = _apply
 
 
 def conflict_for(op_ids: set[str], kind: ConflictKind = ConflictKind.INSUFFICIENT_STOCK) -> Fault:

@@ -28,7 +28,7 @@ def new_backend() -> InventoryBackend:
         from offline_sync.backends.sandbox.backend import SandboxBackend
 
         # Its own sessions on the app's engine: the sandbox commits apart from the caller, as Odoo would.
-        return SandboxBackend(session_factory())
+        return SandboxBackend(session_factory(), replenish_source=config.get("REPLENISH_SOURCE", ""))
     from offline_sync.backends.odoo.backend import OdooBackend
 
     return OdooBackend(config["ODOO_SETTINGS"])

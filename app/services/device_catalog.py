@@ -7,8 +7,10 @@ from sqlalchemy.orm import Session
 from offline_sync.catalog_cache import (
     CachedLocation,
     CachedLot,
+    CachedParLevel,
     CachedProduct,
     CachedReceipt,
+    CachedReplenishment,
     CachedStock,
     CatalogState,
 )
@@ -43,5 +45,15 @@ def snapshot(session: Session) -> dict[str, Any]:
         "stock": [
             {"product_id": s.product_id, "location_id": s.location_id, "lot_id": s.lot_id or None, "quantity": s.quantity}
             for s in session.scalars(select(CachedStock)) if s.quantity
+        ],
+        # ward replenishment (issue 15): lines are {product_id, requested, picked, lots: [[lot name, quantity], …]}
+        "par_levels": [
+            {"product_id": p.product_id, "location_id": p.location_id, "minimum": p.minimum, "maximum": p.maximum}
+            for p in session.scalars(select(CachedParLevel).order_by(CachedParLevel.location_id, CachedParLevel.product_id))
+        ],
+        "replenishments": [
+            {"id": r.id, "reference": r.reference, "state": r.state, "source_id": r.source_id,
+             "destination_id": r.destination_id, "lines": r.lines}
+            for r in session.scalars(select(CachedReplenishment).order_by(CachedReplenishment.id))
         ],
     }

@@ -33,6 +33,10 @@ class ConflictKind(StrEnum):
     COUNT_OVERTAKEN = "count_overtaken"
     NOT_PERMITTED = "not_permitted"
     LOCATION_UNKNOWN = "location_unknown"
+    # ward replenishment (issue 15)
+    NO_PAR_LEVEL = "no_par_level"  # a request for a product with no par level at that ward location
+    LOT_NOT_IN_STORE = "lot_not_in_store"  # a pick of a lot the store has none of
+    TRANSFER_CLOSED = "transfer_closed"  # the replenishment transfer was done or cancelled meanwhile
 
 
 @dataclass(frozen=True)
@@ -163,7 +167,56 @@ class ResolveCount:
     quantity: float | None = None  # for EXPLICIT
 
 
-Command = Receive | ValidateReceipt | UnplannedReceipt | Transfer | Consume | Count | ResolveCount
+# ---- ward replenishment commands (issue 15) ------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequestReplenishment:
+    """A ward asks the store for more of one product (a two-bin card scanned, or a low line chosen): a line on
+    the one open replenishment transfer from the store to that ward location, created when there is none;
+    a product already on it has its line raised."""
+
+    op_id: str
+    location: str  # the ward location's barcode: the transfer's destination
+    gtin: str
+    quantity: float
+    card: str = ""  # the two-bin card's barcode, when the request came from one
+
+
+@dataclass(frozen=True)
+class SetParLevel:
+    """A supervisor sets the minimum and maximum of one product at one ward location (created or changed)."""
+
+    op_id: str
+    location: str
+    gtin: str
+    minimum: float
+    maximum: float
+
+
+@dataclass(frozen=True)
+class PickReplenishment:
+    """Lots picked in the store for a replenishment transfer, added to what was picked on it before."""
+
+    op_id: str
+    transfer: str  # the transfer's reference, e.g. WH/INT/00012
+    lines: tuple[ItemLine, ...]
+
+
+@dataclass(frozen=True)
+class DeliverReplenishment:
+    """The picked goods arrive at the ward: `location` is the ward location scanned there, and must be the
+    transfer's destination. What was not picked stays as a backorder, or is dropped."""
+
+    op_id: str
+    transfer: str
+    location: str
+    backorder: bool
+
+
+ReplenishmentCommand = RequestReplenishment | SetParLevel | PickReplenishment | DeliverReplenishment
+
+Command = Receive | ValidateReceipt | UnplannedReceipt | Transfer | Consume | Count | ResolveCount | ReplenishmentCommand
 
 
 # ---- catalog --------------------------------------------------------------------------
@@ -223,6 +276,39 @@ class StockLevel:
     quantity: float
 
 
+# ---- ward replenishment catalog (issue 15) -------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParLevel:
+    """A product's minimum and maximum at an internal location (Odoo: a reordering rule)."""
+
+    product_id: int
+    location_id: int
+    minimum: float
+    maximum: float
+
+
+@dataclass(frozen=True)
+class ReplenishmentLine:
+    product_id: int
+    requested: float
+    picked: float
+    lots: tuple[tuple[str, float], ...] = ()  # the lots picked so far, by name, with their quantities
+
+
+@dataclass(frozen=True)
+class Replenishment:
+    """A transfer from the store to a ward location that refills it."""
+
+    id: int
+    reference: str
+    state: str  # open, done, cancelled
+    source_id: int
+    destination_id: int
+    lines: tuple[ReplenishmentLine, ...]
+
+
 @dataclass(frozen=True)
 class Catalog:
     """What changed since `since` (everything when `since` is None), as of `as_of`."""
@@ -233,6 +319,10 @@ class Catalog:
     locations: tuple[Location, ...] = ()
     receipts: tuple[Receipt, ...] = ()
     stock: tuple[StockLevel, ...] = ()
+    # ward replenishment (issue 15): par levels and replenishment transfers changed since `since` (a full
+    # catalog holds the open transfers only; an incremental one also those that closed, so a device drops them)
+    par_levels: tuple[ParLevel, ...] = ()
+    replenishments: tuple[Replenishment, ...] = ()
 
 
 @runtime_checkable
@@ -257,6 +347,15 @@ class InventoryBackend(Protocol):
     def count(self, command: Count) -> Outcome: ...
 
     def resolve_count(self, command: ResolveCount) -> Outcome: ...
+
+    # ward replenishment (issue 15)
+    def request_replenishment(self, command: RequestReplenishment) -> Outcome: ...
+
+    def set_par_level(self, command: SetParLevel) -> Outcome: ...
+
+    def pick_replenishment(self, command: PickReplenishment) -> Outcome: ...
+
+    def deliver_replenishment(self, command: DeliverReplenishment) -> Outcome: ...
 
 
 @runtime_checkable

@@ -6,11 +6,15 @@ from offline_sync.backends.contract import (
     Command,
     Consume,
     Count,
+    DeliverReplenishment,
     InventoryBackend,
     LeaseLost,
     Outcome,
+    PickReplenishment,
     Receive,
+    RequestReplenishment,
     ResolveCount,
+    SetParLevel,
     Transfer,
     UnplannedReceipt,
     ValidateReceipt,
@@ -33,6 +37,14 @@ def apply(backend: InventoryBackend, command: Command) -> Outcome:
             return backend.count(command)
         case ResolveCount():
             return backend.resolve_count(command)
+        case RequestReplenishment():
+            return backend.request_replenishment(command)
+        case SetParLevel():
+            return backend.set_par_level(command)
+        case PickReplenishment():
+            return backend.pick_replenishment(command)
+        case DeliverReplenishment():
+            return backend.deliver_replenishment(command)
     raise TypeError(f"no backend method for {type(command).__name__}")
 
 

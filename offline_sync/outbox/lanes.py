@@ -5,6 +5,12 @@ backend in the order they were made. A parked command holds back only the later 
 depend on it: those that take from a quant it takes from, or work on its receipt (`depends_on`);
 nothing else, so a transfer *into* a short location is never held back by the shortage
 (DESIGN §5: parking is per dependency, not per lane, not global).
+
+Ward replenishment (issue 15): requests and par levels run in their ward's lane; a request depends
+on its product's line of that ward's transfer only (a parked request for one product holds back no
+other product's), and waits behind an earlier delivery to its ward still on its way, so it never
+lands on a transfer about to be closed. Picks and the delivery of a transfer run in that transfer's
+lane and depend on it: a parked pick holds back the delivery that would close the transfer without it.
 """
 from collections.abc import Iterable
 
@@ -12,9 +18,13 @@ from offline_sync.backends.contract import (
     Command,
     Consume,
     Count,
+    DeliverReplenishment,
     ItemLine,
+    PickReplenishment,
     Receive,
+    RequestReplenishment,
     ResolveCount,
+    SetParLevel,
     Transfer,
     UnplannedReceipt,
     ValidateReceipt,
@@ -25,6 +35,19 @@ ADDS_ONLY = frozenset({"receive_unplanned"})  # kinds that take from no quant: t
 
 def quant_key(location: str, gtin: str, lot: str | None) -> str:
     return f"quant:{location}|{gtin}|{lot or ''}"
+
+
+def ward_key(location: str) -> str:
+    """The ward location's replenishment: the one open transfer that gathers its requests."""
+    return f"replenish-ward:{location}"
+
+
+def ward_product_key(location: str, gtin: str) -> str:
+    return f"replenish-ward:{location}|{gtin}"
+
+
+def transfer_key(reference: str) -> str:
+    return f"replenish-transfer:{reference}"
 
 
 def _quants(location: str, lines: tuple[ItemLine, ...]) -> list[str]:
@@ -43,6 +66,10 @@ def lane_of(command: Command) -> str:
             return f"location:{command.location}"
         case ResolveCount():
             return f"location:{command.count.location}"
+        case RequestReplenishment() | SetParLevel():
+            return ward_key(command.location)
+        case PickReplenishment() | DeliverReplenishment():
+            return transfer_key(command.transfer)
     raise TypeError(f"no lane for {type(command).__name__}")
 
 
@@ -60,6 +87,14 @@ def touches_of(command: Command) -> list[str]:
             return [quant_key(command.location, command.gtin, command.lot)]
         case ResolveCount():
             return touches_of(command.count)
+        case RequestReplenishment():
+            return [ward_key(command.location), ward_product_key(command.location, command.gtin)]
+        case SetParLevel():
+            return [ward_product_key(command.location, command.gtin)]
+        case PickReplenishment():
+            return [transfer_key(command.transfer)]
+        case DeliverReplenishment():
+            return [ward_key(command.location), transfer_key(command.transfer)]
     raise TypeError(f"nothing touched by {type(command).__name__}")
 
 
@@ -71,5 +106,9 @@ def depends_on(kind: str, lane: str, touches: Iterable[str]) -> frozenset[str]:
         return frozenset()
     if lane.startswith("receipt:"):
         return frozenset(touches)
+    if lane.startswith("replenish-ward:"):  # its product's line of the ward's transfer, never the whole ward
+        return frozenset(touch for touch in touches if "|" in touch)
+    if lane.startswith("replenish-transfer:"):
+        return frozenset(touch for touch in touches if touch.startswith("replenish-transfer:"))
     here = "quant:" + lane.removeprefix("location:") + "|"
     return frozenset(touch for touch in touches if touch.startswith(here))

@@ -17,8 +17,12 @@ from offline_sync.backends.contract import (
     Command,
     Consume,
     Count,
+    DeliverReplenishment,
     ItemLine,
+    PickReplenishment,
     Receive,
+    RequestReplenishment,
+    SetParLevel,
     Transfer,
     UnplannedReceipt,
     ValidateReceipt,
@@ -44,6 +48,11 @@ FIELDS: dict[str, frozenset[str]] = {
     "transfer": frozenset({"source", "destination", "lines"}),
     "consume": frozenset({"location", "lines", "reference", "override"}),
     "count": frozenset({"location", "gtin", "lot", "counted", "seen_on_hand"}),
+    # ward replenishment (issue 15)
+    "replenish_request": frozenset({"location", "gtin", "quantity", "card"}),
+    "par_level_set": frozenset({"location", "gtin", "minimum", "maximum"}),
+    "replenish_pick": frozenset({"transfer", "lines"}),
+    "replenish_deliver": frozenset({"transfer", "location", "backorder"}),
 }
 LINE_FIELDS = frozenset({"gtin", "lot", "expiry", "quantity"})
 OVERRIDE_FIELDS = frozenset({"reason", "requested_by"})
@@ -153,11 +162,15 @@ def _receive(op_id: str, _captured: datetime, payload: Mapping[str, Any]) -> Com
     return Receive(op_id, _text(payload, "receipt"), _lines(payload))
 
 
-def _receive_validate(op_id: str, _captured: datetime, payload: Mapping[str, Any]) -> Command:
+def _backorder(payload: Mapping[str, Any]) -> bool:
     backorder = payload.get("backorder")
     if not isinstance(backorder, bool):
         raise PayloadError("backorder must be true or false: keep the rest as a backorder, or not.")
-    return ValidateReceipt(op_id, _text(payload, "receipt"), backorder)
+    return backorder
+
+
+def _receive_validate(op_id: str, _captured: datetime, payload: Mapping[str, Any]) -> Command:
+    return ValidateReceipt(op_id, _text(payload, "receipt"), _backorder(payload))
 
 
 def _receive_unplanned(op_id: str, _captured: datetime, payload: Mapping[str, Any]) -> Command:
@@ -188,6 +201,35 @@ def _count(op_id: str, captured: datetime, payload: Mapping[str, Any]) -> Comman
     )
 
 
+# ---- ward replenishment (issue 15) ----------------------------------------------------
+
+
+def _replenish_request(op_id: str, _captured: datetime, payload: Mapping[str, Any]) -> Command:
+    return RequestReplenishment(
+        op_id=op_id,
+        location=_text(payload, "location"),
+        gtin=_gtin(payload),
+        quantity=_quantity(payload.get("quantity"), "quantity", allow_zero=False),
+        card=_text(payload, "card", required=False),
+    )
+
+
+def _par_level_set(op_id: str, _captured: datetime, payload: Mapping[str, Any]) -> Command:
+    minimum = _quantity(payload.get("minimum"), "minimum", allow_zero=True)
+    maximum = _quantity(payload.get("maximum"), "maximum", allow_zero=False)
+    if maximum < minimum:
+        raise PayloadError(f"The maximum {maximum:g} is below the minimum {minimum:g}; the maximum is what a refill brings it back to.")
+    return SetParLevel(op_id, _text(payload, "location"), _gtin(payload), minimum, maximum)
+
+
+def _replenish_pick(op_id: str, _captured: datetime, payload: Mapping[str, Any]) -> Command:
+    return PickReplenishment(op_id, _text(payload, "transfer"), _lines(payload))
+
+
+def _replenish_deliver(op_id: str, _captured: datetime, payload: Mapping[str, Any]) -> Command:
+    return DeliverReplenishment(op_id, _text(payload, "transfer"), _text(payload, "location"), _backorder(payload))
+
+
 PARSERS: dict[str, Callable[[str, datetime, Mapping[str, Any]], Command]] = {
     "receive": _receive,
     "receive_validate": _receive_validate,
@@ -195,6 +237,10 @@ PARSERS: dict[str, Callable[[str, datetime, Mapping[str, Any]], Command]] = {
     "transfer": _transfer,
     "consume": _consume,
     "count": _count,
+    "replenish_request": _replenish_request,
+    "par_level_set": _par_level_set,
+    "replenish_pick": _replenish_pick,
+    "replenish_deliver": _replenish_deliver,
 }
 
 
@@ -221,6 +267,8 @@ def parse_capture(kind: str, op_id: str, captured_at: datetime, payload: Any) ->
             _label_lot(item.lot, f"Line {number} lot")
     if isinstance(command, Count):
         _whole(command.counted, "counted")
+    if isinstance(command, RequestReplenishment):
+        _whole(command.quantity, "quantity")
     if kind == "consume":
         _override(payload.get("override"))
     return command

@@ -23,11 +23,15 @@ from offline_sync.backends.contract import (
     Consume,
     Count,
     CountResolution,
+    DeliverReplenishment,
     Fence,
     ItemLine,
     Outcome,
+    PickReplenishment,
     Receive,
+    RequestReplenishment,
     ResolveCount,
+    SetParLevel,
     Transfer,
     UnplannedReceipt,
     ValidateReceipt,
@@ -35,37 +39,23 @@ from offline_sync.backends.contract import (
 from offline_sync.persistence import utcnow
 
 from .. import gtin as gtins
-from . import ledger, lookup
+from . import ledger, lookup, replenishment
 from .catalog import read_catalog
+from .demo import CENTRAL_STORE
+from .keys import count_reference, line_key, picking_key
 from .ledger import EPSILON, Item
-from .lookup import Refused
+from .lookup import Refused, backorder_refs, picking_refs
 from .models import (
     PickingKind,
     SandboxLocation,
     SandboxLot,
     SandboxMove,
     SandboxPackaging,
-    SandboxPicking,
     SandboxProduct,
     SandboxQuant,
     Usage,
 )
 from .wording import item, quantity
-
-KEY_PREFIX = "WS-"
-COUNT_PREFIX = "COUNT-"
-
-
-def picking_key(op_id: str) -> str:
-    return f"{KEY_PREFIX}{op_id}"
-
-
-def line_key(op_id: str, line: int) -> str:
-    return f"{KEY_PREFIX}{op_id}/{line}"
-
-
-def count_reference(op_id: str) -> str:
-    return f"{COUNT_PREFIX}{op_id}"
 
 
 class SandboxBackend:
@@ -73,9 +63,10 @@ class SandboxBackend:
 
     name = "sandbox"
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(self, session_factory: sessionmaker[Session], replenish_source: str = "") -> None:
         self._sessions = session_factory
         self._fence: Fence | None = None
+        self._replenish_source = replenish_source or CENTRAL_STORE  # the store ward refills come from
 
     @contextmanager
     def fenced(self, fence: Fence) -> Iterator[None]:
@@ -112,7 +103,7 @@ class SandboxBackend:
     def catalog(self, since: datetime | None = None) -> Catalog:
         try:
             with self._sessions() as session:
-                return read_catalog(session, _naive_utc(since) if since else None)
+                return read_catalog(session, _naive_utc(since) if since else None, self._replenish_source)
         except OperationalError as error:
             raise BackendUnavailable(f"The training sandbox's database cannot be read ({error.orig}).") from error
 
@@ -124,13 +115,13 @@ class SandboxBackend:
     def _receive(self, session: Session, command: Receive) -> Outcome:
         earlier = ledger.picking_of_line(session, line_key(command.op_id, 0))
         if earlier is not None:
-            return Outcome.duplicate(f"These boxes were already received on {earlier.name}.", **_refs(earlier))
+            return Outcome.duplicate(f"These boxes were already received on {earlier.name}.", **picking_refs(earlier))
         picking = lookup.receipt(session, command.receipt)
         lookup.ensure_open(session, picking)
         items = [self._received_item(session, line) for line in command.lines]
         for number, line in enumerate(items):
             ledger.receive_line(picking, line, line_key(command.op_id, number))
-        return Outcome.applied(f"Received on {picking.name}: {ledger.describe(items)}.", **_refs(picking))
+        return Outcome.applied(f"Received on {picking.name}: {ledger.describe(items)}.", **picking_refs(picking))
 
     def validate_receipt(self, command: ValidateReceipt) -> Outcome:
         return self._run(lambda session: self._validate_receipt(session, command), command.op_id)
@@ -140,7 +131,7 @@ class SandboxBackend:
         picking = lookup.receipt(session, command.receipt)  # read afresh: it may have closed elsewhere
         if picking.validation_key == key:
             return Outcome.duplicate(
-                f"Receipt {picking.name} was already validated.", **_refs(picking), **_backorder_refs(session, picking)
+                f"Receipt {picking.name} was already validated.", **picking_refs(picking), **backorder_refs(session, picking)
             )
         lookup.ensure_open(session, picking)
         if not ledger.received_any(picking):
@@ -153,11 +144,11 @@ class SandboxBackend:
         if backorder is not None:
             return Outcome.applied(
                 f"Receipt {picking.name} is done; what did not arrive waits on backorder {backorder.name}.",
-                **_refs(picking),
-                **_backorder_refs(session, picking),
+                **picking_refs(picking),
+                **backorder_refs(session, picking),
             )
         rest = "" if command.backorder else "; anything that did not arrive is no longer expected"
-        return Outcome.applied(f"Receipt {picking.name} is done{rest}.", **_refs(picking))
+        return Outcome.applied(f"Receipt {picking.name} is done{rest}.", **picking_refs(picking))
 
     def unplanned_receipt(self, command: UnplannedReceipt) -> Outcome:
         return self._run(lambda session: self._unplanned_receipt(session, command), command.op_id)
@@ -165,7 +156,7 @@ class SandboxBackend:
     def _unplanned_receipt(self, session: Session, command: UnplannedReceipt) -> Outcome:
         key = picking_key(command.op_id)
         if (earlier := ledger.created_picking(session, key)) is not None:
-            return Outcome.duplicate(f"These goods were already received on {earlier.name}.", **_refs(earlier))
+            return Outcome.duplicate(f"These goods were already received on {earlier.name}.", **picking_refs(earlier))
         destination = lookup.storage_location(session, command.destination)
         vendors = lookup.location_for(session, Usage.SUPPLIER)
         items = [self._received_item(session, line) for line in command.lines]
@@ -174,7 +165,7 @@ class SandboxBackend:
             ledger.receive_line(picking, line, line_key(command.op_id, number))
         ledger.validate(session, picking, key, keep_rest=False)
         return Outcome.applied(
-            f"Received into {destination.complete_name} on {picking.name}: {ledger.describe(items)}.", **_refs(picking)
+            f"Received into {destination.complete_name} on {picking.name}: {ledger.describe(items)}.", **picking_refs(picking)
         )
 
     def _received_item(self, session: Session, line: ItemLine) -> Item:
@@ -212,7 +203,7 @@ class SandboxBackend:
         (unless a supervisor allowed negative stock or an unusable lot)."""
         key = picking_key(command.op_id)
         if (earlier := ledger.created_picking(session, key)) is not None:
-            return Outcome.duplicate(f"This was already recorded on {earlier.name}.", **_refs(earlier))
+            return Outcome.duplicate(f"This was already recorded on {earlier.name}.", **picking_refs(earlier))
         today = date.today()
         items: list[Item] = []
         for line in command.lines:
@@ -233,7 +224,7 @@ class SandboxBackend:
             message = f"Recorded the use of {what} at {source.complete_name} ({picking.name})."
         else:
             message = f"Moved {what} from {source.complete_name} to {destination.complete_name} ({picking.name})."
-        return Outcome.applied(message, **_refs(picking))
+        return Outcome.applied(message, **picking_refs(picking))
 
     # ---- counts -------------------------------------------------------------------------
 
@@ -294,6 +285,20 @@ class SandboxBackend:
         product = lookup.product_by_gtin(session, command.gtin)
         lot = lookup.known_lot(session, product, command.lot)
         return ledger.quant_of(session, product, location, lot)
+
+    # ---- ward replenishment (issue 15) -----------------------------------------------------
+
+    def request_replenishment(self, command: RequestReplenishment) -> Outcome:
+        return self._run(lambda session: replenishment.request(session, command, self._replenish_source), command.op_id)
+
+    def set_par_level(self, command: SetParLevel) -> Outcome:
+        return self._run(lambda session: replenishment.set_par_level(session, command), command.op_id)
+
+    def pick_replenishment(self, command: PickReplenishment) -> Outcome:
+        return self._run(lambda session: replenishment.pick(session, command), command.op_id)
+
+    def deliver_replenishment(self, command: DeliverReplenishment) -> Outcome:
+        return self._run(lambda session: replenishment.deliver(session, command), command.op_id)
 
     # ---- a supervisor's resolutions, and training -------------------------------------------
 
@@ -378,15 +383,6 @@ def _positive(value: float) -> float:
     if value <= EPSILON:
         raise ValueError(f"A quantity must be more than zero, not {value}.")
     return value
-
-
-def _refs(picking: SandboxPicking) -> dict[str, object]:
-    return {"picking": picking.name, "picking_id": picking.id}
-
-
-def _backorder_refs(session: Session, picking: SandboxPicking) -> dict[str, object]:
-    backorder = lookup.backorder_of(session, picking)
-    return {"backorder": backorder.name, "backorder_id": backorder.id} if backorder is not None else {}
 
 
 def _seen_at_count(session: Session, quant: SandboxQuant, command: Count) -> tuple[float, float]:

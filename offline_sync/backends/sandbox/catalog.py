@@ -5,6 +5,7 @@ closed and quants that emptied since, so a device can drop them. A change commit
 catalog is read may carry a `write_date` just before its `as_of`: pull from a little earlier.
 """
 
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TypeVar
@@ -12,7 +13,18 @@ from typing import TypeVar
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
-from offline_sync.backends.contract import Catalog, Location, Lot, Product, Receipt, ReceiptLine, StockLevel
+from offline_sync.backends.contract import (
+    Catalog,
+    Location,
+    Lot,
+    ParLevel,
+    Product,
+    Receipt,
+    ReceiptLine,
+    Replenishment,
+    ReplenishmentLine,
+    StockLevel,
+)
 from offline_sync.persistence import utcnow
 
 from ..gtin import to_gtin14
@@ -20,6 +32,8 @@ from .models import (
     PickingKind,
     SandboxLocation,
     SandboxLot,
+    SandboxMove,
+    SandboxOrderpoint,
     SandboxPicking,
     SandboxProduct,
     SandboxQuant,
@@ -28,13 +42,14 @@ from .models import (
     Usage,
 )
 
-_RECEIPT_STATES = {State.DRAFT: "open", State.ASSIGNED: "open", State.DONE: "done", State.CANCEL: "cancelled"}
+_PICKING_STATES = {State.DRAFT: "open", State.ASSIGNED: "open", State.DONE: "done", State.CANCEL: "cancelled"}
 
 Row = TypeVar("Row", bound=Stamped)
 
 
-def read_catalog(session: Session, since: datetime | None) -> Catalog:
-    """`since` is naive UTC, or None for everything."""
+def read_catalog(session: Session, since: datetime | None, replenish_source: str) -> Catalog:
+    """`since` is naive UTC, or None for everything; `replenish_source` is the store's barcode: the internal
+    pickings from it to other internal locations are the wards' replenishment transfers."""
     as_of = utcnow()
 
     def rows(model: type[Row], query: Select[tuple[Row]] | None = None) -> Sequence[Row]:
@@ -50,8 +65,15 @@ def read_catalog(session: Session, since: datetime | None) -> Catalog:
         .options(selectinload(SandboxPicking.moves))
     )
     quants = select(SandboxQuant).join(SandboxQuant.location).where(SandboxLocation.usage == Usage.INTERNAL)
+    store = select(SandboxLocation.id).where(SandboxLocation.barcode == replenish_source).scalar_subquery()
+    replenishments = (
+        select(SandboxPicking)
+        .where(SandboxPicking.kind == PickingKind.INTERNAL, SandboxPicking.location_id == store)
+        .options(selectinload(SandboxPicking.moves).selectinload(SandboxMove.lot))
+    )
     if since is None:
         receipts = receipts.where(SandboxPicking.state.in_([State.DRAFT, State.ASSIGNED]))
+        replenishments = replenishments.where(SandboxPicking.state.in_([State.DRAFT, State.ASSIGNED]))
         quants = quants.where(SandboxQuant.quantity != 0)
     return Catalog(
         as_of=as_of,
@@ -66,6 +88,11 @@ def read_catalog(session: Session, since: datetime | None) -> Catalog:
             StockLevel(quant.product_id, quant.location_id, quant.lot_id, quant.quantity)
             for quant in rows(SandboxQuant, quants)
         ),
+        par_levels=tuple(
+            ParLevel(rule.product_id, rule.location_id, rule.product_min_qty, rule.product_max_qty)
+            for rule in rows(SandboxOrderpoint)
+        ),
+        replenishments=tuple(_replenishment(picking) for picking in rows(SandboxPicking, replenishments)),
     )
 
 
@@ -110,7 +137,30 @@ def _receipt(picking: SandboxPicking) -> Receipt:
     return Receipt(
         id=picking.id,
         reference=picking.name,
-        state=_RECEIPT_STATES[State(picking.state)],
+        state=_PICKING_STATES[State(picking.state)],
         destination_id=picking.location_dest_id,
         lines=tuple(ReceiptLine(product_id, expected[product_id], received[product_id]) for product_id in expected),
+    )
+
+
+def _replenishment(picking: SandboxPicking) -> Replenishment:
+    requested: dict[int, float] = defaultdict(float)
+    picked: dict[int, float] = defaultdict(float)
+    lots: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for move in picking.moves:
+        requested[move.product_id] += move.product_uom_qty
+        if move.picked:
+            picked[move.product_id] += move.quantity
+            if move.lot is not None:
+                lots[move.product_id][move.lot.name] += move.quantity
+    return Replenishment(
+        id=picking.id,
+        reference=picking.name,
+        state=_PICKING_STATES[State(picking.state)],
+        source_id=picking.location_id,
+        destination_id=picking.location_dest_id,
+        lines=tuple(
+            ReplenishmentLine(product_id, requested[product_id], picked[product_id], tuple(lots[product_id].items()))
+            for product_id in dict.fromkeys([*requested, *picked])
+        ),
     )

@@ -7,11 +7,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import ledger
-from .models import PickingKind, SandboxLocation, SandboxLot, SandboxPackaging, SandboxProduct, Usage
+from .models import (
+    PickingKind,
+    SandboxLocation,
+    SandboxLot,
+    SandboxOrderpoint,
+    SandboxPackaging,
+    SandboxProduct,
+    Usage,
+)
+
+CENTRAL_STORE = "CS-STOCK"  # where ward replenishments come from unless REPLENISH_SOURCE names another store
 
 # barcode, name, parent barcode, usage
 LOCATIONS = (
-    ("CS-STOCK", "CS/Stock", None, Usage.INTERNAL),
+    (CENTRAL_STORE, "CS/Stock", None, Usage.INTERNAL),
     ("WARD-3B", "CS/Ward 3B", None, Usage.INTERNAL),
     ("WARD-3B-SUPPLY", "Supply Room", "WARD-3B", Usage.INTERNAL),
     ("WARD-ICU", "CS/ICU", None, Usage.INTERNAL),
@@ -73,15 +83,44 @@ QUANTS = (
     ("WARD-ED-RESUS", "GAU-10X10", "GZ-2512", 15),
 )
 
+# location barcode, product code, minimum, maximum: par levels (reordering rules) on the wards; IV cannulas
+# and gauze in 3B, wipes on the ICU cart and gloves in the ED are at or under their minimum, so they show as low
+PAR_LEVELS = (
+    ("WARD-3B-SUPPLY", "IVC-20G", 40, 80),
+    ("WARD-3B-SUPPLY", "SYR-10ML", 20, 60),
+    ("WARD-3B-SUPPLY", "GAU-10X10", 25, 50),
+    ("WARD-3B-SUPPLY", "NACL-500", 10, 24),
+    ("WARD-ICU-CART", "IVC-20G", 10, 20),
+    ("WARD-ICU-CART", "CHX-WIPE", 10, 20),
+    ("WARD-ICU-CART", "UC-14FR", 2, 4),
+    ("WARD-ED-RESUS", "GLV-NIT-M", 10, 20),
+    ("WARD-ED-RESUS", "GAU-10X10", 10, 20),
+)
+
 PURCHASE_ORDER = "P00001"
 OPEN_RECEIPT = (("IVC-20G", 100), ("NACL-500", 48), ("GLV-NIT-M", 20))  # becomes CS/IN/00001
 DEMO_STOCK_REFERENCE = "Demo stock"
 
 
 def load_demo_stock(session: Session, today: date) -> None:
-    """Load the demo dataset into the sandbox's tables, unless it is there already. The caller commits."""
-    if session.scalar(select(SandboxLocation).where(SandboxLocation.barcode == "CS-STOCK")) is not None:
-        return
+    """Load the demo dataset into the sandbox's tables, unless it is there already (par levels too, unless
+    there are some: a sandbox loaded before they existed gets them). The caller commits."""
+    if session.scalar(select(SandboxLocation).where(SandboxLocation.barcode == CENTRAL_STORE)) is None:
+        _load_stock(session, today)
+    if session.scalar(select(SandboxOrderpoint).limit(1)) is None:
+        _load_par_levels(session)
+
+
+def _load_par_levels(session: Session) -> None:
+    locations = {location.barcode: location for location in session.scalars(select(SandboxLocation))}
+    products = {product.default_code: product for product in session.scalars(select(SandboxProduct))}
+    for barcode, code, minimum, maximum in PAR_LEVELS:
+        session.add(SandboxOrderpoint(product=products[code], location=locations[barcode],
+                                      product_min_qty=minimum, product_max_qty=maximum))
+    session.flush()
+
+
+def _load_stock(session: Session, today: date) -> None:
     locations = _locations(session)
     products, lots = _products_and_lots(session, today)
     for code, barcode, quantity in PACKAGINGS:
@@ -90,7 +129,7 @@ def load_demo_stock(session: Session, today: date) -> None:
         quant = ledger.quant_of(session, products[code], locations[barcode], lots[code, lot_name])
         ledger.set_on_hand(session, quant, quantity, DEMO_STOCK_REFERENCE)
     receipt = ledger.new_picking(
-        session, PickingKind.RECEIPT, locations["VENDORS"], locations["CS-STOCK"], origin=PURCHASE_ORDER
+        session, PickingKind.RECEIPT, locations["VENDORS"], locations[CENTRAL_STORE], origin=PURCHASE_ORDER
     )
     for code, demand in OPEN_RECEIPT:
         ledger.add_move(receipt, products[code], None, demand=demand)

@@ -189,6 +189,15 @@ def backorder_of(session: Session, picking: SandboxPicking) -> SandboxPicking | 
     return session.scalar(select(SandboxPicking).where(SandboxPicking.backorder_id == picking.id))
 
 
+def picking_refs(picking: SandboxPicking) -> dict[str, object]:
+    return {"picking": picking.name, "picking_id": picking.id}
+
+
+def backorder_refs(session: Session, picking: SandboxPicking) -> dict[str, object]:
+    backorder = backorder_of(session, picking)
+    return {"backorder": backorder.name, "backorder_id": backorder.id} if backorder is not None else {}
+
+
 def ensure_open(session: Session, picking: SandboxPicking) -> None:
     if picking.state not in (State.DONE, State.CANCEL):
         return

@@ -184,3 +184,37 @@ class SandboxMove(Base):
     lot: Mapped[SandboxLot | None] = relationship()
     location: Mapped[SandboxLocation] = relationship(foreign_keys=[location_id])
     location_dest: Mapped[SandboxLocation] = relationship(foreign_keys=[location_dest_id])
+
+
+# ---- ward replenishment (issue 15) ------------------------------------------------------
+
+
+class SandboxOrderpoint(Stamped, Base):
+    """A par level: Odoo's reordering rule (`stock.warehouse.orderpoint`) of a product at an internal location."""
+
+    __tablename__ = "sandbox_orderpoint"
+    __table_args__ = (UniqueConstraint("product_id", "location_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("sandbox_product.id"))
+    location_id: Mapped[int] = mapped_column(ForeignKey("sandbox_location.id"), index=True)
+    product_min_qty: Mapped[float] = mapped_column(default=0.0)
+    product_max_qty: Mapped[float] = mapped_column(default=0.0)
+
+    product: Mapped[SandboxProduct] = relationship()
+    location: Mapped[SandboxLocation] = relationship()
+
+
+class SandboxOrderpointChange(Base):
+    """Each par level a command set, by its key: a command sent again is recognised, and the history stays."""
+
+    __tablename__ = "sandbox_orderpoint_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)  # WS-<op_id>
+    orderpoint_id: Mapped[int] = mapped_column(ForeignKey("sandbox_orderpoint.id"), index=True)
+    product_min_qty: Mapped[float]
+    product_max_qty: Mapped[float]
+    date: Mapped[datetime] = mapped_column(default=utcnow)
+
+    orderpoint: Mapped[SandboxOrderpoint] = relationship()

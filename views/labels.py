@@ -8,7 +8,7 @@ from app.security.access import requires
 from app.security.roles import Permission
 from app.services import audit
 from app.services.labels import printers
-from app.services.labels.choice import MAX_LABELS, Request, labels_for, offer, two_bin_from_cache
+from app.services.labels.choice import MAX_LABELS, Request, labels_for, offer
 from app.services.labels.label import Kind
 from app.services.labels.pdf import page_count, pdf_sheets
 from app.services.labels.printer import PrinterUnreachable, send
@@ -53,14 +53,7 @@ def _request(kind: Kind) -> Request:
     copies = form.get("copies", "1").strip()
     if not copies.isdigit():
         raise ValueError(f"The number of copies {copies!r} is not a whole number.")
-    two_bin = None
-    if kind is Kind.TWO_BIN:
-        try:
-            minimum, maximum = float(form.get("minimum", "")), float(form.get("maximum", ""))
-        except ValueError:
-            raise ValueError("Give the par level's minimum and maximum as numbers.") from None
-        two_bin = two_bin_from_cache(db.session, form.get("gtin", ""), form.get("location", ""), minimum, maximum)
-    return Request(kind, form.getlist("chosen"), int(copies), form.get("serial", "").strip(), two_bin)
+    return Request(kind, form.getlist("chosen"), int(copies), form.get("serial", "").strip())
 
 
 def _deliver(chosen, output: str, target: str) -> Response | None:

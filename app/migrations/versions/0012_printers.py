@@ -1,7 +1,7 @@
 """label printers: the Zebra printers an administrator names, their address and the roll they hold
 
 Revision ID: 0012_printers
-Revises: 0007_pack_quantity
+Revises: 0008_replenishment
 Create Date: 2026-12-07 07:45:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0012_printers'
-down_revision = '0007_pack_quantity'
+down_revision = '0008_replenishment'
 branch_labels = None
 depends_on = None
 

@@ -90,8 +90,8 @@ def test_zpl_goes_to_the_printer_the_admin_named(demo: Flask, client: FlaskClien
         ({"kind": "relabel", "chosen": "05012345100036|GZ-2406", "serial": "S N", "copies": "1", "output": "zpl:zebra-4x2"},
          "should have the serial number (AI 21) made of GS1 characters, but has the character &#39; &#39; in &#39;S N&#39;"),
         ({"kind": "badge", "chosen": "nurse", "copies": "5000", "output": "pdf:a4-2x7"}, "Print from 1 to 2000 copies"),
-        ({"kind": "two_bin", "gtin": "05012345100036", "location": "WARD-3B", "minimum": "40", "maximum": "40", "copies": "1",
-          "output": "pdf:a4-2x7"}, "a two-bin card needs a maximum above the minimum"),
+        ({"kind": "two_bin", "chosen": "05012345100036|WARD-ICU-CART", "copies": "1", "output": "pdf:a4-2x7"},
+         "The catalog holds no par level for 05012345100036 at WARD-ICU-CART"),
         ({"kind": "badge", "chosen": "nurse", "copies": "1", "output": "printer:99"}, "Choose how to print"),
     ],
 )
@@ -101,11 +101,13 @@ def test_a_wrong_request_is_refused_with_a_sentence(demo: Flask, client: FlaskCl
     assert sentence in response.get_data(as_text=True)
 
 
-def test_a_two_bin_card_downloads_as_zpl_with_its_code(demo: Flask, client: FlaskClient) -> None:
+def test_the_par_levels_two_bin_cards_are_offered_and_download_as_zpl_with_their_code(demo: Flask, client: FlaskClient) -> None:
     csrf = _as(client, "store")
-    response = client.post("/labels/print", data={"csrf_token": csrf, "kind": "two_bin", "gtin": "05012345100036",
-                                                   "location": "WARD-3B-SUPPLY", "minimum": "10", "maximum": "40",
+    page = client.get("/labels").get_data(as_text=True)
+    assert page.count('name="chosen" value="0501234510') >= 9  # the demo's nine par levels (and the relabels)
+    assert 'value="05012345100036|WARD-3B-SUPPLY"' in page and "refill 25" in page
+    response = client.post("/labels/print", data={"csrf_token": csrf, "kind": "two_bin", "chosen": "05012345100036|WARD-3B-SUPPLY",
                                                    "copies": "1", "output": "zpl:zebra-3x2"})
     assert response.headers["Content-Disposition"] == 'attachment; filename="labels-zebra-3x2.zpl"'
     (label,) = read_zpl(response.get_data(as_text=True))
-    assert "BIN:05012345100036:WARD-3B-SUPPLY" in label.texts and "Refill 30" in label.texts
+    assert "BIN:05012345100036:WARD-3B-SUPPLY" in label.texts and "Refill 25" in label.texts

@@ -13,6 +13,7 @@ def register_views(app: Flask) -> None:
         expiry,
         health,
         home,
+        labels,
         recalls,
         replenishment,
         sync_status,
@@ -25,5 +26,6 @@ def register_views(app: Flask) -> None:
         *(api, auth, errors, health, home, sync_status, training, workflows, conflicts, device, devices),
         replenishment,
         *(expiry, recalls, waste_dashboard),
+        labels,
     ):
         app.register_blueprint(module.blueprint)

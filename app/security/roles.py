@@ -20,6 +20,8 @@ class Permission(StrEnum):
     VIEW_REPORTS = "view_reports"
     MANAGE_USERS = "manage_users"
     MANAGE_DEVICES = "manage_devices"  # see the handhelds, revoke a token
+    PRINT_LABELS = "print_labels"  # location, badge, relabel and two-bin labels
+    MANAGE_PRINTERS = "manage_printers"  # the Zebra printers' addresses
     REQUEST_REPLENISHMENT = "request_replenishment"  # ward replenishment: what is low, two-bin cards
     DELIVER_REPLENISHMENT = "deliver_replenishment"  # ward replenishment: pick in the store, deliver to the ward
     SET_PAR_LEVELS = "set_par_levels"  # ward replenishment: par levels and the stock-out watch
@@ -35,11 +37,13 @@ class Permission(StrEnum):
 WORKFLOWS: tuple[Permission, ...] = (Permission.RECEIVE, Permission.TRANSFER, Permission.CONSUME, Permission.COUNT)
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.STOREKEEPER: frozenset({Permission.RECEIVE, Permission.TRANSFER, Permission.COUNT}),
+    Role.STOREKEEPER: frozenset({Permission.RECEIVE, Permission.TRANSFER, Permission.COUNT, Permission.PRINT_LABELS}),
     Role.NURSE: frozenset({Permission.CONSUME, Permission.TRANSFER}),
     Role.AUDITOR: frozenset({Permission.COUNT, Permission.VIEW_REPORTS}),
-    Role.SUPERVISOR: frozenset({*WORKFLOWS, Permission.RESOLVE_CONFLICTS, Permission.VIEW_REPORTS, Permission.MANAGE_DEVICES}),
-    Role.ADMIN: frozenset({Permission.MANAGE_USERS, Permission.VIEW_REPORTS, Permission.MANAGE_DEVICES}),
+    Role.SUPERVISOR: frozenset({*WORKFLOWS, Permission.RESOLVE_CONFLICTS, Permission.VIEW_REPORTS, Permission.MANAGE_DEVICES,
+                                  Permission.PRINT_LABELS}),
+    Role.ADMIN: frozenset({Permission.MANAGE_USERS, Permission.VIEW_REPORTS, Permission.MANAGE_DEVICES, Permission.PRINT_LABELS,
+                        Permission.MANAGE_PRINTERS}),
 }
 
 # Ward replenishment (issue 15), beside the roles above: nurses ask for their wards, storekeepers

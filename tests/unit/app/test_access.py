@@ -62,6 +62,11 @@ EXPECTED_ACCESS: dict[str, frozenset[Role] | str] = {
     "device.queue": EVERYONE,
     "device.scanner_setup": EVERYONE,
     "device.photo": EVERYONE,
+    "labels.index": frozenset({Role.STOREKEEPER, Role.SUPERVISOR, Role.ADMIN}),
+    "labels.print_labels": frozenset({Role.STOREKEEPER, Role.SUPERVISOR, Role.ADMIN}),
+    "labels.printer_list": frozenset({Role.ADMIN}),
+    "labels.printer_save": frozenset({Role.ADMIN}),
+    "labels.printer_remove": frozenset({Role.ADMIN}),
 }
 
 SAMPLE_ARGUMENTS = {"filename": "css/app.css", "table": "wasted"}

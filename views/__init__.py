@@ -3,7 +3,21 @@ from flask import Flask
 
 
 def register_views(app: Flask) -> None:
-    from views import api, auth, conflicts, device, devices, errors, health, home, sync_status, training, workflows
+    from views import (
+        api,
+        auth,
+        conflicts,
+        device,
+        devices,
+        errors,
+        health,
+        home,
+        people,
+        sync_status,
+        training,
+        wards,
+        workflows,
+    )
 
-    for module in (api, auth, errors, health, home, sync_status, training, workflows, conflicts, device, devices):
+    for module in (api, auth, errors, health, home, sync_status, training, workflows, conflicts, device, devices, people, wards):
         app.register_blueprint(module.blueprint)

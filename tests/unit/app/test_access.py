@@ -12,6 +12,7 @@ from tests.support import csrf_token_from
 
 EVERYONE = frozenset(Role)
 REPORTS = frozenset({Role.AUDITOR, Role.SUPERVISOR, Role.ADMIN})
+ADMIN = frozenset({Role.ADMIN})
 PUBLIC = "public"
 DEVICE = "device"  # a device token, or any logged-in user; nobody gets 401 JSON
 
@@ -46,9 +47,22 @@ EXPECTED_ACCESS: dict[str, frozenset[Role] | str] = {
     "device.queue": EVERYONE,
     "device.scanner_setup": EVERYONE,
     "device.photo": EVERYONE,
+    "people.index": ADMIN,
+    "people.new": ADMIN,
+    "people.create": ADMIN,
+    "people.show": ADMIN,
+    "people.edit": ADMIN,
+    "people.badge": ADMIN,
+    "people.pin": ADMIN,
+    "people.password": ADMIN,
+    "people.active": ADMIN,
+    "people.import_form": ADMIN,
+    "people.import_check": ADMIN,
+    "people.import_run": ADMIN,
+    "wards.index": frozenset({Role.SUPERVISOR, Role.ADMIN}),
 }
 
-SAMPLE_ARGUMENTS = {"filename": "css/app.css"}
+SAMPLE_ARGUMENTS = {"filename": "css/app.css", "username": "nobody-here"}
 
 
 def _requests(app: Flask) -> list[tuple[str, str, str]]:

@@ -146,6 +146,15 @@ def _uploaded_text() -> str:
         raise UserError("The file is not UTF-8 text: save it from the spreadsheet as “CSV UTF-8”.") from None
 
 
+@blueprint.get("/people/import/check")
+@blueprint.get("/people/import/run")
+@requires(Permission.MANAGE_USERS)
+def import_start_again():
+    """The dry run and the import answer a form sent with the file; opened again by address (as
+    every page keeps a copy of itself for offline use, static/js/main.js) they lead to the form."""
+    return redirect(url_for("people.import_form"))
+
+
 @blueprint.post("/people/import/check")
 @requires(Permission.MANAGE_USERS)
 def import_check():

@@ -104,7 +104,9 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("POST", "/people/<username>/password"): page_for("admin"),
     ("POST", "/people/<username>/active"): page_for("admin"),
     ("GET", "/people/import"): page_for("admin"),
+    ("GET", "/people/import/check"): page_for("admin"),
     ("POST", "/people/import/check"): page_for("admin"),
+    ("GET", "/people/import/run"): page_for("admin"),
     ("POST", "/people/import/run"): page_for("admin"),
     ("GET", "/wards"): page_for("supervisor", "admin"),
 }

@@ -57,6 +57,7 @@ EXPECTED_ACCESS: dict[str, frozenset[Role] | str] = {
     "people.password": ADMIN,
     "people.active": ADMIN,
     "people.import_form": ADMIN,
+    "people.import_start_again": ADMIN,
     "people.import_check": ADMIN,
     "people.import_run": ADMIN,
     "wards.index": frozenset({Role.SUPERVISOR, Role.ADMIN}),

@@ -150,6 +150,15 @@ def test_the_import_is_all_or_nothing_through_the_browser(app: Flask, logged_in:
     assert _user(app, "user042").badge_code == "BADGE:8042"
 
 
+def test_the_import_pages_opened_by_address_lead_back_to_the_form(logged_in: Callable[..., FlaskClient]) -> None:
+    """Every page fetches its own address to keep it for offline use: the dry run's and the
+    import's addresses must answer that GET (they answered 405, an error in the page's console)."""
+    client = logged_in("admin", "root")
+    for path in ("/people/import/check", "/people/import/run"):
+        answer = client.get(path)
+        assert (answer.status_code, answer.location) == (302, "/people/import"), path
+
+
 def test_wards_show_the_users_assigned_to_each(app: Flask, logged_in: Callable[..., FlaskClient], make_user) -> None:
     from tests.hardening.security_support import load_demo
 

@@ -14,10 +14,12 @@ def register_views(app: Flask) -> None:
         health,
         home,
         labels,
+        people,
         recalls,
         replenishment,
         sync_status,
         training,
+        wards,
         waste_dashboard,
         workflows,
     )
@@ -27,5 +29,6 @@ def register_views(app: Flask) -> None:
         replenishment,
         *(expiry, recalls, waste_dashboard),
         labels,
+        *(people, wards),
     ):
         app.register_blueprint(module.blueprint)

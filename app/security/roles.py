@@ -20,6 +20,7 @@ class Permission(StrEnum):
     VIEW_REPORTS = "view_reports"
     MANAGE_USERS = "manage_users"
     MANAGE_DEVICES = "manage_devices"  # see the handhelds, revoke a token
+    VIEW_WARDS = "view_wards"  # the wards and locations Wardstock knows, with the users assigned to each
     PRINT_LABELS = "print_labels"  # location, badge, relabel and two-bin labels
     MANAGE_PRINTERS = "manage_printers"  # the Zebra printers' addresses
     REQUEST_REPLENISHMENT = "request_replenishment"  # ward replenishment: what is low, two-bin cards
@@ -41,9 +42,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.NURSE: frozenset({Permission.CONSUME, Permission.TRANSFER}),
     Role.AUDITOR: frozenset({Permission.COUNT, Permission.VIEW_REPORTS}),
     Role.SUPERVISOR: frozenset({*WORKFLOWS, Permission.RESOLVE_CONFLICTS, Permission.VIEW_REPORTS, Permission.MANAGE_DEVICES,
-                                  Permission.PRINT_LABELS}),
+                                  Permission.PRINT_LABELS, Permission.VIEW_WARDS}),
     Role.ADMIN: frozenset({Permission.MANAGE_USERS, Permission.VIEW_REPORTS, Permission.MANAGE_DEVICES, Permission.PRINT_LABELS,
-                        Permission.MANAGE_PRINTERS}),
+                        Permission.MANAGE_PRINTERS, Permission.VIEW_WARDS}),
 }
 
 # Ward replenishment (issue 15), beside the roles above: nurses ask for their wards, storekeepers

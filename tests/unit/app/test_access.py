@@ -13,6 +13,7 @@ from tests.support import csrf_token_from
 EVERYONE = frozenset(Role)
 REPORTS = frozenset({Role.AUDITOR, Role.SUPERVISOR, Role.ADMIN})
 STOCK_ROLES = frozenset({Role.STOREKEEPER, Role.NURSE, Role.AUDITOR, Role.SUPERVISOR})
+ADMIN = frozenset({Role.ADMIN})
 PUBLIC = "public"
 DEVICE = "device"  # a device token, or any logged-in user; nobody gets 401 JSON
 
@@ -67,9 +68,23 @@ EXPECTED_ACCESS: dict[str, frozenset[Role] | str] = {
     "labels.printer_list": frozenset({Role.ADMIN}),
     "labels.printer_save": frozenset({Role.ADMIN}),
     "labels.printer_remove": frozenset({Role.ADMIN}),
+    "people.index": ADMIN,
+    "people.new": ADMIN,
+    "people.create": ADMIN,
+    "people.show": ADMIN,
+    "people.edit": ADMIN,
+    "people.badge": ADMIN,
+    "people.pin": ADMIN,
+    "people.password": ADMIN,
+    "people.active": ADMIN,
+    "people.import_form": ADMIN,
+    "people.import_start_again": ADMIN,
+    "people.import_check": ADMIN,
+    "people.import_run": ADMIN,
+    "wards.index": frozenset({Role.SUPERVISOR, Role.ADMIN}),
 }
 
-SAMPLE_ARGUMENTS = {"filename": "css/app.css", "table": "wasted"}
+SAMPLE_ARGUMENTS = {"filename": "css/app.css", "table": "wasted", "username": "nobody-here"}
 
 
 def _requests(app: Flask) -> list[tuple[str, str, str]]:

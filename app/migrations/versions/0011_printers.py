@@ -1,6 +1,6 @@
 """label printers: the Zebra printers an administrator names, their address and the roll they hold
 
-Revision ID: 0012_printers
+Revision ID: 0011_printers
 Revises: 0008_replenishment
 Create Date: 2026-12-07 07:45:00
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0012_printers'
+revision = '0011_printers'
 down_revision = '0010_archived'
 branch_labels = None
 depends_on = None

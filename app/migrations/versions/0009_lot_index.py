@@ -8,7 +8,7 @@ alert date and is pulled whole again at the next refresh. The sandbox's moves an
 on the lot (a lot's history), its pickings a vendor, the receipt a return sends back and a waste reason.
 
 Revision ID: 0009_lot_index
-Revises: 0007_pack_quantity
+Revises: 0008_replenishment
 Create Date: 2026-12-07 07:10:00
 
 """

@@ -6,7 +6,7 @@ pull, so the cache's products, lots, locations and stock are emptied and the nex
 whole catalog again.
 
 Revision ID: 0010_archived
-Revises: 0007_pack_quantity
+Revises: 0009_lot_index
 Create Date: 2026-12-07 07:30:00
 
 """

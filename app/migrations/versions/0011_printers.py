@@ -1,7 +1,7 @@
 """label printers: the Zebra printers an administrator names, their address and the roll they hold
 
 Revision ID: 0011_printers
-Revises: 0008_replenishment
+Revises: 0010_archived
 Create Date: 2026-12-07 07:45:00
 
 """

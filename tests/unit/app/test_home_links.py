@@ -15,11 +15,11 @@ from offline_sync.persistence import utcnow
 
 # Written by hand from the README's roles.
 LINKS = {
-    "storekeeper": [],
+    "storekeeper": ["labels"],
     "nurse": [],
     "auditor": ["sync"],
-    "supervisor": ["conflicts", "sync", "devices", "wards"],
-    "admin": ["sync", "devices", "people", "wards"],
+    "supervisor": ["conflicts", "sync", "devices", "labels", "wards"],
+    "admin": ["sync", "devices", "people", "labels", "wards"],
 }
 
 

@@ -86,7 +86,7 @@ def test_go_live_import_create_badge_login_and_disable(app: Flask, live_server: 
     admin = desktop
     login(admin, live_server, "admin")
     assert [link for link in admin.locator("[data-link]").evaluate_all("links => links.map(l => l.dataset.link)")] == [
-        "sync", "devices", "people", "wards"]
+        "sync", "devices", "people", "labels", "wards"]
     screenshot(admin, "people-admin-home")
 
     # 1. The file with three bad lines: every error by its line number, nothing imported.

@@ -1,7 +1,5 @@
 """The labels pages: a storekeeper prints from the catalog cache as PDF, ZPL or to a printer; an admin
 names printers (audited); wrong input comes back as a sentence to act on."""
-import socket
-import threading
 
 import pypdfium2
 import pytest
@@ -12,6 +10,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEvent
 from tests.support import csrf_token_from, login
+from tests.unit.labels.raw_port import raw_port
 from tests.unit.labels.zpl_reader import read_zpl
 
 DEMO_PASSWORD = "wardstock-demo"
@@ -53,28 +52,17 @@ def test_a_pdf_of_relabels_comes_as_a_download_with_its_pages(demo: Flask, clien
 
 
 def test_zpl_goes_to_the_printer_the_admin_named(demo: Flask, client: FlaskClient) -> None:
-    server = socket.create_server(("127.0.0.1", 0))
-    received = bytearray()
-
-    def accept() -> None:
-        connection, _ = server.accept()
-        with connection:
-            while chunk := connection.recv(65536):
-                received.extend(chunk)
-
-    thread = threading.Thread(target=accept)
-    thread.start()
     csrf = _as(client, "admin")
-    port = str(server.getsockname()[1])
-    saved = client.post("/labels/printers", data={"csrf_token": csrf, "name": "Store Zebra", "host": "127.0.0.1", "port": port,
-                                                  "stock": "zebra-4x2"}, follow_redirects=True)
-    assert f"Printer Store Zebra at 127.0.0.1:{port} saved." in saved.get_data(as_text=True)
-    page = client.get("/labels").get_data(as_text=True)
-    assert "Send to Store Zebra" in page
-    response = client.post("/labels/print", data={"csrf_token": csrf, "kind": "location", "chosen": ["WARD-3B", "CS-STOCK"],
-                                                  "copies": "2", "output": "printer:1"}, follow_redirects=True)
-    thread.join(timeout=10)
-    server.close()
+    with raw_port() as printer:
+        port = str(printer.port)
+        saved = client.post("/labels/printers", data={"csrf_token": csrf, "name": "Store Zebra", "host": "127.0.0.1",
+                                                      "port": port, "stock": "zebra-4x2"}, follow_redirects=True)
+        assert f"Printer Store Zebra at 127.0.0.1:{port} saved." in saved.get_data(as_text=True)
+        page = client.get("/labels").get_data(as_text=True)
+        assert "Send to Store Zebra" in page
+        response = client.post("/labels/print", data={"csrf_token": csrf, "kind": "location", "chosen": ["WARD-3B", "CS-STOCK"],
+                                                      "copies": "2", "output": "printer:1"}, follow_redirects=True)
+    received = printer.received
     assert "4 location label(s) sent to the printer." in response.get_data(as_text=True)
     labels = read_zpl(received.decode())
     assert [(label.copies, label.texts[0]) for label in labels] == [(2, "LOC:CS-STOCK"), (2, "LOC:WARD-3B")]

@@ -1,7 +1,6 @@
 """The ZPL for Zebra printers: read back by a ZPL reader of the test's own, its graphics decoded by
 `scanners`, its text compared; and a job sent to a printer's raw port arrives whole."""
 import socket
-import threading
 
 import numpy as np
 import pytest
@@ -9,6 +8,7 @@ import pytest
 from app.services.labels.printer import PrinterUnreachable, send
 from app.services.labels.zpl import ZEBRA_STOCKS, field_data, zpl_document
 from tests.unit.labels.kinds import KINDS
+from tests.unit.labels.raw_port import raw_port
 from tests.unit.labels.support import scans
 from tests.unit.labels.zpl_reader import read_zpl
 
@@ -38,22 +38,10 @@ def test_field_data_never_carries_a_zpl_command_character() -> None:
 
 
 def test_a_job_sent_to_a_printer_port_arrives_whole() -> None:
-    server = socket.create_server(("127.0.0.1", 0))
-    received = bytearray()
-
-    def accept() -> None:
-        connection, _ = server.accept()
-        with connection:
-            while chunk := connection.recv(65536):
-                received.extend(chunk)
-
-    thread = threading.Thread(target=accept)
-    thread.start()
     job = zpl_document([(KINDS["relabel"][0], 2)], ZEBRA_STOCKS["zebra-4x2"])
-    send("127.0.0.1", server.getsockname()[1], job)
-    thread.join(timeout=10)
-    server.close()
-    assert received.decode() == job
+    with raw_port() as printer:
+        send("127.0.0.1", printer.port, job)
+    assert printer.received.decode() == job
 
 
 def test_a_printer_that_does_not_answer_is_a_sentence_to_act_on() -> None:

@@ -26,6 +26,7 @@ from offline_sync.backends.contract import (
 )
 from offline_sync.backends.odoo.backend import OdooBackend
 from offline_sync.backends.odoo.connection import make_transport
+from offline_sync.backends.odoo.errors import OdooUnavailable
 
 WASTE_WRITES = WRITES | {"action_validate", "message_post"}  # a scrap's validation, a recall's chatter note
 WASTE_KINDS = {"scrap", "quarantine", "vendor_return", "recall"}
@@ -114,6 +115,42 @@ def test_a_recall_is_noted_in_the_lot_s_chatter_and_description(world: OdooWorld
         "mail.message", "search_read", [("model", "=", "stock.lot"), ("res_id", "=", found["id"])], fields=["body"]
     )
     assert [message["body"] for message in messages if "FSN-2026-118" in message["body"]]
+
+
+def _chatter_notes(world: OdooWorld, lot: str, key: str) -> int:
+    [found] = world._call("stock.lot", "search_read", [("name", "=", lot)], fields=["id"])
+    messages = world._call(
+        "mail.message", "search_read", [("model", "=", "stock.lot"), ("res_id", "=", found["id"])], fields=["body"]
+    )
+    return sum(key in message["body"] for message in messages)
+
+
+class DyingBeforeChatter(LosingAnswers):
+    """The worker dies after writing the lots' descriptions, before any chatter note reaches Odoo."""
+
+    def call(self, model: str, method: str, args: list, kwargs: dict) -> object:
+        if method == "message_post":
+            raise OdooUnavailable("The worker died before the chatter note.")
+        return self._inner.call(model, method, args, kwargs)
+
+
+def test_a_recall_that_died_before_its_chatter_notes_finishes_them_on_the_re_send(world: OdooWorld) -> None:
+    gtin = world.product()
+    first, second = world.lot(gtin), world.lot(gtin)
+    command = Recall(op(), gtin, (first, second), "FSN-2026-119")
+    dying = DyingBeforeChatter(make_transport(settings()), 0)
+
+    died = OdooBackend(settings(), transport=lambda _settings: dying).recall(command)
+    assert died.status == OutcomeStatus.TRANSIENT, died.message
+    assert [_chatter_notes(world, lot, command.op_id) for lot in (first, second)] == [0, 0]
+
+    retried, again = world.restarted().recall(command), world.restarted().recall(command)
+
+    assert (retried.status, again.status) == (OutcomeStatus.APPLIED, OutcomeStatus.DUPLICATE), (
+        retried.message,
+        again.message,
+    )
+    assert [_chatter_notes(world, lot, command.op_id) for lot in (first, second)] == [1, 1]
 
 
 class LosingWasteAnswers(LosingAnswers):

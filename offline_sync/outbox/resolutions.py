@@ -77,9 +77,12 @@ OFFERED: dict[str, tuple[Choice, ...]] = {
     ),
     "not_permitted": (Choice("reassign", "Attribute to another user who may do this", ("username",)), DISCARD),
     "location_unknown": (Choice("map_location", "Use another location", ("location",)), DISCARD),
+    "receipt_not_found": (Choice("scrap_instead", "Scrap it instead, with the same reason"), DISCARD),
     SYNC_FAILED: (Choice("retry", "Try again now"), DISCARD),
 }
 FINAL_ACTIONS = frozenset({"discard", "recount"})
+# Waste never takes more than is on hand: for these kinds "apply anyway" is no way out.
+NOT_FOR_WASTE = {"scrap": {"apply_anyway"}, "quarantine": {"apply_anyway"}, "vendor_return": {"apply_anyway"}}
 COUNT_ACTIONS = {
     "count_as_of": CountResolution.EXPLICIT,
     "keep_counted": CountResolution.KEEP_COUNTED,
@@ -102,8 +105,10 @@ def automatic(kind: str | None, detail: Mapping[str, Any], count_tolerance: floa
             "reason": f"Moves since the count ({detail.get('net_moves_since', 0):+g}) are within the tolerance of {count_tolerance:g}."}
 
 
-def offered(kind: str | None) -> tuple[Choice, ...]:
-    return OFFERED.get(kind or "", (DISCARD,))
+def offered(kind: str | None, command_kind: str | None = None) -> tuple[Choice, ...]:
+    """The ways out of a conflict `kind`; given the command's kind, only those that apply to it."""
+    excluded = NOT_FOR_WASTE.get(command_kind or "", set())
+    return tuple(choice for choice in OFFERED.get(kind or "", (DISCARD,)) if choice.action not in excluded)
 
 
 def effective_command(
@@ -171,9 +176,10 @@ def resolve(
         raise ResolutionError(f"There is no command {op_id}.")
     if row.status != Status.CONFLICT:
         raise ResolutionError(decided_already(row))
-    choice = next((choice for choice in offered(row.conflict_kind) if choice.action == action), None)
+    command_kind = (row.resolution or {}).get("kind", row.kind)
+    choice = next((choice for choice in offered(row.conflict_kind, command_kind) if choice.action == action), None)
     if choice is None:
-        raise ResolutionError(f"'{action}' is not a way out of a {row.conflict_kind} conflict.")
+        raise ResolutionError(f"'{action}' is not a way out of a {row.conflict_kind} conflict of a {command_kind}.")
     if not reason.strip():
         raise ResolutionError("Give a reason: it is kept with the command for audit.")
     record: dict[str, Any] = {"action": action, "by": actor, "at": now.isoformat(), "reason": reason.strip(),
@@ -259,6 +265,10 @@ def _prepare(row: OutboxCommand, backend: InventoryBackend, action: str, params:
             return {"payload": {**payload, key: location}}
         case "into_backorder":
             return {"payload": {**payload, "receipt": _text(params, "receipt")}}
+        case "scrap_instead":
+            scrapped = {"location": payload["source"], "lines": payload["lines"], "reason": payload["reason"],
+                        "note": payload.get("note", "")}
+            return {"kind": "scrap", "payload": scrapped}
         case "unplanned_receipt":
             return {"kind": "receive_unplanned", "payload": {"destination": _text(params, "location"), "lines": payload["lines"]}}
         case "reassign":

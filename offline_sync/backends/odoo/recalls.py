@@ -2,9 +2,10 @@
 user sees it: the recall paragraph in the lot's description (what Wardstock's catalog reads, with the
 notice's key), and a note in the lot's chatter.
 
-Calls: the product (cached), its lots (1), one write per distinct description (usually one), one
-chatter note per lot. A re-sent notice finds its key in the lots' descriptions: lots already carrying
-it are not written again, so a notice that died half-way finishes the rest.
+Calls: the product (cached), its lots (1), one write per distinct description (usually one), the lots'
+chatter notes of this notice (1), one chatter note per lot. A re-sent notice finds its key in the lots'
+descriptions and in their chatter: what already carries it is not written again, so a notice that died
+half-way (between the description and the chatter too) finishes the rest, and none is noted twice.
 """
 
 from collections import defaultdict
@@ -33,17 +34,28 @@ def recall(session: Session, command: Recall) -> Outcome:
         raise refusals.Refused(ConflictKind.UNKNOWN_LOT, f"{product.name} has no lots to recall.", gtin=command.gtin, lot=None)
     pending = [row for row in lots if key not in (row["note"] or "")]
     names = [row["name"] for row in lots]
-    if not pending:
-        return Outcome.duplicate(f"This recall notice was already applied to {', '.join(names)}.", lots=names)
     by_note: dict[str, list[int]] = defaultdict(list)
     for row in pending:
         by_note[recall_note(command.notice, key) + without_recall(row["note"])].append(row["id"])
     for note, ids in by_note.items():
         odoo.call("stock.lot", "write", ids, {"note": note})
-    for row in pending:
-        odoo.call("stock.lot", "message_post", [row["id"]], body=f"Recalled by Wardstock: {command.notice}",
+    unposted = _without_chatter_note(session, [row["id"] for row in lots], key)
+    for lot_id in unposted:
+        odoo.call("stock.lot", "message_post", [lot_id], body=f"Recalled by Wardstock: {command.notice} ({key})",
                   message_type="comment", subtype_xmlid="mail.mt_note")
+    if not pending and not unposted:
+        return Outcome.duplicate(f"This recall notice was already applied to {', '.join(names)}.", lots=names)
     return Outcome.applied(f"Recalled {product.name} lot(s) {', '.join(names)} ({command.notice}).", lots=names)
+
+
+def _without_chatter_note(session: Session, lot_ids: list[int], key: str) -> list[int]:
+    """The lots whose chatter has no note of the notice with this key yet."""
+    noted = session.odoo.call(
+        "mail.message", "search_read",
+        [("model", "=", "stock.lot"), ("res_id", "in", lot_ids), ("body", "ilike", key)], fields=["res_id"],
+    )
+    done = {row["res_id"] for row in noted}
+    return [lot_id for lot_id in lot_ids if lot_id not in done]
 
 
 def without_recall(note: Any) -> str:

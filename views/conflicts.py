@@ -46,7 +46,7 @@ def _products() -> tuple[dict[str, str], list[tuple[int, str]]]:
 def _card(row: Any, names: dict[str, str]) -> dict[str, Any]:
     payload = row.payload or {}
     lines = payload.get("lines") or ([payload] if "gtin" in payload else [])
-    choices = offered(row.conflict_kind)
+    choices = offered(row.conflict_kind, row.kind)
     return {
         "op_id": row.op_id,
         "kind": row.kind,
@@ -98,7 +98,7 @@ def _params(form: Any, needs: tuple[str, ...]) -> dict[str, Any]:
 def resolve():
     op_id, action = request.form.get("op_id", ""), request.form.get("action", "")
     row = conflicts.command(db.session, op_id)
-    choice = next((c for c in offered(row.conflict_kind) if c.action == action), None) if row else None
+    choice = next((c for c in offered(row.conflict_kind, row.kind) if c.action == action), None) if row else None
     error, outcome = "", None
     if row is None:
         error = "There is no such command; reload the inbox."

@@ -13,11 +13,13 @@ def register_views(app: Flask) -> None:
         health,
         home,
         people,
+        products,
         sync_status,
         training,
         wards,
         workflows,
     )
 
-    for module in (api, auth, errors, health, home, sync_status, training, workflows, conflicts, device, devices, people, wards):
+    for module in (api, auth, errors, health, home, sync_status, training, workflows, conflicts, device, devices, people, wards,
+                   products):
         app.register_blueprint(module.blueprint)

@@ -32,7 +32,7 @@ TITLES = {
 }
 NEED_LABELS = {
     "quantity": "Quantity", "lot": "Lot", "location": "Location barcode", "receipt": "Receipt reference",
-    "product_id": "Product", "username": "Username",
+    "product_id": "Product", "pack_quantity": "Units in one box", "username": "Username",
 }
 
 
@@ -81,11 +81,11 @@ def _params(form: Any, needs: tuple[str, ...]) -> dict[str, Any]:
     params: dict[str, Any] = {}
     for name in needs:
         value = form.get(f"{name}", "").strip()
-        if name == "quantity":
+        if name in ("quantity", "pack_quantity"):
             try:
                 params[name] = float(value)
             except ValueError:
-                raise ResolutionError("Give the quantity as a number.") from None
+                raise ResolutionError(f"Give the {NEED_LABELS[name].lower()} as a number.") from None
         elif name == "product_id":
             params[name] = int(value) if value.isdigit() else None
         else:

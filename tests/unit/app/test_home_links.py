@@ -18,7 +18,7 @@ LINKS = {
     "storekeeper": [],
     "nurse": [],
     "auditor": ["sync"],
-    "supervisor": ["conflicts", "sync", "devices", "wards"],
+    "supervisor": ["conflicts", "products", "sync", "devices", "wards"],
     "admin": ["sync", "devices", "people", "wards"],
 }
 

@@ -5,13 +5,16 @@ from datetime import date
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from app.extensions import db
+from app.models import AuditEvent
 from app.services import conflicts
 from app.services.backend import inventory_backend
 from offline_sync.outbox.models import Status
 from offline_sync.outbox.resolutions import ResolutionError
 from offline_sync.persistence import utcnow
+from tests.hardening.security_support import log_in_demo
 from tests.unit.app.test_sync_flow import GTIN_CANNULA, _on_hand, _row, _submit, _supervisor, _sync
 
 STOREKEEPER = "store"
@@ -85,3 +88,52 @@ def test_an_unknown_box_is_linked_from_the_conflict_and_its_scans_count_as_boxes
         assert _row(op_id).payload["lines"][0]["quantity"] == 2  # the device's payload is kept as sent
         box = next(p for p in inventory_backend().catalog().products if p.gtin == UNKNOWN_BOX)
         assert (box.id, box.pack_quantity) == (cannula, 5)
+
+
+def test_a_supervisor_finds_the_product_and_links_a_box_shared_with_every_handheld(demo: Flask) -> None:
+    client = demo.test_client()
+    csrf = log_in_demo(client, "supervisor")
+    page = client.get("/products", query_string={"q": "cannula", "gtin": UNKNOWN_BOX}).get_data(as_text=True)
+    assert page.count("data-product=") == 1 and GTIN_CANNULA in page and f'value="{UNKNOWN_BOX}"' in page
+    with demo.app_context():
+        cannula = next(p.id for p in inventory_backend().catalog().products if p.gtin == GTIN_CANNULA)
+    form = {"csrf_token": csrf, "gtin": UNKNOWN_BOX, "product_id": str(cannula), "pack_quantity": "5", "reason": "box of 5 from the new supplier"}
+
+    refused = [client.post("/products/link", data={**form, **change}) for change in
+               ({"gtin": "15012345999995"}, {"pack_quantity": "1"}, {"reason": " "}, {"product_id": ""})]
+    linked = client.post("/products/link", data=form)
+
+    assert [answer.status_code for answer in refused] == [422] * 4
+    assert "is not a GTIN" in refused[0].get_data(as_text=True) and "above 1" in refused[1].get_data(as_text=True)
+    assert linked.status_code == 302
+    assert "now names IV cannula 20G as a box of 5" in client.get(linked.location).get_data(as_text=True)
+    with demo.app_context():
+        events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "gtin_linked")).all()
+        assert [(e.actor, e.subject, e.detail["pack_quantity"], e.detail["reason"]) for e in events] == [
+            ("supervisor", UNKNOWN_BOX, 5.0, "box of 5 from the new supplier")]
+    nurse = demo.test_client()
+    log_in_demo(nurse, "nurse")
+    catalog = nurse.get("/api/v1/catalog").get_json()
+    assert {"gtin": UNKNOWN_BOX, "pack_quantity": 5.0, "id": cannula} in [
+        {key: entry[key] for key in ("gtin", "pack_quantity", "id")} for entry in catalog["products"]]
+
+
+def test_the_conflict_card_links_the_unknown_box_with_its_content(demo: Flask) -> None:
+    with demo.app_context():
+        op_id = _submit("nurse", "consume", {"location": "WARD-3B-SUPPLY", "lines": [
+            {"gtin": UNKNOWN_BOX, "lot": "IVC20-B245", "quantity": 1}]})
+        _sync()
+        cannula = next(p.id for p in inventory_backend().catalog().products if p.gtin == GTIN_CANNULA)
+    client = demo.test_client()
+    csrf = log_in_demo(client, "supervisor")
+    inbox = client.get("/conflicts").get_data(as_text=True)
+    assert "as a box of several units" in inbox and 'name="pack_quantity"' in inbox
+    form = {"csrf_token": csrf, "op_id": op_id, "action": "link_gtin_box", "product_id": str(cannula), "reason": "box of 4"}
+
+    unreadable = client.post("/conflicts/resolve", data={**form, "pack_quantity": "four"}, headers={"HX-Request": "true"})
+    decided = client.post("/conflicts/resolve", data={**form, "pack_quantity": "4"}, headers={"HX-Request": "true"})
+
+    assert "Give the units in one box as a number." in unreadable.get_data(as_text=True)
+    assert "Back in the queue with your decision" in decided.get_data(as_text=True)
+    with demo.app_context():
+        assert _row(op_id).resolution["payload"]["lines"][0]["quantity"] == 4

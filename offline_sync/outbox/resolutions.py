@@ -84,6 +84,8 @@ OFFERED: dict[str, tuple[Choice, ...]] = {
     SYNC_FAILED: (Choice("retry", "Try again now"), DISCARD),
 }
 FINAL_ACTIONS = frozenset({"discard", "recount"})
+# Decisions that change the backend's catalog (lots, expiries, GTINs): the handhelds want it at once.
+CATALOG_CHANGING = frozenset({"create_lot", "update_lot_expiry", "link_gtin", "link_gtin_box"})
 COUNT_ACTIONS = {
     "count_as_of": CountResolution.EXPLICIT,
     "keep_counted": CountResolution.KEEP_COUNTED,

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import AuditEvent
 from app.services import conflicts
 from app.services.backend import inventory_backend
+from offline_sync.catalog_cache import CachedProduct
 from offline_sync.outbox.models import Status
 from offline_sync.outbox.resolutions import ResolutionError
 from offline_sync.persistence import utcnow
@@ -137,3 +138,5 @@ def test_the_conflict_card_links_the_unknown_box_with_its_content(demo: Flask) -
     assert "Back in the queue with your decision" in decided.get_data(as_text=True)
     with demo.app_context():
         assert _row(op_id).resolution["payload"]["lines"][0]["quantity"] == 4
+        cached = db.session.scalar(select(CachedProduct).where(CachedProduct.gtin == UNKNOWN_BOX))  # no wait for the worker
+        assert (cached.id, cached.pack_quantity) == (cannula, 4)

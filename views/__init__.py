@@ -15,6 +15,7 @@ def register_views(app: Flask) -> None:
         home,
         labels,
         people,
+        products,
         recalls,
         replenishment,
         sync_status,
@@ -29,6 +30,6 @@ def register_views(app: Flask) -> None:
         replenishment,
         *(expiry, recalls, waste_dashboard),
         labels,
-        *(people, wards),
+        *(people, wards, products),
     ):
         app.register_blueprint(module.blueprint)

@@ -11,9 +11,10 @@ from app.security.access import requires
 from app.security.roles import Permission
 from app.services import conflicts
 from app.services.backend import inventory_backend
+from app.services.sync import refresh_catalog
 from offline_sync.catalog_cache import CachedProduct
 from offline_sync.outbox.models import Status
-from offline_sync.outbox.resolutions import ResolutionError, decided_already, offered
+from offline_sync.outbox.resolutions import CATALOG_CHANGING, ResolutionError, decided_already, offered
 from offline_sync.persistence import utcnow
 from views.workflows import render_page_or_block
 
@@ -32,7 +33,7 @@ TITLES = {
 }
 NEED_LABELS = {
     "quantity": "Quantity", "lot": "Lot", "location": "Location barcode", "receipt": "Receipt reference",
-    "product_id": "Product", "username": "Username",
+    "product_id": "Product", "pack_quantity": "Units in one box", "username": "Username",
 }
 
 
@@ -81,11 +82,11 @@ def _params(form: Any, needs: tuple[str, ...]) -> dict[str, Any]:
     params: dict[str, Any] = {}
     for name in needs:
         value = form.get(f"{name}", "").strip()
-        if name == "quantity":
+        if name in ("quantity", "pack_quantity"):
             try:
                 params[name] = float(value)
             except ValueError:
-                raise ResolutionError("Give the quantity as a number.") from None
+                raise ResolutionError(f"Give the {NEED_LABELS[name].lower()} as a number.") from None
         elif name == "product_id":
             params[name] = int(value) if value.isdigit() else None
         else:
@@ -115,6 +116,9 @@ def resolve():
             )
         except ResolutionError as failure:
             error = str(failure)
+        else:
+            if action in CATALOG_CHANGING:
+                refresh_catalog()  # the handhelds' next catalog sync has it, not the one after the worker's refresh
     if request.headers.get("HX-Request") == "true":
         names, products = _products()
         card = _card(row, names) if row is not None and row.status == Status.CONFLICT and outcome is None else None

@@ -71,6 +71,8 @@ def active_users(session: Session, _now: datetime) -> Badge:
 LINKS: tuple[LinkSpec, ...] = (
     LinkSpec("conflicts", "Conflicts inbox", "scans the server set aside, waiting for your decision", "conflicts.inbox",
              Permission.RESOLVE_CONFLICTS, parked_conflicts),
+    LinkSpec("products", "Unknown barcodes", "link a barcode the inventory does not know to its product", "products.index",
+             Permission.RESOLVE_CONFLICTS),
     LinkSpec("sync", "Sync", "what is waiting to reach the inventory server, and whether it answers", "sync_status.index",
              Permission.VIEW_REPORTS, sync_state),
     LinkSpec("devices", "Handhelds", "who uses which handheld; revoke a lost one", "devices.index", Permission.MANAGE_DEVICES),

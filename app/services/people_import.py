@@ -63,10 +63,13 @@ def plan(session: Session, text: str) -> ImportPlan:
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     unknown = [name for name in header if name not in KNOWN_COLUMNS]
     if missing or unknown:
-        problems = ([f"it lacks the column(s) {', '.join(missing)}"] if missing else []) + (
-            [f"it has column(s) Wardstock does not know: {', '.join(unknown)}"] if unknown else [])
-        result.errors.append(LineError(1, f"The header line must name the columns {', '.join(KNOWN_COLUMNS)} "
-                                          f"(username and role required), but {' and '.join(problems)}."))
+        columns = ", ".join(KNOWN_COLUMNS)
+        if missing:
+            result.errors.append(LineError(1, f"The header line lacks the required columns {', '.join(missing)}; "
+                                              f"the columns are {columns} (username and role required)."))
+        if unknown:
+            result.errors.append(LineError(1, f"The header line names columns Wardstock does not know: {', '.join(unknown)}; "
+                                              f"the columns are {columns}."))
         return result
     reader.fieldnames = header
     known_wards = set(session.scalars(select(CachedLocation.barcode)))
@@ -108,7 +111,7 @@ def _planned(session: Session, line: int, cells: dict[str, str], known_wards: se
     wards = tuple(dict.fromkeys(cells.get("wards", "").replace(";", " ").split()))
     unknown = [code for code in wards if known_wards and code not in known_wards]
     if unknown:
-        raise UserError(f"Ward(s) {', '.join(unknown)} are not locations the inventory server knows (see the Wards page).")
+        raise UserError(f"These wards are not locations the inventory server knows: {', '.join(unknown)} (see the Wards page).")
     return PlannedUser(line, username, cells.get("display_name") or username, cells["role"], wards, badge, pin, password)
 
 
@@ -116,7 +119,7 @@ def checked(session: Session, text: str) -> ImportPlan:
     """The plan of `text`, checked again now; ImportRefused when anything in it is wrong."""
     result = plan(session, text)
     if not result.can_import:
-        raise ImportRefused(f"Nothing was imported: the file has {len(result.errors)} error(s); run the dry run again to see them.")
+        raise ImportRefused(f"Nothing was imported: the file has errors ({len(result.errors)}); run the dry run again to see them.")
     return result
 
 

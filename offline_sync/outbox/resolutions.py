@@ -41,12 +41,17 @@ class ResolutionError(ValueError):
 class Choice:
     action: str
     label: str
-    needs: tuple[str, ...] = ()  # what the person must give besides the reason: quantity, lot, location, receipt, product_id, username
+    needs: tuple[str, ...] = ()  # what the person must give besides the reason: quantity, lot, location, receipt, product_id,
+    # pack_quantity, username
 
 
 DISCARD = Choice("discard", "Discard this command (nothing reaches the inventory)")
 OFFERED: dict[str, tuple[Choice, ...]] = {
-    "unknown_product": (Choice("link_gtin", "Link this GTIN to a product", ("product_id",)), DISCARD),
+    "unknown_product": (
+        Choice("link_gtin", "Link this GTIN to a product", ("product_id",)),
+        Choice("link_gtin_box", "Link this GTIN to a product as a box of several units", ("product_id", "pack_quantity")),
+        DISCARD,
+    ),
     "unknown_lot": (
         Choice("create_lot", "Create the lot with the label's expiry"),
         Choice("pick_lot", "Use another lot", ("lot",)),
@@ -83,6 +88,9 @@ OFFERED: dict[str, tuple[Choice, ...]] = {
 FINAL_ACTIONS = frozenset({"discard", "recount"})
 # Waste never takes more than is on hand: for these kinds "apply anyway" is no way out.
 NOT_FOR_WASTE = {"scrap": {"apply_anyway"}, "quarantine": {"apply_anyway"}, "vendor_return": {"apply_anyway"}}
+
+# Decisions that change the backend's catalog (lots, expiries, GTINs): the handhelds want it at once.
+CATALOG_CHANGING = frozenset({"create_lot", "update_lot_expiry", "link_gtin", "link_gtin_box"})
 COUNT_ACTIONS = {
     "count_as_of": CountResolution.EXPLICIT,
     "keep_counted": CountResolution.KEEP_COUNTED,
@@ -236,7 +244,7 @@ def _prepare(row: OutboxCommand, backend: InventoryBackend, action: str, params:
     """What the resolution adds to the command, after any backend change it needs."""
     payload = row.resolution.get("payload", row.payload) if row.resolution else row.payload
     detail = row.conflict_detail or {}
-    line = (payload.get("lines") or [payload])[0]
+    line = conflict_line(payload, detail)
     match action:
         case "count_as_of":
             if "count_as_of" not in detail:
@@ -282,15 +290,47 @@ def _prepare(row: OutboxCommand, backend: InventoryBackend, action: str, params:
             _backend_change(backend.create_lot(line["gtin"], line["lot"], _label_date(line.get("expiry"))))
             return {}
         case "update_lot_expiry":
-            _backend_change(backend.set_lot_expiry(line["gtin"], line["lot"], _label_date(line.get("expiry"))))
+            label = _label_date(line.get("expiry"))
+            if label is None:  # a label read without its date never blanks the date the lot has
+                raise ResolutionError(f"The label of lot {line.get('lot')} gives no expiry; keep the inventory's date.")
+            _backend_change(backend.set_lot_expiry(line["gtin"], line["lot"], label))
             return {}
         case "link_gtin":
-            product_id = params.get("product_id")
-            if not isinstance(product_id, int):
-                raise ResolutionError("Choose the product to link the GTIN to.")
-            _backend_change(backend.link_gtin(line["gtin"], product_id))
+            _backend_change(backend.link_gtin(line["gtin"], _product_id(params)))
             return {}
+        case "link_gtin_box":
+            units = _quantity(params.get("pack_quantity"))
+            if units <= 0:
+                raise ResolutionError("Give the number of units in one box: more than 0.")
+            _backend_change(backend.link_gtin(line["gtin"], _product_id(params), units))
+            # The handheld did not know the box and counted each scan as one: each is a box of `units`.
+            boxes = copy.deepcopy(payload)
+            for each in boxes.get("lines", [boxes]):
+                for key in ("quantity", "counted"):
+                    if each.get("gtin") == line["gtin"] and key in each:
+                        each[key] = each[key] * units
+            return {"payload": boxes}
     raise TypeError(f"offered action {action!r} has no preparation")
+
+
+def conflict_line(payload: Mapping[str, Any], detail: Mapping[str, Any]) -> dict[str, Any]:
+    """The line a conflict is about: the one with the GTIN and lot the backend named (a command's other
+    lines are not touched by a decision about this one), else a command's only line."""
+    lines = payload.get("lines") or [payload]
+    named = [line for line in lines
+             if detail.get("gtin") in (None, line.get("gtin")) and detail.get("lot") in (None, line.get("lot"))]
+    if named and (detail.get("gtin") or detail.get("lot")):
+        return named[0]
+    if len(lines) == 1:
+        return lines[0]
+    raise ResolutionError("The inventory did not say which line of this command it refused; discard it and scan again.")
+
+
+def _product_id(params: Mapping[str, Any]) -> int:
+    product_id = params.get("product_id")
+    if not isinstance(product_id, int):
+        raise ResolutionError("Choose the product to link the GTIN to.")
+    return product_id
 
 
 def _label_date(value: str | None) -> date | None:

@@ -89,7 +89,7 @@ class OdooWorld:
             unit = self._call(
                 "uom.uom", "create", [{"name": name, "relative_factor": units, "relative_uom_id": product.uom_id}]
             )[0]
-            self._call(packagings.model, "create", [packagings.one_unit(product.id, unit, box)])
+            self._call(packagings.model, "create", [packagings.new(product.id, unit, box, units)])
         else:
             values = {"name": self.unique("Box"), "product_id": product.id, "qty": units, "barcode": box}
             self._call(packagings.model, "create", [values])

@@ -23,6 +23,7 @@ from app.models import UserLocation
 from app.security.roles import Role
 from app.services.backend import inventory_backend
 from app.services.sync import build_worker
+from offline_sync.catalog_cache import CachedProduct
 from offline_sync.outbox.models import OutboxCommand, Status
 from tests.hardening.security_support import (
     DEMO_LOGIN,
@@ -117,6 +118,8 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("GET", "/recalls/trace.csv"): page_for("auditor", "supervisor"),
     ("GET", "/expiry/dashboard"): page_for("auditor", "supervisor"),
     ("GET", "/expiry/dashboard/<table>.csv"): page_for("auditor", "supervisor"),
+    ("GET", "/products"): page_for("supervisor"),
+    ("POST", "/products/link"): page_for("supervisor"),
     ("GET", "/people"): page_for("admin"),
     ("GET", "/people/new"): page_for("admin"),
     ("POST", "/people/new"): page_for("admin"),
@@ -175,6 +178,8 @@ REQUESTS: dict[tuple[str, str], RequestArgs] = {
         "data": {"name": "Store Zebra", "host": "10.0.4.21", "port": "9100", "stock": "zebra-4x2"}},
     ("POST", "/labels/printers/remove"): lambda w: {"data": {"printer_id": "1"}},
     ("GET", "/people/<username>"): lambda w: {"path": "/people/nurse"},
+    ("POST", "/products/link"): lambda w: {"data": {"gtin": "15012345999996", "product_id": _cannula_id(w), "pack_quantity": "5",
+                                                     "reason": "box found in the store"}},
     ("POST", "/people/new"): lambda w: {"data": {"username": "table.new", "role": "nurse", "password": "long enough",
                                                   "reason": "new starter"}},
     ("POST", "/people/<username>/edit"): lambda w: {"path": "/people/nurse/edit", "data": {
@@ -189,6 +194,11 @@ REQUESTS: dict[tuple[str, str], RequestArgs] = {
     ("POST", "/people/import/run"): lambda w: {"data": {"csv": "username,role,password\ntable.csv,nurse,long enough\n",
                                                          "reason": "go-live"}},
 }
+
+
+def _cannula_id(world: World) -> str:
+    with world.app.app_context():
+        return str(db.session.scalar(select(CachedProduct.id).where(CachedProduct.gtin == GTIN_CANNULA)))
 
 
 def _routes(app: Flask) -> list[tuple[str, str]]:

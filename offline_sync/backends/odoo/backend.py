@@ -14,7 +14,6 @@ from typing import Any
 from offline_sync.backends.contract import (
     BackendUnavailable,
     Catalog,
-    ConflictKind,
     Consume,
     Count,
     LotHistory,
@@ -31,8 +30,7 @@ from offline_sync.backends.contract import (
     VendorReturn,
 )
 
-from ..gtin import barcode_for, barcode_forms, is_gtin
-from . import counts, issues, receipts, refusals, returns, waste
+from . import counts, gtin_links, issues, receipts, refusals, returns, waste
 from .catalog import read_catalog
 from .connection import connect, make_transport
 from .conventions import RECALL_NOTE
@@ -41,7 +39,7 @@ from .errors import OdooRefused, OdooUnavailable
 from .lookup import Directory
 from .lot_history import lot_history
 from .recalls import recall, without_recall
-from .records import ProductRecord, packaging_barcode_domain, product_spec
+from .records import ProductRecord
 from .session import Session
 from .settings import OdooSettings
 from .transport import Transport
@@ -144,7 +142,7 @@ class OdooBackend:
             product = session.directory.product(gtin)
             existing = session.directory.lots([product.id], [lot]).get((product.id, lot))
             if existing is not None:
-                if not product.uses_expiry or existing.expiry == expiry:
+                if not product.uses_expiry or expiry is None or existing.expiry == expiry:  # no date says nothing
                     return Outcome.duplicate(f"Lot {lot} of {product.name} already exists.", lot_id=existing.id)
                 raise refusals.expiry_mismatch(product, existing, expiry)
             columns, row = ["name", "product_id/.id"], [lot, str(product.id)]
@@ -183,49 +181,10 @@ class OdooBackend:
 
         return self._run(work)
 
-    def link_gtin(self, gtin: str, product_id: int) -> Outcome:
-        """Name a product by one more GTIN: its barcode if it has none, else a packaging of one unit."""
-
-        def work(session: Session) -> Outcome:
-            if not is_gtin(gtin):
-                raise refusals.Refused(
-                    ConflictKind.UNKNOWN_PRODUCT, f"Cannot link: {gtin} is not a valid GTIN.", gtin=gtin
-                )
-            forms, version = barcode_forms(gtin), session.odoo.version
-            rows = session.odoo.call(
-                "product.product",
-                "web_search_read",
-                ["|", "|", ("id", "=", product_id), ("barcode", "in", forms), packaging_barcode_domain(version, forms)],
-                product_spec(version),
-            )["records"]
-            products = [ProductRecord.parse(row, version) for row in rows]
-            target = next((product for product in products if product.id == product_id), None)
-            if target is None:
-                raise refusals.Refused(
-                    ConflictKind.UNKNOWN_PRODUCT,
-                    f"Cannot link: no product #{product_id} exists.",
-                    gtin=gtin,
-                    product_id=product_id,
-                )
-            owner = next((product for product in products if set(forms) & set(product.barcodes)), None)
-            if owner == target:
-                return Outcome.duplicate(f"{gtin} already names {target.name}.", product_id=target.id)
-            if owner is not None:
-                raise refusals.Refused(
-                    ConflictKind.NOT_PERMITTED,
-                    f"{gtin} already names {owner.name}; it cannot also name {target.name}.",
-                    gtin=gtin,
-                    product_id=owner.id,
-                )
-            if target.barcode is None:
-                session.odoo.call("product.product", "write", [target.id], {"barcode": barcode_for(gtin)})
-            else:
-                packagings = version.packagings
-                packaging = packagings.one_unit(target.id, target.uom_id, barcode_for(gtin))
-                session.odoo.call(packagings.model, "create", [packaging])
-            return Outcome.applied(f"{gtin} now names {target.name}.", product_id=target.id)
-
-        return self._run(work)
+    def link_gtin(self, gtin: str, product_id: int, pack_quantity: float | None = None) -> Outcome:
+        """Name a product by one more GTIN: its barcode if it has none, else a packaging of one unit;
+        with `pack_quantity`, a packaging (box) of that many units (gtin_links.py)."""
+        return self._run(lambda session: gtin_links.link_gtin(session, gtin, product_id, pack_quantity))
 
 
 def _lot(session: Session, product: ProductRecord, name: str, gtin: str) -> dict[str, Any]:

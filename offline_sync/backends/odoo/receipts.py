@@ -13,13 +13,15 @@ picking created (3), validated (4).
 """
 
 from collections.abc import Iterable
+from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from offline_sync.backends.contract import ItemLine, Outcome, Receive, UnplannedReceipt, ValidateReceipt
 
 from . import pickings, refusals
 from .conventions import has_token, picking_key, with_token
-from .dates import expiry_to_odoo
+from .dates import expiry_from_odoo, expiry_to_odoo
 from .records import LotRecord, ProductRecord
 from .session import Session
 from .wording import amount
@@ -44,7 +46,7 @@ RECEIPT_SPEC: dict[str, Any] = {
             "state": {},
             "location_id": {},
             "location_dest_id": {},
-            "move_line_ids": {"fields": {"quantity": {}, "picked": {}}},
+            "move_line_ids": {"fields": {"quantity": {}, "picked": {}, "lot_name": {}, "expiration_date": {}}},
         }
     },
 }
@@ -84,7 +86,7 @@ def receive(session: Session, command: Receive) -> Outcome:
     if any(has_token(move["origin"], key) for move in receipt["move_ids"]):
         return Outcome.duplicate(f"These boxes were already received on {receipt['name']}.", **refs)
     _ensure_open(receipt)
-    received = _received(session, command.lines)
+    received = _dated_as_pending(session, receipt, _received(session, command.lines))
     session.odoo.call("stock.picking", "write", [receipt["id"]], _receive_values(session, receipt, received, key))
     what = "; ".join(amount(line.quantity, product, lot or line.lot) for product, lot, line in received)
     return Outcome.applied(f"Received on {receipt['name']}: {what}.", **refs)
@@ -110,6 +112,27 @@ def _received(session: Session, lines: Iterable[ItemLine]) -> list[Received]:
             raise refusals.expiry_mismatch(product, lot, line.expiry)
         received.append((product, lot, line))
     return received
+
+
+def _dated_as_pending(session: Session, receipt: dict[str, Any], received: list[Received]) -> list[Received]:
+    """A new lot exists only when the receipt is validated, and Odoo gives it the date of one of the
+    receipt's lines that name it. So a later box of the same new lot takes the date the receipt's
+    earlier lines hold when its label gives none (a label read without a date never blanks or replaces
+    a known one), and a label with another date is a conflict for a supervisor, as for an existing lot."""
+    pending: dict[tuple[int, str], date] = {}
+    for move in receipt["move_ids"]:
+        for move_line in move["move_line_ids"]:
+            if move["state"] not in CLOSED and move_line["lot_name"] and move_line["expiration_date"]:
+                pending[(move["product_id"], move_line["lot_name"])] = expiry_from_odoo(move_line["expiration_date"], session.odoo.tz)
+    dated: list[Received] = []
+    for product, lot, line in received:
+        known = pending.get((product.id, line.lot or "")) if lot is None and product.uses_expiry else None
+        if known is not None and line.expiry is None:
+            line = replace(line, expiry=known)
+        elif known is not None and line.expiry != known:
+            raise refusals.expiry_mismatch(product, LotRecord(0, line.lot or "", product.id, known, False), line.expiry)
+        dated.append((product, lot, line))
+    return dated
 
 
 def _line_values(session: Session, product: ProductRecord, lot: LotRecord | None, line: ItemLine) -> dict[str, Any]:

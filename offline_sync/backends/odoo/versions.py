@@ -47,6 +47,7 @@ class Packagings(Protocol):
     field: str  # the one2many on product.product
     model: str
     setting: tuple[str, str]  # the res.config.settings field that shows packagings in Odoo, and its label
+    sized_by_unit: bool  # a box of n units needs a unit of measure of n of the product's unit (19)
 
     @property
     def spec(self) -> dict[str, Any]:
@@ -55,8 +56,9 @@ class Packagings(Protocol):
     def parse(self, product_row: dict[str, Any]) -> tuple[Packaging, ...]:
         """The packagings of a product read with `spec` (and its `uom_id` with `factor`)."""
 
-    def one_unit(self, product_id: int, uom_id: int, barcode: str) -> dict[str, Any]:
-        """Values of a new packaging of one unit (a further GTIN for the product itself)."""
+    def new(self, product_id: int, uom_id: int, barcode: str, quantity: float = 1.0) -> dict[str, Any]:
+        """Values of a new packaging of `quantity` units: 1 is a further GTIN for the product itself.
+        `uom_id`: the product's own unit, or (where `sized_by_unit`) the unit of the box's size."""
 
 
 class ProductPackagings:
@@ -65,6 +67,7 @@ class ProductPackagings:
     field = "packaging_ids"
     model = "product.packaging"
     setting = ("group_stock_packaging", "Product Packagings")
+    sized_by_unit = False
 
     @property
     def spec(self) -> dict[str, Any]:
@@ -73,8 +76,9 @@ class ProductPackagings:
     def parse(self, product_row: dict[str, Any]) -> tuple[Packaging, ...]:
         return tuple(Packaging(row["barcode"], row["qty"] or 1.0) for row in product_row[self.field] if row["barcode"])
 
-    def one_unit(self, product_id: int, uom_id: int, barcode: str) -> dict[str, Any]:
-        return {"name": f"GTIN {barcode}", "product_id": product_id, "qty": 1, "barcode": barcode}
+    def new(self, product_id: int, uom_id: int, barcode: str, quantity: float = 1.0) -> dict[str, Any]:
+        name = f"GTIN {barcode}" if quantity == 1 else f"Box of {quantity:g} (GTIN {barcode})"
+        return {"name": name, "product_id": product_id, "qty": quantity, "barcode": barcode}
 
 
 class UnitBarcodes:
@@ -83,6 +87,7 @@ class UnitBarcodes:
     field = "product_uom_ids"
     model = "product.uom"
     setting = ("group_uom", "Units of Measure & Packagings")
+    sized_by_unit = True
 
     @property
     def spec(self) -> dict[str, Any]:
@@ -96,7 +101,7 @@ class UnitBarcodes:
             if row["barcode"]
         )
 
-    def one_unit(self, product_id: int, uom_id: int, barcode: str) -> dict[str, Any]:
+    def new(self, product_id: int, uom_id: int, barcode: str, quantity: float = 1.0) -> dict[str, Any]:
         return {"product_id": product_id, "uom_id": uom_id, "barcode": barcode}
 
 

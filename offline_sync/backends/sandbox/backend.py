@@ -348,7 +348,7 @@ class SandboxBackend:
                 session.add(created)
                 session.flush()
                 return Outcome.applied(f"Lot {lot} of {product.name} now exists.", lot_id=created.id)
-            if existing.expiration_date == expiry:
+            if expiry is None or existing.expiration_date == expiry:  # a label without a date says nothing
                 return Outcome.duplicate(f"Lot {lot} of {product.name} already exists.", lot_id=existing.id)
             raise lookup.expiry_mismatch(existing, expiry)
 
@@ -372,33 +372,44 @@ class SandboxBackend:
 
         return self._run(work)
 
-    def link_gtin(self, gtin: str, product_id: int) -> Outcome:
-        """Name a product by one more GTIN: its barcode if it has none, else a packaging (as in Odoo)."""
+    def link_gtin(self, gtin: str, product_id: int, pack_quantity: float | None = None) -> Outcome:
+        """Name a product by one more GTIN: its barcode if it has none, else a packaging of one unit;
+        with `pack_quantity`, a packaging (box) of that many units (as in Odoo)."""
 
         def work(session: Session) -> Outcome:
             barcode = gtins.scanned_barcode(gtin)
             product = session.get(SandboxProduct, product_id)
-            if barcode is None or product is None:
-                problem = f"{gtin} is not a valid GTIN" if barcode is None else f"no product #{product_id} exists"
+            if barcode is None or product is None or (pack_quantity is not None and not pack_quantity > 0):
+                problem = (f"{gtin} is not a valid GTIN" if barcode is None else f"no product #{product_id} exists"
+                           if product is None else f"a box holds more than 0 units, not {pack_quantity:g}")
                 raise Refused(
                     ConflictKind.UNKNOWN_PRODUCT, f"Cannot link: {problem}.", gtin=gtin, product_id=product_id
                 )
             owner = lookup.product_with_barcode(session, barcode)
-            if owner is product:
-                return Outcome.duplicate(f"{gtin} already names {product.name}.", product_id=product.id)
-            if owner is not None:
+            if owner is not None and owner is not product:
                 raise Refused(
                     ConflictKind.NOT_PERMITTED,
                     f"{gtin} already names {owner.name}; it cannot also name {product.name}.",
                     gtin=gtin,
                     product_id=owner.id,
                 )
-            if product.barcode is None:
+            if owner is product:
+                held = next((p.qty for p in product.packagings if p.barcode == barcode), 1.0)
+                if pack_quantity is None or held == pack_quantity:
+                    return Outcome.duplicate(f"{gtin} already names {product.name}.", product_id=product.id, pack_quantity=held)
+                raise Refused(
+                    ConflictKind.NOT_PERMITTED,
+                    f"{gtin} already names {product.name} {_as(held)}, not {_as(pack_quantity)}.",
+                    gtin=gtin,
+                    product_id=product.id,
+                )
+            quantity = pack_quantity or 1.0
+            if pack_quantity is None and product.barcode is None:
                 product.barcode = barcode
             else:
-                session.add(SandboxPackaging(product=product, barcode=barcode))
+                session.add(SandboxPackaging(product=product, barcode=barcode, qty=quantity))
             product.write_date = utcnow()  # the catalog sends products whose GTINs changed
-            return Outcome.applied(f"{gtin} now names {product.name}.", product_id=product.id)
+            return Outcome.applied(f"{gtin} now names {product.name} {_as(quantity)}.", product_id=product.id, pack_quantity=quantity)
 
         return self._run(work)
 
@@ -408,6 +419,10 @@ class SandboxBackend:
         if lot is None:
             raise lookup.missing_lot(product, name)
         return lot
+
+
+def _as(quantity: float) -> str:
+    return "as one unit" if quantity == 1 else f"as a box of {quantity:g}"
 
 
 def _naive_utc(moment: datetime) -> datetime:

@@ -82,6 +82,8 @@ EXPECTED_ACCESS: dict[str, frozenset[Role] | str] = {
     "people.import_check": ADMIN,
     "people.import_run": ADMIN,
     "wards.index": frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    "products.index": frozenset({Role.SUPERVISOR}),
+    "products.link": frozenset({Role.SUPERVISOR}),
 }
 
 SAMPLE_ARGUMENTS = {"filename": "css/app.css", "table": "wasted", "username": "nobody-here"}

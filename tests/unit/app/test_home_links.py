@@ -18,7 +18,7 @@ LINKS = {
     "storekeeper": ["labels"],
     "nurse": [],
     "auditor": ["sync"],
-    "supervisor": ["conflicts", "sync", "devices", "labels", "wards"],
+    "supervisor": ["conflicts", "products", "sync", "devices", "labels", "wards"],
     "admin": ["sync", "devices", "people", "labels", "wards"],
 }
 

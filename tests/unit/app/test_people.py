@@ -170,3 +170,12 @@ def test_wards_show_the_users_assigned_to_each(app: Flask, logged_in: Callable[.
     sub = page[page.index('data-location="WARD-3B-SUPPLY"'):].split("</tr>")[0]
     assert "ola" in sub  # covered from the ward above
     assert "NOWHERE-1" in page
+
+
+def test_a_header_without_role_and_with_an_unknown_column_is_two_sentences_on_line_1(app: Flask) -> None:
+    with app.app_context():
+        plan = people_import.plan(db.session, "username,colour\nann,red\n")
+    assert [(error.line, error.message.split(";")[0]) for error in plan.errors] == [
+        (1, "The header line lacks the required columns role"),
+        (1, "The header line names columns Wardstock does not know: colour")]
+    assert not plan.can_import

@@ -45,7 +45,7 @@ def move(move_id: int, product_id: int, demand: float, *, lines: list[dict[str, 
         "state": "assigned",
         "location_id": VENDORS_ID,
         "location_dest_id": STORE_ID,
-        "move_line_ids": lines,
+        "move_line_ids": [{"lot_name": False, "expiration_date": False, **line} for line in lines],
     }
 
 
@@ -104,6 +104,21 @@ def test_an_existing_lot_with_the_label_s_expiry_is_linked_by_id() -> None:
     backend_on(fake).receive(Receive(OP, "WH/IN/00005", (ItemLine(CANNULA, 4, "OLD", FRESH),)))
 
     assert written(fake)["move_line_ids"] == [(1, 40, {"quantity": 4, "picked": True, "lot_id": 50})]
+
+
+def test_a_later_box_of_a_new_lot_takes_the_date_the_receipt_holds_or_is_a_conflict() -> None:
+    """Odoo makes a new lot at validation, from one of the receipt's lines naming it: a box read without
+    its date gets the earlier line's date written too; a label with another date writes nothing."""
+    earlier = {"id": 41, "quantity": 6, "picked": True, "lot_name": "NEW-1", "expiration_date": f"{FRESH} 00:00:00"}
+    fake = fake_with(receipt([move(11, 7, 10, lines=[earlier])]))
+    backend_on(fake).receive(Receive(OP, "WH/IN/00005", (ItemLine(CANNULA, 4, "NEW-1", None),)))
+    [(_, _, added)] = written(fake)["move_line_ids"]
+    assert (added["lot_name"], added["expiration_date"]) == ("NEW-1", f"{FRESH} 00:00:00")
+
+    other = fake_with(receipt([move(11, 7, 10, lines=[earlier])]))
+    outcome = backend_on(other).receive(Receive(OP, "WH/IN/00005", (ItemLine(CANNULA, 4, "NEW-1", FRESH + timedelta(1)),)))
+    assert outcome.conflict == ConflictKind.EXPIRY_MISMATCH and outcome.detail["recorded_expiry"] == FRESH.isoformat()
+    assert "stock.picking.write" not in other.methods()
 
 
 def test_an_existing_lot_with_another_expiry_is_a_conflict_and_nothing_is_written() -> None:

@@ -107,9 +107,10 @@ def test_packaging_barcodes_and_quantities_are_read_where_each_version_keeps_the
     }
     assert OdooVersion.parse("18.0").packagings.parse(older) == (Packaging("15012345100019", 10.0),)
     assert OdooVersion.parse("19.0").packagings.parse(newer) == (Packaging("15012345100019", 10.0),)
-    assert OdooVersion.parse("17.0").packagings.one_unit(7, 1, "15012345100019")["qty"] == 1
+    assert OdooVersion.parse("17.0").packagings.new(7, 1, "15012345100019")["qty"] == 1
+    assert OdooVersion.parse("18.0").packagings.new(7, 1, "15012345100019", 12)["qty"] == 12
     assert [OdooVersion.parse(v).purchase_line_unit for v in ("18.0", "19.0")] == ["product_uom", "product_uom_id"]
-    assert OdooVersion.parse("19.0").packagings.one_unit(7, 1, "15012345100019") == {
+    assert OdooVersion.parse("19.0").packagings.new(7, 1, "15012345100019", 12) == {  # the unit (1) says 12
         "product_id": 7,
         "uom_id": 1,
         "barcode": "15012345100019",

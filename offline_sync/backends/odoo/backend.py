@@ -160,10 +160,14 @@ class OdooBackend:
     def set_lot_expiry(self, gtin: str, lot: str, expiry: date | None) -> Outcome:
         def work(session: Session) -> Outcome:
             product = session.directory.product(gtin)
-            found = _lot(session, product, lot, gtin)
             value = expiry_to_odoo(expiry, session.odoo.tz) if expiry else False
-            session.odoo.call("stock.lot", "write", [found["id"]], {"expiration_date": value})
             when = f"{expiry:%Y-%m-%d}" if expiry else "no date"
+            pending = receipts.pending_lot_lines(session, product.id, lot)
+            if pending:  # received, not validated yet: the lot is made from these lines at validation
+                session.odoo.call("stock.move.line", "write", pending, {"expiration_date": value})
+                return Outcome.applied(f"Lot {lot} of {product.name}, not validated yet, will expire on {when}.")
+            found = _lot(session, product, lot, gtin)
+            session.odoo.call("stock.lot", "write", [found["id"]], {"expiration_date": value})
             return Outcome.applied(f"Lot {lot} of {product.name} now expires on {when}.", lot_id=found["id"])
 
         return self._run(work)

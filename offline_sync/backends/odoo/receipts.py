@@ -135,6 +135,13 @@ def _dated_as_pending(session: Session, receipt: dict[str, Any], received: list[
     return dated
 
 
+def pending_lot_lines(session: Session, product_id: int, name: str) -> list[int]:
+    """The open receipt lines that name a lot not made yet (it is made from them at validation)."""
+    domain = [("product_id", "=", product_id), ("lot_name", "=", name), ("lot_id", "=", False),
+              ("state", "not in", list(CLOSED)), ("picking_code", "=", "incoming")]
+    return session.odoo.call("stock.move.line", "search", domain)
+
+
 def _line_values(session: Session, product: ProductRecord, lot: LotRecord | None, line: ItemLine) -> dict[str, Any]:
     """What a received line says: how many, picked, and which lot (an existing one, or a new name and its expiry)."""
     values: dict[str, Any] = {"quantity": line.quantity, "picked": True}

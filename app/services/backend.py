@@ -31,4 +31,4 @@ def new_backend() -> InventoryBackend:
         return SandboxBackend(session_factory(), replenish_source=config.get("REPLENISH_SOURCE", ""))
     from offline_sync.backends.odoo.backend import OdooBackend
 
-    return OdooBackend(config["ODOO_SETTINGS"])
+    return OdooBackend(config["ODOO_SETTINGS"], replenish_source=config.get("REPLENISH_SOURCE", ""))

@@ -21,6 +21,8 @@ from contract_world import LABEL_EXPIRY, World, op, receipt_line
 from contract_world_odoo import OdooWorld, make_world
 from odoo_operations import every_operation
 from test_contract_exactly_once import IDS, SCENARIOS, Effect, Send
+from test_contract_replenishment import IDS as REPLENISHMENT_IDS
+from test_contract_replenishment import SCENARIOS as REPLENISHMENT_SCENARIOS
 
 from offline_sync.backends.contract import (
     ConflictKind,
@@ -41,7 +43,7 @@ from offline_sync.backends.odoo.errors import OdooUnavailable
 from offline_sync.backends.odoo.settings import OdooSettings
 from offline_sync.backends.odoo.transport import SignedIn, Transport
 
-WRITES = {"create", "write", "web_save", "button_validate", "action_apply_inventory", "load"}
+WRITES = {"create", "write", "web_save", "button_validate", "action_apply_inventory", "load", "action_confirm", "message_post"}
 
 
 @pytest.fixture
@@ -102,7 +104,7 @@ class LosingAnswers:
         return result
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=IDS)
+@pytest.mark.parametrize("scenario", SCENARIOS + REPLENISHMENT_SCENARIOS, ids=IDS + REPLENISHMENT_IDS)
 def test_an_answer_lost_after_any_write_still_has_one_effect(
     world: World, scenario: Callable[[World], tuple[Send, Effect]]
 ) -> None:

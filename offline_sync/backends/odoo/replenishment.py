@@ -12,7 +12,7 @@ ward's warehouse stock location), which Odoo users see in Inventory like any tra
   a crash between the two writes the same values again.
 
 RPC calls with a warm directory: request = the key (1), the rule (2), the open picking (3), one write (4), or
-create and confirm (4, 5); pick = the picking (1), its lots (2), the store's quants (3), one write (4);
+create and confirm (4, 5), a duplicate = the key (1), and the confirmation a lost answer left undone (2); pick = the picking (1), its lots (2), the store's quants (3), one write (4);
 delivery = the picking (1), the mark (2), validation (3), the backorder's name (4, when one is left);
 par level = the key (1), the rule (2), its write or create (3), the note (4).
 """
@@ -114,10 +114,12 @@ def request(session: Session, command: RequestReplenishment, source: str) -> Out
     (ward,) = session.directory.storage_locations(command.location)
     earlier = odoo.call(
         "stock.move", "search_read", [("origin", "ilike", key), ("location_dest_id", "=", ward.id)],
-        fields=["picking_id"], limit=1,
+        fields=["picking_id", "state"], limit=1,
     )
     if earlier and earlier[0]["picking_id"]:
         picking_id, name = earlier[0]["picking_id"]
+        if earlier[0]["state"] == "draft":  # the transfer it created was never confirmed (that answer was lost)
+            odoo.call("stock.picking", "action_confirm", [picking_id])
         return Outcome.duplicate(f"This request is already on {name}.", **pickings.refs(picking_id, name))
     product = session.directory.product(command.gtin)
     if not has_par_level(session, product.id, ward.id):

@@ -61,7 +61,7 @@ def test_a_request_adds_a_keyed_move_to_the_wards_open_transfer_in_four_calls(ve
 
 
 def test_a_request_whose_key_is_on_a_move_already_is_a_duplicate_and_writes_nothing() -> None:
-    fake = requesting(earlier=[{"id": 3, "picking_id": [12, "WH/INT/00012"]}])
+    fake = requesting(earlier=[{"id": 3, "picking_id": [12, "WH/INT/00012"], "state": "assigned"}])
     backend = from_store(fake)
     warm(backend, fake)
 
@@ -70,6 +70,20 @@ def test_a_request_whose_key_is_on_a_move_already_is_a_duplicate_and_writes_noth
     assert outcome.status == OutcomeStatus.DUPLICATE
     assert outcome.refs["picking"] == "WH/INT/00012"
     assert "stock.picking.write" not in fake.methods()
+
+
+def test_a_duplicate_whose_new_transfer_was_never_confirmed_confirms_it() -> None:
+    """The answer to the create was lost before its confirmation: the retry finds the key on a draft move."""
+    fake = requesting(earlier=[{"id": 3, "picking_id": [12, "WH/INT/00012"], "state": "draft"}])
+    fake.answer("stock.picking", "action_confirm", True)
+    backend = from_store(fake)
+    warm(backend, fake)
+
+    outcome = backend.request_replenishment(RequestReplenishment(OP, WARD, CANNULA, 6))
+
+    assert outcome.status == OutcomeStatus.DUPLICATE
+    assert fake.methods() == ["stock.move.search_read", "stock.picking.action_confirm"]
+    assert fake.args_of("stock.picking", "action_confirm") == [[12]]
 
 
 def test_a_request_without_a_rule_is_no_par_level() -> None:

@@ -28,9 +28,13 @@ from offline_sync.backends.contract import (
     ConflictKind,
     Consume,
     Count,
+    DeliverReplenishment,
     ItemLine,
     OutcomeStatus,
+    PickReplenishment,
     Receive,
+    RequestReplenishment,
+    SetParLevel,
     Transfer,
     UnplannedReceipt,
     ValidateReceipt,
@@ -124,6 +128,29 @@ def test_an_answer_lost_after_any_write_still_has_one_effect(
         assert retried.status in (OutcomeStatus.APPLIED, OutcomeStatus.DUPLICATE), (lose, retried.message)
         assert again.status == OutcomeStatus.DUPLICATE, (lose, again.message)
         assert effect() == once, lose
+
+
+# ---- a replenishment transfer cancelled in Odoo ---------------------------------------------------
+
+
+def test_a_replenishment_transfer_cancelled_in_odoo_is_transfer_closed_with_what_to_request_again(
+    world: OdooWorld,
+) -> None:
+    gtin, ward = world.product(), world.location()
+    assert world.backend.set_par_level(SetParLevel(op(), ward, gtin, 4, 20)).status == OutcomeStatus.APPLIED
+    reference = world.backend.request_replenishment(RequestReplenishment(op(), ward, gtin, 8)).refs["picking"]
+    lot = world.lot(gtin)
+    [picking] = world._call("stock.picking", "search", [("name", "=", reference)])
+    world._call("stock.picking", "action_cancel", [picking])  # an Odoo user cancels it
+
+    pick = world.backend.pick_replenishment(PickReplenishment(op(), reference, (ItemLine(gtin, 1, lot),)))
+    deliver = world.backend.deliver_replenishment(DeliverReplenishment(op(), reference, ward, backorder=True))
+    again = world.backend.request_replenishment(RequestReplenishment(op(), ward, gtin, 8))
+
+    assert (pick.conflict, deliver.conflict) == (ConflictKind.TRANSFER_CLOSED,) * 2, pick.message
+    assert (pick.detail["state"], pick.detail["location"], pick.detail["lines"]) == (
+        "cancelled", ward, [{"gtin": gtin, "quantity": 8}])
+    assert again.status == OutcomeStatus.APPLIED and again.refs["picking"] != reference
 
 
 # ---- a run of one source's transfers and consumption ---------------------------------------------

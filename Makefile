@@ -11,7 +11,7 @@ SHARED ?= ../shared
 # The embedded default: SQLite in instance/, the training sandbox, a secret key generated once in instance/.
 DEV := WARDSTOCK_ENV=development
 
-.PHONY: run test setup system-packages static db demo lock audit bench-scanners bench-sync bench-load clean
+.PHONY: run test setup system-packages static db demo lock audit bench-scanners bench-sync bench-replenishment bench-trace bench-load clean
 
 run: setup db demo
 	@echo ""
@@ -56,6 +56,7 @@ static/vendor/.installed: package-lock.json
 	mkdir -p static/vendor/barcode-detector
 	cp node_modules/barcode-detector/dist/es/ponyfill.js node_modules/barcode-detector/dist/es/zxing-exported.js static/vendor/barcode-detector/
 	cp node_modules/zxing-wasm/dist/reader/zxing_reader.wasm static/vendor/
+	cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chart.umd.js
 	touch $@
 
 db: setup
@@ -77,6 +78,15 @@ bench-scanners: setup
 # BENCH_DATABASE_URL=postgresql://... to measure on PostgreSQL instead of a fresh SQLite file.
 bench-sync: setup
 	$(BIN)/python tests/bench/bench_sync.py $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL))
+
+# A two-bin card scanned on an online handheld until its request is on a transfer: median and p95 seconds (sandbox;
+# with ODOO_URL, ODOO_DB, ODOO_USER and ODOO_API_KEY or ODOO_PASSWORD set, that Odoo).
+bench-replenishment: setup
+	$(BIN)/python tests/bench/bench_replenishment.py
+
+# Recall trace and expiry/waste dashboard on 20,000 lots and 200,000 moves of its own making; BENCH_DATABASE_URL as above.
+bench-trace: setup
+	$(BIN)/python tests/bench/bench_trace.py $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL))
 
 # 50, 100 and 200 simulated handhelds over gunicorn; BENCH_DATABASE_URL=postgresql://... (a database it may create and drop).
 bench-load: setup

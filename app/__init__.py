@@ -22,8 +22,11 @@ from app.security.idle import end_idle_session
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(environ: Mapping[str, str] | None = None, overrides: dict[str, Any] | None = None) -> Flask:
-    """Build the app from environment variables (`environ`, default the process's); `overrides` win over them."""
+def create_app(
+    environ: Mapping[str, str] | None = None, overrides: dict[str, Any] | None = None, *, serving: bool = True
+) -> Flask:
+    """Build the app from environment variables (`environ`, default the process's); `overrides` win over them.
+    `serving` is False when the app only runs `flask` commands (no sessions to sign)."""
     environ = os.environ if environ is None else environ
     app = Flask(
         __name__,
@@ -31,7 +34,7 @@ def create_app(environ: Mapping[str, str] | None = None, overrides: dict[str, An
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
-    app.config.from_mapping(load_config(environ, Path(app.instance_path)))
+    app.config.from_mapping(load_config(environ, Path(app.instance_path), serving=serving))
     app.config.from_mapping(overrides or {})
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     passwords.use_profile(app.config.get("PASSWORD_HASH_PROFILE", "default"))

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from offline_sync.backends.contract import DEFAULT_QUARANTINE_LOCATION
 from offline_sync.backends.odoo.settings import OdooSettings
 
 
@@ -39,14 +40,20 @@ def _choice(environ: Mapping[str, str], name: str, choices: tuple[str, ...], def
     return value
 
 
-def _secret_key(environ: Mapping[str, str], env: str, instance_path: Path) -> str:
-    """SECRET_KEY from the environment; in development, one generated once and kept in the instance folder."""
+def _secret_key(environ: Mapping[str, str], env: str, instance_path: Path, serving: bool) -> str | None:
+    """SECRET_KEY from the environment; in development, one generated once and kept in the instance folder.
+
+    Only a process that serves web requests signs anything (sessions, CSRF tokens): the `flask`
+    commands run without a key in production."""
     if environ.get("SECRET_KEY"):
         return environ["SECRET_KEY"]
     if env == "production":
+        if not serving:
+            return None
         raise ConfigError(
-            "SECRET_KEY is not set. Set it to a long random string shared by every web process "
-            "(for example the output of: python -c 'import secrets; print(secrets.token_hex(32))')."
+            "SECRET_KEY is not set: set it to a long random string shared by every web process, for example "
+            "the output of python -c 'import secrets; print(secrets.token_hex(32))' (or set WARDSTOCK_ENV=development "
+            "to have one generated on this machine)."
         )
     key_file = instance_path / "secret_key"
     if not key_file.exists():
@@ -56,8 +63,8 @@ def _secret_key(environ: Mapping[str, str], env: str, instance_path: Path) -> st
     return key_file.read_text().strip()
 
 
-def load_config(environ: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
-    """Flask settings for this process, read from `environ`."""
+def load_config(environ: Mapping[str, str], instance_path: Path, *, serving: bool = True) -> dict[str, Any]:
+    """Flask settings for this process, read from `environ`; `serving` is False for the `flask` commands."""
     env = _choice(environ, "WARDSTOCK_ENV", ENVIRONMENTS, "production")
     backend = _choice(environ, "WARDSTOCK_BACKEND", BACKENDS, "sandbox")
     database_url = environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'wardstock.sqlite'}"
@@ -82,7 +89,7 @@ def load_config(environ: Mapping[str, str], instance_path: Path) -> dict[str, An
     return {
         "WARDSTOCK_ENV": env,
         "WARDSTOCK_BACKEND": backend,
-        "SECRET_KEY": _secret_key(environ, env, instance_path),
+        "SECRET_KEY": _secret_key(environ, env, instance_path, serving),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "ODOO_SETTINGS": odoo,  # the key stays on the server: never rendered, never logged
@@ -112,6 +119,10 @@ def load_config(environ: Mapping[str, str], instance_path: Path) -> dict[str, An
         "NEAR_EXPIRY_DAYS": _int(environ, "NEAR_EXPIRY_DAYS", 30),
         # The store ward refills come from (a location barcode); empty: the sandbox's central store, Odoo's warehouse stock.
         "REPLENISH_SOURCE": environ.get("REPLENISH_SOURCE", "").strip(),
+        # A ward's replenishment request still open after this many hours is highlighted on the stock-out watch.
+        "REPLENISH_STALE_HOURS": _int(environ, "REPLENISH_STALE_HOURS", 8, minimum=1),
+        # The barcode of the location pulled stock is quarantined in (issue 16).
+        "QUARANTINE_LOCATION": environ.get("QUARANTINE_LOCATION") or DEFAULT_QUARANTINE_LOCATION,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session; idle logout bounds it
         "MAX_CONTENT_LENGTH": _int(environ, "MAX_UPLOAD_MB", 16, minimum=1) * 1024 * 1024,
     }

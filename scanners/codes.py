@@ -1,4 +1,4 @@
-"""Our own codes: locations, badges and internal codes recognised by prefix or exact match."""
+"""Our own codes: locations, badges, internal codes and two-bin cards recognised by prefix or exact match."""
 
 from __future__ import annotations
 
@@ -13,12 +13,13 @@ def match_code(payload: str, config: ScanConfig, read: str) -> tuple[Kind, str] 
     prefixes = [(p, Kind.LOCATION) for p in config.location_prefixes]
     prefixes += [(p, Kind.BADGE) for p in config.badge_prefixes]
     prefixes += [(p, Kind.INTERNAL) for p in config.internal_prefixes]
+    prefixes += [(p, Kind.BIN_CARD) for p in config.bin_card_prefixes]
     for prefix, kind in sorted(prefixes, key=lambda pair: len(pair[0]), reverse=True):
         if prefix and payload.startswith(prefix):
             code = payload[len(prefix) :]
             if not code.strip() or not code.isprintable():
                 raise UnrecognizedCode(
-                    read, f"a {kind.value} code after {prefix!r}", "nothing usable", "The label may be damaged."
+                    read, f"a {kind.value.replace('_', ' ')} code after {prefix!r}", "nothing usable", "The label may be damaged."
                 )
             return kind, code
     return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from scanners import gs1
+from scanners.bin_card import parse_bin_card
 from scanners.codes import match_code
 from scanners.config import DEFAULT_CONFIG, ScanConfig
 from scanners.gtin import GTIN_LENGTHS, check_digit, is_restricted, is_upce, normalize_gtin, upce_to_upca
@@ -37,6 +38,9 @@ def interpret(raw: str | Read, config: ScanConfig = DEFAULT_CONFIG) -> Scan:
     identifier = symbology.identifier if symbology else None
 
     coded = match_code(payload, config, text)
+    if coded and coded[0] == Kind.BIN_CARD:
+        gtin, location = parse_bin_card(coded[1], text)
+        return Scan(kind=Kind.BIN_CARD, raw=text, symbology=identifier, gtin=gtin, code=location)
     if coded:
         return Scan(kind=coded[0], raw=text, symbology=identifier, code=coded[1])
     family = symbology.family if symbology else None
@@ -65,7 +69,7 @@ def interpret(raw: str | Read, config: ScanConfig = DEFAULT_CONFIG) -> Scan:
         return _hibc_scan(payload, text, identifier)
     raise UnrecognizedCode(
         text,
-        "a GS1, HIBC, EAN/UPC, location, badge or internal code",
+        "a GS1, HIBC, EAN/UPC, location, badge, internal or two-bin card code",
         f"{payload[:20]!r}, which is none of these",
         "Check the scanner settings or the code's prefix.",
     )

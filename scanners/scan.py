@@ -16,6 +16,7 @@ class Kind(StrEnum):
     INTERNAL = "internal"
     ASSET = "asset"
     LOGISTIC_UNIT = "logistic_unit"
+    BIN_CARD = "bin_card"
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class Scan:
 
     ``gtin`` is always the 14-digit form so that GTIN-8/12/13/14 compare equal.
     ``code`` is the identifier for everything that is not a GTIN: the text after
-    a location/badge/internal prefix, the HIBC labeler+product+unit, a GLN
+    a location/badge/internal prefix, a two-bin card's ward location (its product in ``gtin``), the HIBC labeler+product+unit, a GLN
     (with ``/extension``), a GIAI or an SSCC.
     ``elements`` keeps every GS1 element string as read, AI by AI.
     """

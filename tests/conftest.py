@@ -2,6 +2,8 @@
 
 The schema is built once per run by the real migrations into a template SQLite file; each
 test gets its own copy, so tests are isolated and the migrations are what every test runs on.
+A test that asks for `demo` starts from a second template: that one with `flask demo load` run
+on it once per run, since loading the demo takes longer than most tests.
 """
 import shutil
 from collections.abc import Callable, Iterator
@@ -29,14 +31,34 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture
-def app(template_db: Path, tmp_path: Path) -> Iterator[Flask]:
-    path = tmp_path / "wardstock.sqlite"
+@pytest.fixture(scope="session")
+def demo_template_db(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("demo-template")
+    path = folder / "demo.sqlite"
     shutil.copy(template_db, path)
+    app = make_app(f"sqlite:///{path}", folder)
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture
+def app(request: pytest.FixtureRequest, template_db: Path, tmp_path: Path) -> Iterator[Flask]:
+    path = tmp_path / "wardstock.sqlite"
+    demo_data = "demo" in request.fixturenames
+    shutil.copy(request.getfixturevalue("demo_template_db") if demo_data else template_db, path)
     app = make_app(f"sqlite:///{path}", tmp_path)
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def demo(app: Flask) -> Flask:
+    """`app` on a database with the demo users, wards and stock (as after `flask demo load`)."""
+    return app
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from offline_sync.backends.contract import Catalog, Command, ConflictKind, Outcome, ResolveCount
+from offline_sync.backends.contract import Catalog, Command, ConflictKind, LotHistory, Outcome, ResolveCount
 
 Fault = Callable[[Command], Outcome | None]
 
@@ -35,6 +35,10 @@ class FakeBackend:
 
     receive = validate_receipt = unplanned_receipt = transfer = consume = count = resolve_count = _apply
     request_replenishment = set_par_level = pick_replenishment = deliver_replenishment = _apply
+    scrap = quarantine = return_to_vendor = recall = _apply
+
+    def lot_history(self, gtin: str, lot: str) -> LotHistory:
+        return LotHistory(on_hand=(), moves=())
 
 
 def conflict_for(op_ids: set[str], kind: ConflictKind = ConflictKind.INSUFFICIENT_STOCK) -> Fault:

@@ -3,7 +3,32 @@ from flask import Flask
 
 
 def register_views(app: Flask) -> None:
-    from views import api, auth, conflicts, device, devices, errors, health, home, sync_status, training, workflows
+    from views import (
+        api,
+        auth,
+        conflicts,
+        device,
+        devices,
+        errors,
+        expiry,
+        health,
+        home,
+        labels,
+        people,
+        recalls,
+        replenishment,
+        sync_status,
+        training,
+        wards,
+        waste_dashboard,
+        workflows,
+    )
 
-    for module in (api, auth, errors, health, home, sync_status, training, workflows, conflicts, device, devices):
+    for module in (
+        *(api, auth, errors, health, home, sync_status, training, workflows, conflicts, device, devices),
+        replenishment,
+        *(expiry, recalls, waste_dashboard),
+        labels,
+        *(people, wards),
+    ):
         app.register_blueprint(module.blueprint)

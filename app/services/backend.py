@@ -28,7 +28,11 @@ def new_backend() -> InventoryBackend:
         from offline_sync.backends.sandbox.backend import SandboxBackend
 
         # Its own sessions on the app's engine: the sandbox commits apart from the caller, as Odoo would.
-        return SandboxBackend(session_factory(), replenish_source=config.get("REPLENISH_SOURCE", ""))
+        return SandboxBackend(
+            session_factory(),
+            replenish_source=config.get("REPLENISH_SOURCE", ""),
+            quarantine_location=config["QUARANTINE_LOCATION"],
+        )
     from offline_sync.backends.odoo.backend import OdooBackend
 
     return OdooBackend(config["ODOO_SETTINGS"], replenish_source=config.get("REPLENISH_SOURCE", ""))

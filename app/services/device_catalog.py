@@ -26,12 +26,14 @@ def snapshot(session: Session) -> dict[str, Any]:
         "version": version(session),
         "products": [
             {"id": p.id, "gtin": p.gtin, "name": p.name, "code": p.code, "unit": p.unit,
-             "tracked_by_lot": p.tracked_by_lot, "uses_expiry": p.uses_expiry, "pack_quantity": p.pack_quantity}
+             "tracked_by_lot": p.tracked_by_lot, "uses_expiry": p.uses_expiry, "pack_quantity": p.pack_quantity,
+             "cost": p.cost}
             for p in session.scalars(select(CachedProduct).order_by(CachedProduct.id))
         ],
         "lots": [
             {"id": lot.id, "product_id": lot.product_id, "name": lot.name,
-             "expiry": lot.expiry.isoformat() if lot.expiry else None, "recalled": lot.recalled}
+             "expiry": lot.expiry.isoformat() if lot.expiry else None, "recalled": lot.recalled,
+             "alert_date": lot.alert_date.isoformat() if lot.alert_date else None}
             for lot in session.scalars(select(CachedLot).order_by(CachedLot.id))
         ],
         "locations": [

@@ -8,11 +8,19 @@ from offline_sync.backends.contract import (
     Command,
     Consume,
     Count,
+    DeliverReplenishment,
+    PickReplenishment,
+    Quarantine,
+    Recall,
     Receive,
+    RequestReplenishment,
     ResolveCount,
+    Scrap,
+    SetParLevel,
     Transfer,
     UnplannedReceipt,
     ValidateReceipt,
+    VendorReturn,
 )
 from offline_sync.catalog_cache import location_by_barcode, location_path
 
@@ -23,6 +31,14 @@ KIND_PERMISSION = {
     "transfer": Permission.TRANSFER,
     "consume": Permission.CONSUME,
     "count": Permission.COUNT,
+    "replenish_request": Permission.REQUEST_REPLENISHMENT,
+    "replenish_pick": Permission.DELIVER_REPLENISHMENT,
+    "replenish_deliver": Permission.DELIVER_REPLENISHMENT,
+    "par_level_set": Permission.SET_PAR_LEVELS,
+    "scrap": Permission.WASTE,
+    "quarantine": Permission.QUARANTINE,
+    "vendor_return": Permission.RETURN_TO_VENDOR,
+    "recall": Permission.RECALL,
 }
 
 
@@ -30,13 +46,19 @@ def locations_of(command: Command) -> list[str]:
     match command:
         case Transfer():
             return [command.source, command.destination]
-        case Consume() | Count():
+        case Consume() | Count() | Scrap():
             return [command.location]
+        case Quarantine() | VendorReturn():
+            return [command.source]
         case UnplannedReceipt():
             return [command.destination]
         case ResolveCount():
             return locations_of(command.count)
-        case Receive() | ValidateReceipt():
+        case Receive() | ValidateReceipt() | Recall():
+            return []
+        case RequestReplenishment() | SetParLevel() | DeliverReplenishment():
+            return [command.location]
+        case PickReplenishment():
             return []
     raise TypeError(f"no locations for {type(command).__name__}")
 
@@ -49,7 +71,7 @@ def problem(session: Session, user: User | None, kind: str, command: Command) ->
         return f"{user.username} is disabled; a supervisor can attribute the command to someone else."
     permission = KIND_PERMISSION[kind]
     if not user.can(permission):
-        return f"{user.username} is a {user.role} and may not {permission.value}."
+        return f"{user.username} is a {user.role} and may not {permission.value.replace('_', ' ')}."
     if Role(user.role) not in WARD_BOUND_ROLES:
         return None
     wards = set(user.location_codes)

@@ -37,6 +37,7 @@ class ConflictKind(StrEnum):
     NO_PAR_LEVEL = "no_par_level"  # a request for a product with no par level at that ward location
     LOT_NOT_IN_STORE = "lot_not_in_store"  # a pick of a lot the store has none of
     TRANSFER_CLOSED = "transfer_closed"  # the replenishment transfer was done or cancelled meanwhile
+    RECEIPT_NOT_FOUND = "receipt_not_found"  # a return to vendor whose receipt cannot be found (issue 16)
 
 
 @dataclass(frozen=True)
@@ -216,7 +217,77 @@ class DeliverReplenishment:
 
 ReplenishmentCommand = RequestReplenishment | SetParLevel | PickReplenishment | DeliverReplenishment
 
-Command = Receive | ValidateReceipt | UnplannedReceipt | Transfer | Consume | Count | ResolveCount | ReplenishmentCommand
+
+# ---- expiry, recalls and waste (issue 16) ------------------------------------------------
+
+
+# The quarantine location's barcode when QUARANTINE_LOCATION is not set: the sandbox's demo has it, and
+# `flask odoo doctor` creates it on Odoo.
+DEFAULT_QUARANTINE_LOCATION = "WS-QUARANTINE"
+
+
+class WasteReason(StrEnum):
+    """Why stock was thrown away or sent back; `other` needs a note saying what happened."""
+
+    EXPIRED = "expired"
+    DAMAGED = "damaged"
+    RECALLED = "recalled"
+    CONTAMINATED = "contaminated"
+    OPENED_UNUSED = "opened_unused"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Scrap:
+    """Scanned lots written off at a location as waste, with the reason (expired and recalled lots too)."""
+
+    op_id: str
+    location: str  # location barcode
+    lines: tuple[ItemLine, ...]
+    reason: WasteReason
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Quarantine:
+    """Scanned lots moved from `source` to the quarantine location (the backend's setting), usable or not."""
+
+    op_id: str
+    source: str
+    lines: tuple[ItemLine, ...]
+
+
+@dataclass(frozen=True)
+class VendorReturn:
+    """Scanned lots sent back to the vendor that delivered them, found through the receipt that brought each lot in."""
+
+    op_id: str
+    source: str
+    lines: tuple[ItemLine, ...]
+    reason: WasteReason
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Recall:
+    """A recall notice: the lots of one product marked recalled (no lots: every lot of the product)."""
+
+    op_id: str
+    gtin: str
+    lots: tuple[str, ...]
+    notice: str
+
+
+WasteCommand = Scrap | Quarantine | VendorReturn | Recall
+
+
+# ---- all commands ----------------------------------------------------------------------
+
+
+Command = (
+    Receive | ValidateReceipt | UnplannedReceipt | Transfer | Consume | Count | ResolveCount
+    | ReplenishmentCommand | WasteCommand
+)
 
 
 # ---- catalog --------------------------------------------------------------------------
@@ -232,6 +303,7 @@ class Product:
     tracked_by_lot: bool
     uses_expiry: bool
     pack_quantity: float = 1.0  # units of `unit` one scan of this GTIN stands for: a box's GTIN, its content
+    cost: float = 0.0  # cost of one unit (Odoo's standard_price), for the value of waste and expiring stock
 
 
 @dataclass(frozen=True)
@@ -241,6 +313,7 @@ class Lot:
     name: str
     expiry: date | None
     recalled: bool = False
+    alert_date: date | None = None  # from this day the lot is "expiring soon" (Odoo product_expiry's alert date)
 
 
 @dataclass(frozen=True)
@@ -311,7 +384,12 @@ class Replenishment:
 
 @dataclass(frozen=True)
 class Catalog:
-    """What changed since `since` (everything when `since` is None), as of `as_of`."""
+    """What changed since `since` (everything when `since` is None), as of `as_of`.
+
+    `removed_*` are the ids archived since `since` (always empty in a full catalog, which holds
+    active records only): a device drops them, a removed product with its lots and stock. Lots have
+    no archive of their own (Odoo's `stock.lot` has no `active` field in 17, 18 or 19): a lot leaves
+    the catalog with its product, and comes back with it."""
 
     as_of: datetime
     products: tuple[Product, ...] = ()
@@ -319,10 +397,44 @@ class Catalog:
     locations: tuple[Location, ...] = ()
     receipts: tuple[Receipt, ...] = ()
     stock: tuple[StockLevel, ...] = ()
+    removed_products: tuple[int, ...] = ()
+    removed_locations: tuple[int, ...] = ()
     # ward replenishment (issue 15): par levels and replenishment transfers changed since `since` (a full
     # catalog holds the open transfers only; an incremental one also those that closed, so a device drops them)
     par_levels: tuple[ParLevel, ...] = ()
     replenishments: tuple[Replenishment, ...] = ()
+
+
+# ---- the history of one lot (issue 16) ---------------------------------------------------
+
+
+class LotMoveKind(StrEnum):
+    RECEIPT = "receipt"
+    TRANSFER = "transfer"
+    CONSUMPTION = "consumption"
+    SCRAP = "scrap"
+    RETURN = "return"
+    COUNT = "count"
+    QUARANTINE = "quarantine"
+
+
+@dataclass(frozen=True)
+class LotMove:
+    """One done move of a lot, as the backend recorded it."""
+
+    date: datetime  # naive UTC
+    kind: str  # a LotMoveKind
+    reference: str  # the backend's picking, scrap or move reference
+    source_id: int  # location ids, as in the catalog
+    destination_id: int
+    quantity: float
+    origin: str  # carries the Wardstock op_id marker where Wardstock made the move
+
+
+@dataclass(frozen=True)
+class LotHistory:
+    on_hand: tuple[StockLevel, ...]
+    moves: tuple[LotMove, ...]  # oldest first
 
 
 @runtime_checkable
@@ -356,6 +468,19 @@ class InventoryBackend(Protocol):
     def pick_replenishment(self, command: PickReplenishment) -> Outcome: ...
 
     def deliver_replenishment(self, command: DeliverReplenishment) -> Outcome: ...
+    # expiry, recalls and waste (issue 16)
+
+    def scrap(self, command: Scrap) -> Outcome: ...
+
+    def quarantine(self, command: Quarantine) -> Outcome: ...
+
+    def return_to_vendor(self, command: VendorReturn) -> Outcome: ...
+
+    def recall(self, command: Recall) -> Outcome: ...
+
+    def lot_history(self, gtin: str, lot: str) -> LotHistory:
+        """Where a lot is now and every done move of it. Raises BackendUnavailable; an unknown lot has an empty history."""
+        ...
 
 
 @runtime_checkable

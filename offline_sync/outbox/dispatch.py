@@ -11,13 +11,17 @@ from offline_sync.backends.contract import (
     LeaseLost,
     Outcome,
     PickReplenishment,
+    Quarantine,
+    Recall,
     Receive,
     RequestReplenishment,
     ResolveCount,
+    Scrap,
     SetParLevel,
     Transfer,
     UnplannedReceipt,
     ValidateReceipt,
+    VendorReturn,
 )
 
 
@@ -45,6 +49,14 @@ def apply(backend: InventoryBackend, command: Command) -> Outcome:
             return backend.pick_replenishment(command)
         case DeliverReplenishment():
             return backend.deliver_replenishment(command)
+        case Scrap():
+            return backend.scrap(command)
+        case Quarantine():
+            return backend.quarantine(command)
+        case VendorReturn():
+            return backend.return_to_vendor(command)
+        case Recall():
+            return backend.recall(command)
     raise TypeError(f"no backend method for {type(command).__name__}")
 
 

@@ -21,13 +21,17 @@ from offline_sync.backends.contract import (
     DeliverReplenishment,
     ItemLine,
     PickReplenishment,
+    Quarantine,
+    Recall,
     Receive,
     RequestReplenishment,
     ResolveCount,
+    Scrap,
     SetParLevel,
     Transfer,
     UnplannedReceipt,
     ValidateReceipt,
+    VendorReturn,
 )
 
 ADDS_ONLY = frozenset({"receive_unplanned"})  # kinds that take from no quant: they only add stock
@@ -50,6 +54,11 @@ def transfer_key(reference: str) -> str:
     return f"replenish-transfer:{reference}"
 
 
+def lot_key(gtin: str, lot: str | None) -> str:
+    """A recall's mark on one lot (no lot: every lot of the product)."""
+    return f"lot:{gtin}|{lot or '*'}"
+
+
 def _quants(location: str, lines: tuple[ItemLine, ...]) -> list[str]:
     return [quant_key(location, line.gtin, line.lot) for line in lines]
 
@@ -62,7 +71,7 @@ def lane_of(command: Command) -> str:
             return f"location:{command.destination}"
         case Transfer():
             return f"location:{command.source}"
-        case Consume() | Count():
+        case Consume() | Count() | Scrap():
             return f"location:{command.location}"
         case ResolveCount():
             return f"location:{command.count.location}"
@@ -70,6 +79,10 @@ def lane_of(command: Command) -> str:
             return ward_key(command.location)
         case PickReplenishment() | DeliverReplenishment():
             return transfer_key(command.transfer)
+        case Quarantine() | VendorReturn():
+            return f"location:{command.source}"
+        case Recall():
+            return f"recall:{command.gtin}"
     raise TypeError(f"no lane for {type(command).__name__}")
 
 
@@ -95,16 +108,23 @@ def touches_of(command: Command) -> list[str]:
             return [transfer_key(command.transfer)]
         case DeliverReplenishment():
             return [ward_key(command.location), transfer_key(command.transfer)]
+        case Scrap():
+            return sorted(set(_quants(command.location, command.lines)))
+        case Quarantine() | VendorReturn():
+            return sorted(set(_quants(command.source, command.lines)))
+        case Recall():
+            return sorted({lot_key(command.gtin, lot) for lot in command.lots}) or [lot_key(command.gtin, None)]
     raise TypeError(f"nothing touched by {type(command).__name__}")
 
 
 def depends_on(kind: str, lane: str, touches: Iterable[str]) -> frozenset[str]:
     """What a stored command (its kind, lane and touches) depends on: the quants at its lane's location
-    it takes from or counts (a transfer's source, a consumption's or count's location), or its receipt.
-    A parked command holds back exactly the later ones that share one of these with it."""
+    it takes from or counts (a transfer's source, a consumption's, scrap's or count's location, a
+    quarantine's or return's source), or its receipt, or a recall's lots. A parked command holds back
+    exactly the later ones that share one of these with it."""
     if kind in ADDS_ONLY:
         return frozenset()
-    if lane.startswith("receipt:"):
+    if lane.startswith(("receipt:", "recall:")):
         return frozenset(touches)
     if lane.startswith("replenish-ward:"):  # its product's line of the ward's transfer, never the whole ward
         return frozenset(touch for touch in touches if "|" in touch)

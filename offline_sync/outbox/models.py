@@ -64,6 +64,26 @@ class OutboxCommand(Base):
     resolution: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # who, when, what, why
 
 
+class CommandLot(Base):
+    """One scanned line of a stored command, by product and lot: which of Wardstock's own commands touched a
+    lot (the recall trace's consumption, with the case reference on the command) is an indexed lookup.
+    `location` is where the line took stock from or put it: a consumption's or scrap's location, a
+    transfer's, quarantine's or return's source, an unplanned receipt's destination, a receipt's reference."""
+
+    __tablename__ = "command_lots"
+    __table_args__ = (Index("ix_command_lots_gtin_lot", "gtin", "lot"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    op_id: Mapped[str] = mapped_column(String(36), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    gtin: Mapped[str] = mapped_column(String(14))
+    lot: Mapped[str] = mapped_column(String(64))  # "" for a product without lots
+    location: Mapped[str] = mapped_column(String(64))
+    quantity: Mapped[float]
+    captured_at: Mapped[datetime]
+    user_id: Mapped[int]
+
+
 class WorkerState(Base):
     """What each worker last reported: for the health page, and to tell a live worker from a dead one."""
 

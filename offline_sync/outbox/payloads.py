@@ -20,12 +20,17 @@ from offline_sync.backends.contract import (
     DeliverReplenishment,
     ItemLine,
     PickReplenishment,
+    Quarantine,
+    Recall,
     Receive,
     RequestReplenishment,
+    Scrap,
     SetParLevel,
     Transfer,
     UnplannedReceipt,
     ValidateReceipt,
+    VendorReturn,
+    WasteReason,
 )
 
 MAX_LINES = 200
@@ -34,6 +39,7 @@ MAX_TEXT = 64
 MAX_SHOWN = 40
 MAX_OVERRIDE_REASON = 200  # the consume screen's reason field
 MAX_NAME = 120  # a user's display name
+MAX_NOTE = 200  # a waste note, a recall notice
 # GS1 General Specifications: a lot (AI 10) is at most 20 characters of the 82-character set CSET 82.
 # HIBC lots (letters and digits, at most 18) fit in it. The same set as scanners.gs1.CSET82 (a test
 # holds them equal): importing it from there would load OpenCV into every web process.
@@ -53,6 +59,10 @@ FIELDS: dict[str, frozenset[str]] = {
     "par_level_set": frozenset({"location", "gtin", "minimum", "maximum"}),
     "replenish_pick": frozenset({"transfer", "lines"}),
     "replenish_deliver": frozenset({"transfer", "location", "backorder"}),
+    "scrap": frozenset({"location", "lines", "reason", "note"}),
+    "quarantine": frozenset({"source", "lines"}),
+    "vendor_return": frozenset({"source", "lines", "reason", "note"}),
+    "recall": frozenset({"gtin", "lots", "notice"}),
 }
 LINE_FIELDS = frozenset({"gtin", "lot", "expiry", "quantity"})
 OVERRIDE_FIELDS = frozenset({"reason", "requested_by"})
@@ -230,6 +240,61 @@ def _replenish_deliver(op_id: str, _captured: datetime, payload: Mapping[str, An
     return DeliverReplenishment(op_id, _text(payload, "transfer"), _text(payload, "location"), _backorder(payload))
 
 
+# ---- expiry, recalls and waste (issue 16) ----------------------------------------------
+
+
+def _note(payload: Mapping[str, Any], name: str, *, required: bool) -> str:
+    """Free text a person typed (a waste note, a recall notice): one line or several, at most MAX_NOTE characters."""
+    value = payload.get(name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise PayloadError(f"The command has no {name}; write what it is about.")
+        return ""
+    if not isinstance(value, str):
+        raise PayloadError(f"{name} must be text, but it is {shown(value)}.")
+    if len(value) > MAX_NOTE or not value.replace("\n", " ").isprintable():
+        raise PayloadError(f"{name} must be at most {MAX_NOTE} characters of plain text; it has {len(value)}.")
+    return value.strip()
+
+
+def _reason(payload: Mapping[str, Any]) -> tuple[WasteReason, str]:
+    """The waste reason from the short list, and its note (which `other` must have)."""
+    value = payload.get("reason")
+    try:
+        reason = WasteReason(value)
+    except ValueError:
+        raise PayloadError(f"reason must be one of {', '.join(WasteReason)}, but it is {shown(value)}.") from None
+    note = _note(payload, "note", required=False)
+    if reason == WasteReason.OTHER and not note:
+        raise PayloadError("The reason is other: add a note saying what happened to the stock.")
+    return reason, note
+
+
+def _scrap(op_id: str, _captured: datetime, payload: Mapping[str, Any]) -> Command:
+    reason, note = _reason(payload)
+    return Scrap(op_id, _text(payload, "location"), _lines(payload), reason, note)
+
+
+def _quarantine(op_id: str, _captured: datetime, payload: Mapping[str, Any]) -> Command:
+    return Quarantine(op_id, _text(payload, "source"), _lines(payload))
+
+
+def _vendor_return(op_id: str, _captured: datetime, payload: Mapping[str, Any]) -> Command:
+    reason, note = _reason(payload)
+    return VendorReturn(op_id, _text(payload, "source"), _lines(payload), reason, note)
+
+
+def _recall(op_id: str, _captured: datetime, payload: Mapping[str, Any]) -> Command:
+    """A recall notice: the product's GTIN, the lots it names (none: every lot), and the notice's text."""
+    lots = payload.get("lots", [])
+    if not isinstance(lots, list):
+        raise PayloadError(f"lots must be a list of lot numbers (empty for every lot), but it is {shown(lots)}.")
+    if len(lots) > MAX_LINES:
+        raise PayloadError(f"A recall names at most {MAX_LINES} lots; this one has {len(lots)}. Split the notice.")
+    names = [_text({"lot": lot}, "lot") for lot in lots]
+    return Recall(op_id, _gtin(payload), tuple(dict.fromkeys(names)), _note(payload, "notice", required=True))
+
+
 PARSERS: dict[str, Callable[[str, datetime, Mapping[str, Any]], Command]] = {
     "receive": _receive,
     "receive_validate": _receive_validate,
@@ -241,6 +306,10 @@ PARSERS: dict[str, Callable[[str, datetime, Mapping[str, Any]], Command]] = {
     "par_level_set": _par_level_set,
     "replenish_pick": _replenish_pick,
     "replenish_deliver": _replenish_deliver,
+    "scrap": _scrap,
+    "quarantine": _quarantine,
+    "vendor_return": _vendor_return,
+    "recall": _recall,
 }
 
 

@@ -29,6 +29,7 @@ from offline_sync.backends.contract import (
     SetParLevel,
     Transfer,
 )
+from offline_sync.outbox import lot_index
 from offline_sync.outbox.models import OutboxCommand, Status
 from offline_sync.outbox.payloads import PayloadError, parse
 
@@ -213,10 +214,24 @@ def resolve(
         row.status, row.resolution = Status.DISCARDED, record
         return Resolved(op_id, action, row.status, "Discarded: nothing of it reaches the inventory.")
     record.update(_prepare(row, backend, action, params))
+    if "payload" in record or "kind" in record:
+        _reindex(session, row, record)
     _claim(session, row, Status.QUEUED)
     row.resolution = record
     row.status, row.next_attempt_at, row.attempts = Status.QUEUED, now, 0
     return Resolved(op_id, action, row.status, "Back in the queue with your decision; it syncs in a moment.")
+
+
+def _reindex(session: Session, row: OutboxCommand, record: Mapping[str, Any]) -> None:
+    """The lot index follows the command as the resolution changed it (another lot, quantity or kind)."""
+    earlier = row.resolution or {}  # a command resolved before keeps what that resolution changed
+    kind = record.get("kind", earlier.get("kind", row.kind))
+    payload = record.get("payload", earlier.get("payload", row.payload))
+    try:
+        command = parse(kind, row.op_id, row.captured_at, payload)
+    except PayloadError as error:
+        raise ResolutionError(f"The command as changed cannot be sent: {error}") from None
+    lot_index.reindex(session, row, kind, command)
 
 
 def _claim(session: Session, row: OutboxCommand, status: Status) -> None:

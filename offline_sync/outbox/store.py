@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from offline_sync.backends.contract import Command
 from offline_sync.outbox.lanes import lane_of, touches_of
+from offline_sync.outbox.lot_index import Indexed, index_commands
 from offline_sync.outbox.models import OutboxCommand, Status
 
 INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}  # the two databases Wardstock runs on
@@ -120,7 +121,8 @@ def replay_answer(first: Kept, sent: Kept) -> StoreResult:
 
 
 def store(session: Session, envelopes: Sequence[Envelope], now: datetime) -> list[StoreResult]:
-    """Add the envelopes not kept yet; the caller commits (one transaction for the batch).
+    """Add the envelopes not kept yet, and their lines to the lot index; the caller commits (one
+    transaction for the batch).
 
     One INSERT … ON CONFLICT DO NOTHING for the batch, in its order (ingest order is lane order),
     answers which op_ids went in; the others were kept before, or by a request racing this one,
@@ -129,6 +131,8 @@ def store(session: Session, envelopes: Sequence[Envelope], now: datetime) -> lis
     for envelope in envelopes:
         first.setdefault(envelope.op_id, envelope)
     accepted = _insert_new(session, [_row(envelope, now) for envelope in first.values()]) if first else set()
+    index_commands(session, (Indexed(e.op_id, e.kind, e.command, e.captured_at, e.user_id)
+                             for op_id, e in first.items() if op_id in accepted))
     known = kept(session, set(first) - accepted) if len(accepted) < len(first) else {}
     known.update({op_id: Kept.of(first[op_id], Status.QUEUED) for op_id in accepted})
     results = []

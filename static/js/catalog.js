@@ -40,6 +40,8 @@ export class Catalog {
     this.byBarcode = new Map((snapshot.locations || []).map((l) => [l.barcode, l]));
     this.receipts = snapshot.receipts || [];
     this.stock = snapshot.stock || [];
+    this.parLevels = snapshot.par_levels || []; // ward replenishment (replenishment.js)
+    this.replenishments = snapshot.replenishments || [];
   }
 
   get empty() {

@@ -12,6 +12,7 @@ export const DEFAULT_CONFIG = Object.freeze({
   location_prefixes: ["LOC:"],
   badge_prefixes: ["BADGE:"],
   internal_prefixes: ["INT:"],
+  bin_card_prefixes: ["BIN:"],
   exact_codes: {},
 });
 
@@ -326,13 +327,14 @@ function matchCode(payload, config, read) {
     ...config.location_prefixes.map((p) => [p, "location"]),
     ...config.badge_prefixes.map((p) => [p, "badge"]),
     ...config.internal_prefixes.map((p) => [p, "internal"]),
+    ...config.bin_card_prefixes.map((p) => [p, "bin_card"]),
   ].sort((a, b) => b[0].length - a[0].length);
   for (const [prefix, kind] of prefixes) {
     if (prefix && payload.startsWith(prefix)) {
       const code = payload.slice(prefix.length);
       // eslint-disable-next-line no-control-regex
       if (!code.trim() || /[\x00-\x1f\x7f]/.test(code)) {
-        throw new UnrecognizedCode(read, `a ${kind} code after '${prefix}'`, "nothing usable", "The label may be damaged.");
+        throw new UnrecognizedCode(read, `a ${kind.replace("_", " ")} code after '${prefix}'`, "nothing usable", "The label may be damaged.");
       }
       return [kind, code];
     }
@@ -358,6 +360,17 @@ function hibcScan(payload, text, id) {
     scan.warnings.push(`This is the second part of an HIBC label (link character '${record.link}'); scan the first part to identify the product.`);
   }
   return scan;
+}
+
+/** A two-bin card (scanners/bin_card.py): the product's GTIN, ":", the ward location's barcode. */
+function binCardScan(code, text, id) {
+  const cut = code.indexOf(":");
+  const [gtin, location] = cut < 0 ? [code, ""] : [code.slice(0, cut), code.slice(cut + 1)];
+  if (!gtin || !location.trim()) {
+    throw new UnrecognizedCode(text, "a two-bin card: the product's GTIN, ':' and the ward location's barcode", `'${code.slice(0, 40)}'`,
+      "The card may be damaged; print it again from the par levels page.");
+  }
+  return { ...blank("bin_card", text, id), gtin: normalizeGtin(gtin, text), code: location };
 }
 
 // What each EAN/UPC/ITF symbology identifier announces (ISO/IEC 15424, GS1 General Specifications 5.1.2):
@@ -444,6 +457,7 @@ export function interpret(raw, config = DEFAULT_CONFIG, { source = "wedge" } = {
   if (!payload) throw new UnrecognizedCode(text, "the content of a barcode", "nothing", "Scan again.");
   const id = symbology ? symbology.id : null;
   const coded = matchCode(payload, config, text);
+  if (coded?.[0] === "bin_card") return binCardScan(coded[1], text, id);
   if (coded) return { ...blank(coded[0], text, id), code: coded[1] };
   const family = symbology ? symbology.family : null;
   if (family === "gtin" || (family === null && isDigits(payload) && [8, 12, 13, 14].includes(payload.length))) {
@@ -462,7 +476,7 @@ export function interpret(raw, config = DEFAULT_CONFIG, { source = "wedge" } = {
   if (/^https?:\/\//i.test(payload)) return gs1Scan(parseDigitalLink(payload, text), text, id);
   if (payload.startsWith("(")) return gs1Scan(parseHri(payload, text), text, id);
   if (payload.startsWith("+")) return hibcScan(payload, text, id);
-  throw new UnrecognizedCode(text, "a GS1, HIBC, EAN/UPC, location, badge or internal code", `'${payload.slice(0, 20)}', which is none of these`,
+  throw new UnrecognizedCode(text, "a GS1, HIBC, EAN/UPC, location, badge, internal or two-bin card code", `'${payload.slice(0, 20)}', which is none of these`,
     "Check the scanner settings or the code's prefix.");
 }
 

@@ -9,8 +9,15 @@ const PAGES = {
   transfer: "./transfer.js",
   count: "./count.js",
   receive: "./receive.js",
+  replenish: "./replenish.js",
+  "replenish-pick": "./replenish-pick.js",
   queue: "./queue.js",
   scanner: "./scanner-setup.js",
+  sweep: "./sweep.js",
+  waste: "./waste.js",
+  "vendor-return": "./vendor-return.js",
+  "waste-dashboard": "./waste-dashboard.js",
+  recall: "./recall.js",
 };
 
 async function registerServiceWorker() {

@@ -284,7 +284,8 @@ function scannedName(ctx, raw) {
   return shown(raw);
 }
 
-function nearExpiryDays() {
+/** This site's near-expiry days (NEAR_EXPIRY_DAYS), as the page carries them. */
+export function nearExpiryDays() {
   const days = Number(document.body.dataset.nearExpiryDays);
   return Number.isInteger(days) && days >= 0 ? days : DEFAULT_NEAR_EXPIRY_DAYS;
 }

@@ -38,6 +38,12 @@ class World(Protocol):
     def location(self, *, archived: bool = False) -> str:
         """A new internal location; its barcode."""
 
+    def archive_product(self, gtin: str, *, archived: bool = True) -> None:
+        """Archive the product as its backend's users do (`archived=False` restores it)."""
+
+    def archive_location(self, barcode: str) -> None:
+        """Archive an empty location as its backend's users do."""
+
     def put(self, gtin: str, lot: str | None, location: str, quantity: float) -> None:
         """Set the on-hand by an inventory adjustment, dated now."""
 

@@ -123,6 +123,14 @@ class OdooWorld:
             self._call("stock.location", "write", created, {"active": False})
         return barcode
 
+    def archive_product(self, gtin: str, *, archived: bool = True) -> None:
+        found = self._call("product.product", "search", [("barcode", "=", gtin[1:])], context={"active_test": False})
+        self._call("product.product", "write", found, {"active": not archived})
+
+    def archive_location(self, barcode: str) -> None:
+        found = self._call("stock.location", "search", [("barcode", "=", barcode)])
+        self._call("stock.location", "write", found, {"active": False})
+
     def _ids(self, gtin: str, lot: str | None, location: str | None = None) -> tuple[int, int | bool, int | None]:
         session = self.backend.session()
         product = session.directory.product(gtin)

@@ -99,6 +99,14 @@ class SandboxWorld:
             )
         return barcode
 
+    def archive_product(self, gtin: str, *, archived: bool = True) -> None:
+        with self._sessions.begin() as session:
+            lookup.product_by_gtin(session, gtin).active = not archived
+
+    def archive_location(self, barcode: str) -> None:
+        with self._sessions.begin() as session:
+            session.scalars(select(SandboxLocation).where(SandboxLocation.barcode == barcode)).one().active = False
+
     def put(self, gtin: str, lot: str | None, location: str, quantity: float) -> None:
         with self._sessions.begin() as session:
             ledger.set_on_hand(session, self._quant(session, gtin, lot, location), quantity, "Test stock")

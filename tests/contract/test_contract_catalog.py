@@ -31,3 +31,39 @@ def test_archived_locations_are_left_out(world: World, backend: InventoryBackend
     archived = world.location(archived=True)
 
     assert archived not in {location.barcode for location in backend.catalog().locations}
+
+
+def test_archived_products_and_locations_leave_at_the_next_incremental_pull(
+    world: World, backend: InventoryBackend
+) -> None:
+    gtin, ward = world.product(), world.location()
+    lot = world.lot(gtin)
+    full = backend.catalog()
+    product, place = product_id(full, gtin), next(loc.id for loc in full.locations if loc.barcode == ward)
+
+    world.archive_product(gtin)
+    world.archive_location(ward)
+    changed = backend.catalog(full.as_of)
+    everything = backend.catalog()
+
+    assert product in changed.removed_products and place in changed.removed_locations
+    assert product not in {p.id for p in changed.products} and place not in {loc.id for loc in changed.locations}
+    assert lot not in {entry.name for entry in changed.lots if entry.product_id == product}
+    assert product not in {p.id for p in everything.products} | {entry.product_id for entry in everything.lots}
+    assert ward not in {loc.barcode for loc in everything.locations}
+    assert (full.removed_products, full.removed_locations, everything.removed_products) == ((), (), ())
+
+
+def test_a_product_back_from_the_archive_comes_back_with_its_lots(world: World, backend: InventoryBackend) -> None:
+    gtin = world.product()
+    lot = world.lot(gtin)
+    world.archive_product(gtin)
+    archived = backend.catalog()
+
+    world.archive_product(gtin, archived=False)
+    restored = backend.catalog(archived.as_of)
+
+    assert gtin not in {p.gtin for p in archived.products}
+    product = product_id(restored, gtin)
+    assert product not in restored.removed_products
+    assert lot in {entry.name for entry in restored.lots if entry.product_id == product}

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import pytest
 from contract_world import LABEL_EXPIRY, World, op, receipt_line
+from waste_helpers import QUARANTINE, recalled
 
 from offline_sync.backends.contract import (
     Consume,
@@ -15,11 +16,16 @@ from offline_sync.backends.contract import (
     ItemLine,
     Outcome,
     OutcomeStatus,
+    Quarantine,
+    Recall,
     Receive,
     ResolveCount,
+    Scrap,
     Transfer,
     UnplannedReceipt,
     ValidateReceipt,
+    VendorReturn,
+    WasteReason,
 )
 
 Send = Callable[[InventoryBackend], Outcome]
@@ -84,7 +90,40 @@ def _resolve_count(world: World) -> tuple[Send, Effect]:
     return (lambda backend: backend.resolve_count(command)), (lambda: world.on_hand(gtin, lot, ward))
 
 
-SCENARIOS = [_receive, _validate_receipt, _unplanned_receipt, _transfer, _consume, _count, _resolve_count]
+def _scrap(world: World) -> tuple[Send, Effect]:
+    gtin, lot, ward = _stocked(world)
+    command = Scrap(op(), ward, (ItemLine(gtin, 4, lot),), WasteReason.EXPIRED)
+    return (lambda backend: backend.scrap(command)), (lambda: world.on_hand(gtin, lot, ward))
+
+
+def _quarantine(world: World) -> tuple[Send, Effect]:
+    gtin, lot, ward = _stocked(world)
+    command = Quarantine(op(), ward, (ItemLine(gtin, 4, lot),))
+    return (lambda backend: backend.quarantine(command)), (
+        lambda: (world.on_hand(gtin, lot, ward), world.on_hand(gtin, lot, QUARANTINE))
+    )
+
+
+def _vendor_return(world: World) -> tuple[Send, Effect]:
+    gtin, store = world.product(), world.location()
+    receipt, lot = world.receipt(store, {gtin: 10}), world.unique("LOT")
+    world.backend.receive(Receive(op(), receipt, (ItemLine(gtin, 10, lot, LABEL_EXPIRY),)))
+    world.backend.validate_receipt(ValidateReceipt(op(), receipt, backorder=False))
+    command = VendorReturn(op(), store, (ItemLine(gtin, 4, lot),), WasteReason.RECALLED)
+    return (lambda backend: backend.return_to_vendor(command)), (lambda: world.on_hand(gtin, lot, store))
+
+
+def _recall(world: World) -> tuple[Send, Effect]:
+    """A recall's effect is the flag and the notice recorded once: the second sending must find the first."""
+    gtin = world.product()
+    lot = world.lot(gtin)
+    since = world.moment()
+    command = Recall(op(), gtin, (lot,), "FSN-2026-117")
+    return (lambda backend: backend.recall(command)), (lambda: recalled(world, gtin, lot, since))
+
+
+SCENARIOS = [_receive, _validate_receipt, _unplanned_receipt, _transfer, _consume, _count, _resolve_count,
+             _scrap, _quarantine, _vendor_return, _recall]
 IDS = [scenario.__name__.strip("_") for scenario in SCENARIOS]
 
 

@@ -278,7 +278,7 @@ def test_an_incremental_catalog_sends_what_changed_and_nothing_else(world: OdooW
     assert receipt not in {r.reference for r in nothing.receipts}
     assert not [s for s in nothing.stock if (s.product_id, s.location_id) == (product, place)]
     assert _written_since(world, "product.product", {p.id for p in nothing.products}, full.as_of, "product_tmpl_id.")
-    assert _written_since(world, "stock.lot", {entry.id for entry in nothing.lots}, full.as_of)
+    assert _written_since(world, "stock.lot", {entry.id for entry in nothing.lots}, full.as_of, "product_id.")
     # Five reads when nothing moved (products, lots, locations, moves, reordering rules); a sixth (the on-hand
     # of what moved) when another writer moved stock meanwhile.
     assert quiet == (6 if nothing.stock else 5)

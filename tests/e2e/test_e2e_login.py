@@ -19,7 +19,7 @@ def test_login_on_a_phone_shows_role_wards_and_workflows(live_server: str, phone
     assert phone.get_by_role("heading", name="Hello, Nia").is_visible()
     assert phone.get_by_text("Training sandbox").is_visible()
     assert phone.locator(".chip").inner_text() == "WARD-3B"
-    assert sorted(phone.locator(".tile").all_inner_texts()) == ["Consume", "Transfer"]
+    assert sorted(phone.locator(".tile").all_inner_texts()) == ["Consume", "Expiry sweep", "Transfer", "Waste"]
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, f"the page scrolls sideways on a phone ({width}px wide)"
     screenshot(phone, "home-nurse")
@@ -35,6 +35,6 @@ def test_badge_login_on_a_phone(live_server: str, phone, make_user) -> None:
     phone.get_by_label("PIN").fill("1001")
     phone.get_by_role("button", name="Log in with badge").tap()
     phone.wait_for_url(f"{live_server}/")
-    assert sorted(phone.locator(".tile").all_inner_texts()) == ["Count", "Receive", "Transfer"]
+    assert sorted(phone.locator(".tile").all_inner_texts()) == ["Count", "Expiry sweep", "Receive", "Return to vendor", "Transfer", "Waste"]
     box = phone.get_by_role("button", name="Log out").bounding_box()
     assert box["height"] >= 48

@@ -6,6 +6,7 @@ routes' own declarations: a route that declares the wrong access, or a role give
 mistake, makes these tests fail. A route added to the app without a row here fails too.
 Every refused request that could change state is checked to have changed nothing in any table.
 """
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ from offline_sync.outbox.models import OutboxCommand, Status
 from tests.hardening.security_support import (
     DEMO_LOGIN,
     GTIN_CANNULA,
+    GTIN_PARACETAMOL,
     OTHER_WARD_NURSE,
     World,
     api,
@@ -83,10 +85,21 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("GET", "/transfer"): page_for("storekeeper", "nurse", "supervisor"),
     ("GET", "/count"): page_for("storekeeper", "auditor", "supervisor"),
     ("GET", "/receive"): page_for("storekeeper", "supervisor"),
+    ("GET", "/replenish"): page_for("storekeeper", "nurse", "supervisor"),
+    ("GET", "/replenish/pick"): page_for("storekeeper", "supervisor"),
+    ("GET", "/par-levels"): page_for("supervisor"),
+    ("GET", "/par-levels/cards"): page_for("supervisor"),
+    ("POST", "/par-levels"): page_for("supervisor"),
+    ("GET", "/stock-outs"): page_for("supervisor"),
     ("GET", "/conflicts"): page_for("supervisor"),
     ("POST", "/conflicts/resolve"): page_for("supervisor"),
     ("GET", "/devices"): page_for("supervisor", "admin"),
     ("POST", "/devices/revoke"): page_for("supervisor", "admin"),
+    ("GET", "/labels"): page_for("storekeeper", "supervisor", "admin"),
+    ("POST", "/labels/print"): page_for("storekeeper", "supervisor", "admin"),
+    ("GET", "/labels/printers"): page_for("admin"),
+    ("POST", "/labels/printers"): page_for("admin"),
+    ("POST", "/labels/printers/remove"): page_for("admin"),
     ("GET", "/api/v1/openapi.json"): PUBLIC,
     ("POST", "/api/v1/devices"): Expect(EVERY_ROLE, NOT_LOGGED_IN, NOT_LOGGED_IN),  # a token cannot mint tokens
     ("POST", "/api/v1/commands"): Expect(EVERY_ROLE, NOT_LOGGED_IN, PASSES),
@@ -94,6 +107,31 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("POST", "/api/v1/commands/status"): Expect(EVERY_ROLE, NOT_LOGGED_IN, PASSES),
     ("GET", "/api/v1/catalog"): Expect(EVERY_ROLE, NOT_LOGGED_IN, PASSES),
     ("GET", "/api/v1/sync/health"): Expect(REPORT_READERS, NOT_LOGGED_IN, NOT_LOGGED_IN),
+    # expiry, recalls and waste (issue 16)
+    ("GET", "/sweep"): page_for("storekeeper", "nurse", "auditor", "supervisor"),
+    ("GET", "/waste"): page_for("storekeeper", "nurse", "auditor", "supervisor"),
+    ("GET", "/vendor-return"): page_for("storekeeper", "supervisor"),
+    ("GET", "/recalls"): page_for("supervisor"),
+    ("POST", "/recalls"): page_for("supervisor"),
+    ("GET", "/recalls/trace"): page_for("auditor", "supervisor"),
+    ("GET", "/recalls/trace.csv"): page_for("auditor", "supervisor"),
+    ("GET", "/expiry/dashboard"): page_for("auditor", "supervisor"),
+    ("GET", "/expiry/dashboard/<table>.csv"): page_for("auditor", "supervisor"),
+    ("GET", "/people"): page_for("admin"),
+    ("GET", "/people/new"): page_for("admin"),
+    ("POST", "/people/new"): page_for("admin"),
+    ("GET", "/people/<username>"): page_for("admin"),
+    ("POST", "/people/<username>/edit"): page_for("admin"),
+    ("POST", "/people/<username>/badge"): page_for("admin"),
+    ("POST", "/people/<username>/pin"): page_for("admin"),
+    ("POST", "/people/<username>/password"): page_for("admin"),
+    ("POST", "/people/<username>/active"): page_for("admin"),
+    ("GET", "/people/import"): page_for("admin"),
+    ("GET", "/people/import/check"): page_for("admin"),
+    ("POST", "/people/import/check"): page_for("admin"),
+    ("GET", "/people/import/run"): page_for("admin"),
+    ("POST", "/people/import/run"): page_for("admin"),
+    ("GET", "/wards"): page_for("supervisor", "admin"),
 }
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -120,10 +158,36 @@ REQUESTS: dict[tuple[str, str], RequestArgs] = {
         "data": {"op_id": w.parked_op_id, "action": "override", "reason": "Emergency, no other stock"}},
     ("POST", "/api/v1/devices"): lambda w: {"json": {"device_id": "table-handheld-02", "name": "new"}},
     ("POST", "/devices/revoke"): lambda w: {"data": {"device_id": w.device_id, "reason": "lost on the ward"}},
+    ("POST", "/par-levels"): lambda w: {"data": {"ward": "WARD-3B", "location": "WARD-3B-SUPPLY", "gtin": GTIN_CANNULA,
+                                                 "minimum": "10", "maximum": "30", "reason": "two more beds"}},
     ("POST", "/api/v1/commands"): lambda w: {"json": {"device_id": DEVICE_ID, "commands": [command(w.nurse_id)]}},
     ("GET", "/api/v1/commands/status"): lambda w: {"query_string": {"ids": w.parked_op_id}},
     ("POST", "/api/v1/commands/status"): lambda w: {"json": {"ids": [w.parked_op_id]}},
     ("GET", "/device/queue"): lambda w: {"query_string": {"device_id": DEVICE_ID}},
+    ("POST", "/recalls"): lambda w: {"data": {"op_id": str(uuid.uuid4()), "gtin": GTIN_CANNULA, "scope": "lots", "lots": "IVC20-B245",
+                                              "notice": "FSN-TEST: sterility not assured"}},
+    ("GET", "/recalls/trace"): lambda w: {"query_string": {"gtin": GTIN_CANNULA, "lot": "IVC20-B245"}},
+    ("GET", "/recalls/trace.csv"): lambda w: {"query_string": {"gtin": GTIN_CANNULA, "lot": "IVC20-B245"}},
+    ("GET", "/expiry/dashboard/<table>.csv"): lambda w: {"path": "/expiry/dashboard/wasted.csv"},
+    ("POST", "/labels/print"): lambda w: {
+        "data": {"kind": "location", "chosen": "WARD-3B", "copies": "1", "output": "pdf:a4-2x7"}},
+    ("POST", "/labels/printers"): lambda w: {
+        "data": {"name": "Store Zebra", "host": "10.0.4.21", "port": "9100", "stock": "zebra-4x2"}},
+    ("POST", "/labels/printers/remove"): lambda w: {"data": {"printer_id": "1"}},
+    ("GET", "/people/<username>"): lambda w: {"path": "/people/nurse"},
+    ("POST", "/people/new"): lambda w: {"data": {"username": "table.new", "role": "nurse", "password": "long enough",
+                                                  "reason": "new starter"}},
+    ("POST", "/people/<username>/edit"): lambda w: {"path": "/people/nurse/edit", "data": {
+        "display_name": "Renamed", "role": "nurse", "wards": "WARD-3B", "reason": "name change"}},
+    ("POST", "/people/<username>/badge"): lambda w: {"path": "/people/nurse/badge", "data": {
+        "badge": "BADGE:6001", "pin": "6001", "reason": "lost badge"}},
+    ("POST", "/people/<username>/pin"): lambda w: {"path": "/people/nurse/pin", "data": {"pin": "6002", "reason": "forgot PIN"}},
+    ("POST", "/people/<username>/password"): lambda w: {"path": "/people/nurse/password", "data": {
+        "password": "another password", "reason": "forgot it"}},
+    ("POST", "/people/<username>/active"): lambda w: {"path": "/people/icu.nurse/active", "data": {"active": "0", "reason": "left"}},
+    ("POST", "/people/import/check"): lambda w: {"data": {"csv": "username,role,password\ntable.csv,nurse,long enough\n"}},
+    ("POST", "/people/import/run"): lambda w: {"data": {"csv": "username,role,password\ntable.csv,nurse,long enough\n",
+                                                         "reason": "go-live"}},
 }
 
 
@@ -137,7 +201,9 @@ def _routes(app: Flask) -> list[tuple[str, str]]:
 
 def _send(client: FlaskClient, world: World, method: str, rule: str, headers: dict[str, str]) -> TestResponse:
     args = REQUESTS.get((method, rule), lambda w: {})(world)
-    return client.open(args.pop("path", rule), method=method, headers=headers, **args)
+    response = client.open(args.pop("path", rule), method=method, headers=headers, **args)
+    response.get_data()  # a streamed page (the CSV import) does its work as it is read
+    return response
 
 
 def _outcome(response: TestResponse) -> str:
@@ -210,11 +276,13 @@ def test_a_forged_token_is_refused_everywhere_on_the_deviceapi(world: World) -> 
 def test_the_refused_requests_would_have_changed_data_when_allowed(world: World) -> None:
     """The other tests' "nothing changed" means something: the same requests, let through, change data."""
     client = world.app.test_client()
-    reads_only = {("POST", "/device/photo"), ("POST", "/api/v1/commands/status")}  # decodes a photo; asks statuses: keep nothing
+    reads_only = {("POST", "/device/photo"), ("POST", "/api/v1/commands/status"),  # decodes a photo; asks statuses;
+                  ("POST", "/people/import/check")}  # a dry run: keep nothing
     for method, rule in _routes(world.app):
         if method not in STATE_CHANGING or (method, rule) in reads_only:
             continue
-        token = log_in_demo(client, "supervisor")
+        allowed = TABLE[method, rule].roles
+        token = log_in_demo(client, DEMO_LOGIN["supervisor" if "supervisor" in allowed else min(allowed)])
         headers = {"X-CSRFToken": token}
         if TABLE[method, rule].token == PASSES:
             headers["Authorization"] = f"Bearer {world.token}"
@@ -357,13 +425,22 @@ ICU_COMMANDS = {
     "consume": {"location": "WARD-ICU-CART", "lines": [{"gtin": GTIN_CANNULA, "lot": "IVC20-C260", "quantity": 1}]},
     "transfer": {"source": "CS-STOCK", "destination": "WARD-ICU-CART", "lines": [{"gtin": GTIN_CANNULA, "quantity": 1}]},
     "count": {"location": "WARD-ICU-CART", "gtin": GTIN_CANNULA, "lot": "IVC20-C260", "counted": 15},
+    "scrap": {"location": "WARD-ICU-CART", "lines": [{"gtin": GTIN_CANNULA, "lot": "IVC20-C260", "quantity": 1}], "reason": "damaged"},
+    "quarantine": {"source": "WARD-ICU-CART", "lines": [{"gtin": GTIN_CANNULA, "lot": "IVC20-C260", "quantity": 1}]},
+    "vendor_return": {"source": "WARD-ICU-CART", "lines": [{"gtin": GTIN_CANNULA, "lot": "IVC20-C260", "quantity": 1}], "reason": "recalled"},
+    "recall": {"gtin": GTIN_CANNULA, "lots": ["IVC20-C260"], "notice": "FSN-TEST"},
 }
 ICU_ANSWERS = {
-    "storekeeper": {"consume": "rejected", "transfer": "accepted", "count": "accepted"},
-    "nurse": {"consume": "rejected", "transfer": "rejected", "count": "rejected"},
-    "auditor": {"consume": "rejected", "transfer": "rejected", "count": "accepted"},
-    "supervisor": {"consume": "accepted", "transfer": "accepted", "count": "accepted"},
-    "admin": {"consume": "rejected", "transfer": "rejected", "count": "rejected"},
+    "storekeeper": {"consume": "rejected", "transfer": "accepted", "count": "accepted",
+                    "scrap": "accepted", "quarantine": "accepted", "vendor_return": "accepted", "recall": "rejected"},
+    "nurse": {"consume": "rejected", "transfer": "rejected", "count": "rejected",
+              "scrap": "rejected", "quarantine": "rejected", "vendor_return": "rejected", "recall": "rejected"},
+    "auditor": {"consume": "rejected", "transfer": "rejected", "count": "accepted",
+                "scrap": "accepted", "quarantine": "rejected", "vendor_return": "rejected", "recall": "rejected"},
+    "supervisor": {"consume": "accepted", "transfer": "accepted", "count": "accepted",
+                   "scrap": "accepted", "quarantine": "accepted", "vendor_return": "accepted", "recall": "accepted"},
+    "admin": {"consume": "rejected", "transfer": "rejected", "count": "rejected",
+              "scrap": "rejected", "quarantine": "rejected", "vendor_return": "rejected", "recall": "rejected"},
 }
 
 
@@ -382,3 +459,21 @@ def test_each_role_acts_in_another_wards_location_only_where_the_table_says(worl
     with world.app.app_context():
         kept = set(db.session.scalars(select(OutboxCommand.op_id).where(OutboxCommand.device_id == device)))
     assert kept == {sent[kind]["op_id"] for kind, answer in ICU_ANSWERS[role].items() if answer == "accepted"}
+
+
+# A nurse in her own ward (Ward 3B): waste is hers to record; quarantine, returns and recalls are not.
+OWN_WARD_WASTE = {
+    "scrap": ({"location": "WARD-3B-SUPPLY", "lines": [{"gtin": GTIN_PARACETAMOL, "lot": "PCM-24A", "quantity": 1}], "reason": "expired"}, "accepted"),
+    "quarantine": ({"source": "WARD-3B-SUPPLY", "lines": [{"gtin": GTIN_PARACETAMOL, "lot": "PCM-24A", "quantity": 1}]}, "rejected"),
+    "vendor_return": ({"source": "WARD-3B-SUPPLY", "lines": [{"gtin": GTIN_PARACETAMOL, "lot": "PCM-24A", "quantity": 1}],
+                       "reason": "expired"}, "rejected"),
+    "recall": ({"gtin": GTIN_PARACETAMOL, "lots": ["PCM-24A"], "notice": "FSN-TEST"}, "rejected"),
+}
+
+
+def test_a_nurse_records_waste_in_her_ward_but_neither_quarantines_returns_nor_recalls(world: World) -> None:
+    sent = {kind: command(world.nurse_id, kind, device_seq=seq, **payload) for seq, (kind, (payload, _)) in enumerate(OWN_WARD_WASTE.items())}
+    answer = api(world.app.test_client(), "POST", "/api/v1/commands", world.token, json={"device_id": DEVICE_ID, "commands": list(sent.values())})
+    results = dict(zip(sent, answer.get_json()["results"]))
+    assert {kind: result["result"] for kind, result in results.items()} == {kind: want for kind, (_, want) in OWN_WARD_WASTE.items()}, results
+    assert "nurse and may not quarantine" in results["quarantine"]["message"]

@@ -18,25 +18,33 @@ from offline_sync.backends.contract import (
     Consume,
     Count,
     DeliverReplenishment,
+    LotHistory,
     Outcome,
+    Overrides,
     PickReplenishment,
+    Quarantine,
+    Recall,
     Receive,
     RequestReplenishment,
     ResolveCount,
+    Scrap,
     SetParLevel,
     Transfer,
     UnplannedReceipt,
     ValidateReceipt,
+    VendorReturn,
 )
 
 from ..gtin import barcode_for, barcode_forms, is_gtin
-from . import counts, issues, receipts, refusals, replenishment
+from . import counts, issues, receipts, refusals, replenishment, returns, waste
 from .catalog import read_catalog
 from .connection import connect, make_transport
-from .conventions import RECALL_MARKER, RECALL_NOTE
+from .conventions import RECALL_NOTE
 from .dates import expiry_to_odoo
 from .errors import OdooRefused, OdooUnavailable
 from .lookup import Directory
+from .lot_history import lot_history
+from .recalls import recall, without_recall
 from .records import ProductRecord, packaging_barcode_domain, product_spec
 from .session import Session
 from .settings import OdooSettings
@@ -126,6 +134,29 @@ class OdooBackend:
     def deliver_replenishment(self, command: DeliverReplenishment) -> Outcome:
         return self._run(lambda session: replenishment.deliver(session, command))
 
+    # ---- expiry, recalls and waste (issue 16) -------------------------------------------------
+
+    def scrap(self, command: Scrap) -> Outcome:
+        return self._run(lambda session: waste.scrap(session, command))
+
+    def quarantine(self, command: Quarantine) -> Outcome:
+        """A transfer to the quarantine location that takes expired and recalled lots too."""
+        moved = Transfer(command.op_id, command.source, self.settings.quarantine_location, command.lines,
+                         Overrides(allow_unusable_lot=True))
+        return self._run(lambda session: issues.issue(session, moved))
+
+    def return_to_vendor(self, command: VendorReturn) -> Outcome:
+        return self._run(lambda session: returns.return_to_vendor(session, command))
+
+    def recall(self, command: Recall) -> Outcome:
+        return self._run(lambda session: recall(session, command))
+
+    def lot_history(self, gtin: str, lot: str) -> LotHistory:
+        try:
+            return lot_history(self.session(), gtin, lot, self.settings.quarantine_location)
+        except (OdooUnavailable, OdooRefused) as error:
+            raise BackendUnavailable(str(error)) from error
+
     # ---- a supervisor's resolutions (the sandbox's names) ---------------------------------
 
     def create_lot(self, gtin: str, lot: str, expiry: date | None) -> Outcome:
@@ -165,7 +196,7 @@ class OdooBackend:
         def work(session: Session) -> Outcome:
             product = session.directory.product(gtin)
             found = _lot(session, product, lot, gtin)
-            note = (RECALL_NOTE if recalled else "") + _without_recall(found["note"])
+            note = (RECALL_NOTE if recalled else "") + without_recall(found["note"])
             session.odoo.call("stock.lot", "write", [found["id"]], {"note": note or False})
             status = "recalled" if recalled else "no longer recalled"
             return Outcome.applied(f"Lot {lot} of {product.name} is {status}.", lot_id=found["id"])
@@ -224,10 +255,3 @@ def _lot(session: Session, product: ProductRecord, name: str, gtin: str) -> dict
     if not found:
         raise refusals.missing_lot(product, name, gtin)
     return found[0]
-
-
-def _without_recall(note: Any) -> str:
-    """A lot's description without the recall marker's paragraph."""
-    if not isinstance(note, str):
-        return ""
-    return "".join(f"{part}</p>" for part in note.split("</p>") if part.strip() and RECALL_MARKER not in part)

@@ -5,12 +5,18 @@ bare ids). A full pull holds open receipts and non-zero stock at internal locati
 incremental pull reads what was written since `since` less `overlap` (Odoo stamps `write_date`
 with the start of a transaction that may commit after we read, and its clock is not ours), so a
 device may get a record again but never misses one:
-- products (their template or packagings too), lots and active locations, by `write_date`;
+- products (their template or packagings too) and locations by `write_date`, archived ones
+  included: those go to `removed_products` / `removed_locations`, so a device drops them;
+- lots by their own `write_date` or their product's, of active products only: a lot has no archive
+  of its own (`stock.lot` has no `active` field in 17, 18 or 19), it leaves the catalog with its
+  product and comes back with it when the product is restored;
 - receipts and stock through the moves written since: the receipts they belong to, whatever their
   state, so a device drops closed ones; and the current on-hand of every product/lot/location they
   touched, zero included, because Odoo deletes empty quants rather than writing them.
 With nothing changed that is five calls (products, lots, locations, moves, reordering rules): JSON-RPC
-reads one model per call and these share no change stamp.
+reads one model per call and these share no change stamp. Archived records cost no call of their own: an
+incremental read of products and locations runs with `active_test` off and reads `active` (both models have
+it in 17, 18 and 19), and splits the answer.
 
 Ward replenishment (issue 15) adds one call to every pull, the reordering rules with a maximum (par
 levels; by `write_date` when incremental). Its transfers, the internal pickings from the store, come in
@@ -20,7 +26,7 @@ the same call as the receipts: open ones in a full pull, those whose moves chang
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from offline_sync.backends.contract import (
     Catalog,
@@ -69,15 +75,27 @@ def read_catalog(session: Session, since: datetime | None, overlap: timedelta, r
     version = session.odoo.version
     storable = [(field, "=", value) for field, value in version.storable.items()]
     consumption = {destination for _, destination in session.directory.operation_types().consumption.values()}
-    products = _search(
-        session,
-        "product.product",
-        storable + _written_since(stamp, "", "product_tmpl_id.", f"{version.packagings.field}."),
-        product_spec(version),
+    archived_too = {"active_test": False} if stamp is not None else {}
+    products, removed_products = _split(
+        ProductRecord.parse(row, version)
+        for row in _search(
+            session,
+            "product.product",
+            storable + _written_since(stamp, "", "product_tmpl_id.", f"{version.packagings.field}."),
+            product_spec(version),
+            archived_too,
+        )
     )
-    lots = _search(session, "stock.lot", _written_since(stamp, ""), LOT_SPEC)
+    lots = _search(
+        session, "stock.lot", [("product_id.active", "=", True)] + _written_since(stamp, "", "product_id."), LOT_SPEC
+    )
     kept_locations = ["|", ("usage", "in", ["internal", "supplier"]), ("id", "in", sorted(consumption))]
-    locations = _search(session, "stock.location", kept_locations + _written_since(stamp, ""), LOCATION_SPEC)
+    locations, removed_locations = _split(
+        LocationRecord.parse(row)
+        for row in _search(
+            session, "stock.location", kept_locations + _written_since(stamp, ""), LOCATION_SPEC, archived_too
+        )
+    )
     stores = _stores(session, replenish_source)
     if stamp is None:
         open_pickings = [
@@ -99,9 +117,9 @@ def read_catalog(session: Session, since: datetime | None, overlap: timedelta, r
     )
     return Catalog(
         as_of=as_of,
-        products=tuple(entry for row in products for entry in _products(ProductRecord.parse(row, version))),
+        products=tuple(entry for product in products for entry in _products(product)),
         lots=tuple(_lot(LotRecord.parse(row, session.odoo.tz)) for row in lots),
-        locations=tuple(_location(LocationRecord.parse(row), consumption) for row in locations),
+        locations=tuple(_location(location, consumption) for location in locations),
         receipts=tuple(_receipt(row) for row in receipts),
         stock=stock,
         par_levels=tuple(
@@ -109,6 +127,8 @@ def read_catalog(session: Session, since: datetime | None, overlap: timedelta, r
             for row in par_levels
         ),
         replenishments=tuple(_replenishment(row) for row in picked if row["picking_type_code"] == "internal"),
+        removed_products=tuple(product.id for product in removed_products),
+        removed_locations=tuple(location.id for location in removed_locations),
     )
 
 
@@ -120,6 +140,18 @@ def _stores(session: Session, replenish_source: str) -> list[int]:
     return sorted(set(session.directory.operation_types().stores.values()))
 
 
+Active = TypeVar("Active", ProductRecord, LocationRecord)
+
+
+def _split(records: Iterable[Active]) -> tuple[list[Active], list[Active]]:
+    """Active records, and archived ones (read only by an incremental pull)."""
+    active: list[Active] = []
+    archived: list[Active] = []
+    for record in records:
+        (active if record.active else archived).append(record)
+    return active, archived
+
+
 def _written_since(stamp: str | None, *paths: str) -> list[Any]:
     """Records written since `stamp` themselves, or through one of the related `paths` ("" = the record)."""
     if stamp is None:
@@ -127,8 +159,11 @@ def _written_since(stamp: str | None, *paths: str) -> list[Any]:
     return ["|"] * (len(paths) - 1) + [(f"{path}write_date", ">=", stamp) for path in paths]
 
 
-def _search(session: Session, model: str, domain: list[Any], spec: dict[str, Any]) -> list[dict[str, Any]]:
-    return session.odoo.call(model, "web_search_read", domain, spec)["records"]
+def _search(
+    session: Session, model: str, domain: list[Any], spec: dict[str, Any], context: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    kwargs = {"context": context} if context else {}
+    return session.odoo.call(model, "web_search_read", domain, spec, **kwargs)["records"]
 
 
 def _changed_through_moves(
@@ -217,11 +252,13 @@ def _products(product: ProductRecord) -> Iterable[Product]:
             tracked_by_lot=product.tracked,
             uses_expiry=product.uses_expiry,
             pack_quantity=quantity,
+            cost=product.cost,
         )
 
 
 def _lot(lot: LotRecord) -> Lot:
-    return Lot(id=lot.id, product_id=lot.product_id, name=lot.name, expiry=lot.expiry, recalled=lot.recalled)
+    return Lot(id=lot.id, product_id=lot.product_id, name=lot.name, expiry=lot.expiry, recalled=lot.recalled,
+               alert_date=lot.alert_date)
 
 
 def _location(location: LocationRecord, consumption: set[int]) -> Location:

@@ -1,6 +1,7 @@
 """`doctor`: does this Odoo have what Wardstock needs, and (with `fix`) set it up through Odoo's own
 configuration: the Inventory settings, a "Patient Consumption" location and a "Ward Consumption"
-operation type (odoo-rpc-notes §E), and GS1 barcode rules for the AIs real labels carry.
+operation type (odoo-rpc-notes §E), GS1 barcode rules for the AIs real labels carry, and the
+quarantine location (QUARANTINE_LOCATION) where pulled expired and recalled stock goes.
 
 Each check answers a sentence for whoever runs `flask odoo doctor`. Nothing here installs code.
 """
@@ -11,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .connection import Connection, connect, make_transport
-from .conventions import CONSUMPTION_LOCATION, CONSUMPTION_SEQUENCE, CONSUMPTION_TYPE
+from .conventions import CONSUMPTION_LOCATION, CONSUMPTION_SEQUENCE, CONSUMPTION_TYPE, QUARANTINE_NAME
 from .dates import ODOO_FORMAT
 from .errors import OdooRefused, OdooUnavailable
 from .settings import OdooSettings
@@ -118,6 +119,10 @@ def doctor(
             results.extend(step(odoo, fix))
         except (OdooUnavailable, OdooRefused) as error:
             results.append(Check(step.__name__.removeprefix("check_"), False, str(error)))
+    try:
+        results.append(check_quarantine(odoo, fix, settings.quarantine_location))
+    except (OdooUnavailable, OdooRefused) as error:
+        results.append(Check("quarantine_location", False, str(error)))
     return results
 
 
@@ -389,6 +394,33 @@ def check_api_keys(odoo: Connection, fix: bool) -> list[Check]:
             warning=True,
         )
     ]
+
+
+def check_quarantine(odoo: Connection, fix: bool, barcode: str) -> Check:
+    """The internal location QUARANTINE_LOCATION names, where a sweep's pulled stock goes (created in the first
+    warehouse, beside its stock, with `fix`)."""
+    found = odoo.call(
+        "stock.location", "search_read", [("barcode", "=", barcode)], fields=["active", "usage", "complete_name"],
+        context={"active_test": False}, limit=1,
+    )
+    if found and found[0]["active"] and found[0]["usage"] == "internal":
+        return Check("quarantine_location", True, f"The quarantine location {found[0]['complete_name']} ({barcode}) exists.")
+    if found:
+        problem = "is archived" if not found[0]["active"] else f"is a {found[0]['usage']} location, not a storage location"
+        if fix and found[0]["usage"] == "internal":
+            odoo.call("stock.location", "write", [found[0]["id"]], {"active": True})
+            return Check("quarantine_location", True, f"Restored the archived quarantine location ({barcode}).", fixed=True)
+        return Check("quarantine_location", False, f"The quarantine location {found[0]['complete_name']} ({barcode}) {problem}; "
+                     "set QUARANTINE_LOCATION to an internal location's barcode, or fix it in Odoo.")
+    if not fix:
+        return Check("quarantine_location", False, f"No location has the barcode {barcode} (QUARANTINE_LOCATION), where pulled "
+                     f"expired and recalled stock goes; {FIX_HINT}.")
+    warehouse = odoo.call("stock.warehouse", "search_read", [], fields=["view_location_id"], order="id", limit=1)
+    values = {"name": QUARANTINE_NAME, "barcode": barcode, "usage": "internal",
+              "location_id": warehouse[0]["view_location_id"][0] if warehouse else False}
+    odoo.call("stock.location", "create", [values])
+    return Check("quarantine_location", True, f"Created the {QUARANTINE_NAME} location ({barcode}) for pulled expired and "
+                 "recalled stock.", fixed=True)
 
 
 def _ids(created: int | list[int]) -> list[int]:

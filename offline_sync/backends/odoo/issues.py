@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from offline_sync.backends.contract import Consume, ItemLine, Outcome, Transfer, in_order
+from offline_sync.backends.contract import Consume, ItemLine, Outcome, Scrap, Transfer, VendorReturn, in_order
 
 from . import pickings, refusals
 from .conventions import CONSUMPTION_LOCATION, picking_key
@@ -29,6 +29,7 @@ EPSILON = 1e-6
 Item = tuple[str, ProductRecord, LotRecord | None, float]  # gtin, product, lot, quantity
 Route = tuple[LocationRecord, tuple[int, str], int]  # source, destination (id, name), operation type
 Slot = tuple[int, int | None]  # product id, lot id
+Lined = Transfer | Consume | Scrap | VendorReturn  # commands whose scanned lines take from one source
 
 
 def issue(session: Session, command: Transfer | Consume) -> Outcome:
@@ -44,7 +45,7 @@ def issue(session: Session, command: Transfer | Consume) -> Outcome:
         picking_id, name = earlier["id"], earlier["name"]
     else:
         products = session.directory.products(line.gtin for line in command.lines)
-        stock = _Stock.at(session, route[0], [command], products)
+        stock = Stock.at(session, route[0], [command], products)
         items = stock.take(command, products)
         picking_id, name = pickings.create(odoo, _picking(key, route, items, command))
     pickings.validate(odoo, picking_id, name)
@@ -79,7 +80,7 @@ def issue_run(session: Session, commands: Sequence[Transfer | Consume]) -> list[
     accepted: list[tuple[Transfer | Consume, Route, list[Item]]] = []
     if planned:
         every_product = {gtin: product for _, _, products in planned for gtin, product in products.items()}
-        stock = _Stock.at(session, planned[0][1][0], [command for command, _, _ in planned], every_product)
+        stock = Stock.at(session, planned[0][1][0], [command for command, _, _ in planned], every_product)
         for command, route, products in planned:
             try:
                 accepted.append((command, route, stock.take(command, products)))
@@ -132,7 +133,7 @@ def _route(session: Session, command: Transfer | Consume) -> Route:
     return source, (consumed, CONSUMPTION_LOCATION), picking_type
 
 
-class _Stock:
+class Stock:
     """What a source holds of some products, read once, and taken from command after command."""
 
     def __init__(
@@ -145,9 +146,9 @@ class _Stock:
         cls,
         session: Session,
         source: LocationRecord,
-        commands: Iterable[Transfer | Consume],
+        commands: Iterable[Lined],
         products: dict[str, ProductRecord],
-    ) -> "_Stock":
+    ) -> "Stock":
         quants = session.odoo.call(
             "stock.quant",
             "web_search_read",
@@ -178,8 +179,17 @@ class _Stock:
     def take(self, command: Transfer | Consume, products: dict[str, ProductRecord]) -> list[Item]:
         """The command's lines with their products and lots, checked (known, usable, on hand, unless a
         supervisor allowed otherwise) and taken from what is left; refuses the first that fails."""
-        items = [_item(line, products[line.gtin], self.lots) for line in command.lines]
-        if not command.overrides.allow_unusable_lot:
+        allowed = command.overrides
+        return self.take_lines(command.lines, products, usable_only=not allowed.allow_unusable_lot,
+                               within_stock=not allowed.allow_negative_stock)
+
+    def take_lines(
+        self, lines: Iterable[ItemLine], products: dict[str, ProductRecord], *, usable_only: bool, within_stock: bool = True
+    ) -> list[Item]:
+        """Lines checked as `take` does: known lots always, usable ones if `usable_only`, on hand if `within_stock`
+        (waste takes expired and recalled lots, never more than is there)."""
+        items = [_item(line, products[line.gtin], self.lots) for line in lines]
+        if usable_only:
             day = today(self.tz)
             for _, product, lot, _ in items:
                 if lot is not None and (lot.recalled or (lot.expiry is not None and lot.expiry < day)):
@@ -187,7 +197,7 @@ class _Stock:
         requested: dict[Slot, float] = defaultdict(float)
         for _, product, lot, quantity in items:
             requested[product.id, lot.id if lot else None] += quantity
-        if not command.overrides.allow_negative_stock:
+        if within_stock:
             self._ensure_available(items, requested)
         for slot, quantity in requested.items():
             self.on_hand[slot] -= quantity

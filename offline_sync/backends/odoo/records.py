@@ -12,11 +12,13 @@ from .versions import OdooVersion, Packaging
 # What `web_search_read` is asked for, per model, next to the parser that reads the answer.
 _PRODUCT_FIELDS: dict[str, Any] = {
     "display_name": {},
+    "active": {},
     "default_code": {},
     "barcode": {},
     "uom_id": {"fields": {"display_name": {}, "factor": {}}},
     "tracking": {},
     "use_expiration_date": {},
+    "standard_price": {},
 }
 LOCATION_SPEC: dict[str, Any] = {
     "barcode": {},
@@ -26,7 +28,7 @@ LOCATION_SPEC: dict[str, Any] = {
     "location_id": {},
     "warehouse_id": {},
 }
-LOT_SPEC: dict[str, Any] = {"name": {}, "product_id": {}, "expiration_date": {}, "note": {}}
+LOT_SPEC: dict[str, Any] = {"name": {}, "product_id": {}, "expiration_date": {}, "alert_date": {}, "note": {}}
 
 
 def product_spec(version: OdooVersion) -> dict[str, Any]:
@@ -44,6 +46,7 @@ def packaging_barcode_domain(version: OdooVersion, barcodes: list[str]) -> tuple
 class ProductRecord:
     id: int
     name: str
+    active: bool
     code: str
     uom_id: int
     uom: str
@@ -51,6 +54,7 @@ class ProductRecord:
     uses_expiry: bool
     barcode: str | None
     packagings: tuple[Packaging, ...]
+    cost: float = 0.0  # standard_price, per unit
 
     @property
     def barcodes(self) -> tuple[str, ...]:
@@ -62,6 +66,7 @@ class ProductRecord:
         return cls(
             id=row["id"],
             name=row["display_name"],
+            active=row["active"],
             code=row["default_code"] or "",
             uom_id=row["uom_id"]["id"],
             uom=row["uom_id"]["display_name"],
@@ -69,6 +74,7 @@ class ProductRecord:
             uses_expiry=bool(row["use_expiration_date"]),
             barcode=row["barcode"] or None,
             packagings=version.packagings.parse(row),
+            cost=float(row.get("standard_price") or 0.0),
         )
 
 
@@ -102,6 +108,7 @@ class LotRecord:
     product_id: int
     expiry: date | None
     recalled: bool
+    alert_date: date | None = None  # product_expiry's: from this day the lot is expiring soon
 
     @classmethod
     def parse(cls, row: dict[str, Any], tz: str | None) -> "LotRecord":
@@ -111,6 +118,7 @@ class LotRecord:
             product_id=row["product_id"],
             expiry=expiry_from_odoo(row["expiration_date"], tz),
             recalled=is_recalled(row.get("note")),
+            alert_date=expiry_from_odoo(row.get("alert_date"), tz),
         )
 
 

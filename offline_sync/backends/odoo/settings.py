@@ -4,6 +4,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from offline_sync.backends.contract import DEFAULT_QUARANTINE_LOCATION
+
 
 @dataclass(frozen=True)
 class OdooSettings:
@@ -13,10 +15,12 @@ class OdooSettings:
     secret: str  # the password, or better an API key: Odoo takes either where a password goes
     timeout: float = 30.0  # seconds per request; a write that times out is retried and found by its key
     transport: str = "jsonrpc"  # or "json2" (Odoo 19+, API key only)
+    quarantine_location: str = DEFAULT_QUARANTINE_LOCATION  # barcode of the location pulled stock goes to
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> "OdooSettings":
-        """From ODOO_URL, ODOO_DB, ODOO_USER, ODOO_API_KEY (preferred) or ODOO_PASSWORD, ODOO_TIMEOUT, ODOO_TRANSPORT."""
+        """From ODOO_URL, ODOO_DB, ODOO_USER, ODOO_API_KEY (preferred) or ODOO_PASSWORD, ODOO_TIMEOUT, ODOO_TRANSPORT,
+        QUARANTINE_LOCATION."""
         missing = [name for name in ("ODOO_URL", "ODOO_DB", "ODOO_USER") if not environ.get(name)]
         secret = environ.get("ODOO_API_KEY") or environ.get("ODOO_PASSWORD") or ""
         if not secret:
@@ -30,6 +34,7 @@ class OdooSettings:
             secret=secret,
             timeout=float(environ.get("ODOO_TIMEOUT") or cls.timeout),
             transport=environ.get("ODOO_TRANSPORT") or cls.transport,
+            quarantine_location=environ.get("QUARANTINE_LOCATION") or cls.quarantine_location,
         )
 
     @property

@@ -16,6 +16,16 @@ odoo-rpc-notes §0 lists the differences seen over RPC. What Odoo 19.0 changed b
   the web client's call path needs it there.
 - The setting that shows packagings is "Units of Measure & Packagings" (`group_uom`), not
   "Product Packagings" (`group_stock_packaging`).
+- `/jsonrpc` (and `/xmlrpc`) moved into an auto-installed `rpc` addon; its deprecation warning,
+  logged on every call, names Odoo 22 for their removal (the notes say 20).
+- JSON-2 takes every argument by name: a domain sent positionally (e.g. to `search_count`) is
+  refused with a 422, so json2.py names each method's arguments.
+- API-key lifetime (18 and 19): a user may make a key of at most the largest `api_key_duration`
+  of their groups, and "Role / User" (`base.group_user`) carries 90 days, so an internal user's
+  keys last at most about three months; the one-day cap the notes give is the fallback for a
+  user in no group with a duration. System users (the admin) may make persistent keys.
+- Archiving, for the catalog (17, 18 and 19 alike): `product.product`, `product.template` and
+  `stock.location` have `active`, `stock.lot` has none, so a lot cannot be archived (catalog.py).
 """
 
 import re
@@ -128,6 +138,11 @@ class OdooVersion:
     def packagings(self) -> Packagings:
         """`product.packaging` up to 18, the units' barcodes (`product.uom`) from 19."""
         return ProductPackagings() if self.major <= 18 else UnitBarcodes()
+
+    @property
+    def scrap_reason_tags(self) -> bool:
+        """`stock.scrap.scrap_reason_tag_ids` (and `stock.scrap.reason.tag`) exist from 18 on; 17 keeps the reason in the origin only."""
+        return self.major >= 18
 
     @property
     def api_keys_expire(self) -> bool:

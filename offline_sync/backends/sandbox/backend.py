@@ -6,7 +6,9 @@ then be recognised. So every command first looks for its key, which it writes wi
 - pickings it creates (transfers, consumption, unplanned receipts): `origin` = `WS-<op_id>`;
 - lines received onto an open receipt: each move's `origin` = `WS-<op_id>/<line>`;
 - validation of a receipt: the receipt's `validation_key`;
-- counts and their resolutions: the inventory move's `reference` = `COUNT-<op_id>`.
+- counts and their resolutions: the inventory move's `reference` = `COUNT-<op_id>`;
+- scraps, quarantines and returns to vendor: their pickings' `origin` = `WS-<op_id>`;
+- recall notices: the recall's `key` = `WS-<op_id>`.
 """
 
 from collections.abc import Callable, Iterator
@@ -17,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from offline_sync.backends.contract import (
+    DEFAULT_QUARANTINE_LOCATION,
     BackendUnavailable,
     Catalog,
     ConflictKind,
@@ -26,25 +29,31 @@ from offline_sync.backends.contract import (
     DeliverReplenishment,
     Fence,
     ItemLine,
+    LotHistory,
     Outcome,
     PickReplenishment,
+    Quarantine,
+    Recall,
     Receive,
     RequestReplenishment,
     ResolveCount,
+    Scrap,
     SetParLevel,
     Transfer,
     UnplannedReceipt,
     ValidateReceipt,
+    VendorReturn,
 )
 from offline_sync.persistence import utcnow
 
 from .. import gtin as gtins
-from . import ledger, lookup, replenishment
+from . import ledger, lookup, recalls, replenishment, waste
 from .catalog import read_catalog
 from .demo import CENTRAL_STORE
 from .keys import count_reference, line_key, picking_key
 from .ledger import EPSILON, Item
 from .lookup import Refused, backorder_refs, picking_refs
+from .lot_history import lot_history
 from .models import (
     PickingKind,
     SandboxLocation,
@@ -63,10 +72,16 @@ class SandboxBackend:
 
     name = "sandbox"
 
-    def __init__(self, session_factory: sessionmaker[Session], replenish_source: str = "") -> None:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        replenish_source: str = "",
+        quarantine_location: str = DEFAULT_QUARANTINE_LOCATION,
+    ) -> None:
         self._sessions = session_factory
         self._fence: Fence | None = None
         self._replenish_source = replenish_source or CENTRAL_STORE  # the store ward refills come from
+        self._quarantine = quarantine_location  # barcode
 
     @contextmanager
     def fenced(self, fence: Fence) -> Iterator[None]:
@@ -299,6 +314,28 @@ class SandboxBackend:
 
     def deliver_replenishment(self, command: DeliverReplenishment) -> Outcome:
         return self._run(lambda session: replenishment.deliver(session, command), command.op_id)
+
+    # ---- expiry, recalls and waste (issue 16) -------------------------------------------------
+
+    def scrap(self, command: Scrap) -> Outcome:
+        return self._run(lambda session: waste.scrap(session, command, picking_key(command.op_id)), command.op_id)
+
+    def quarantine(self, command: Quarantine) -> Outcome:
+        key = picking_key(command.op_id)
+        return self._run(lambda session: waste.quarantine(session, command, key, self._quarantine), command.op_id)
+
+    def return_to_vendor(self, command: VendorReturn) -> Outcome:
+        return self._run(lambda session: waste.return_to_vendor(session, command, picking_key(command.op_id)), command.op_id)
+
+    def recall(self, command: Recall) -> Outcome:
+        return self._run(lambda session: recalls.recall(session, command, picking_key(command.op_id)), command.op_id)
+
+    def lot_history(self, gtin: str, lot: str) -> LotHistory:
+        try:
+            with self._sessions() as session:
+                return lot_history(session, gtin, lot, self._quarantine)
+        except OperationalError as error:
+            raise BackendUnavailable(f"The training sandbox's database cannot be read ({error.orig}).") from error
 
     # ---- a supervisor's resolutions, and training -------------------------------------------
 

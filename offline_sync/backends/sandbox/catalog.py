@@ -1,17 +1,20 @@
 """The sandbox's catalog for devices: everything, or what changed since a moment (by `write_date`).
 
-A full catalog holds open receipts and non-zero stock; an incremental one also holds receipts that
-closed and quants that emptied since, so a device can drop them. A change committed while a
-catalog is read may carry a `write_date` just before its `as_of`: pull from a little earlier.
+A full catalog holds active products and locations, open receipts and non-zero stock; an
+incremental one also holds receipts that closed and quants that emptied since, and the ids of the
+products and locations archived since, so a device can drop them. As in Odoo, a lot has no archive
+of its own: lots of active products only, sent again when their product is written (so a product
+brought back from the archive brings its lots). A change committed while a catalog is read may
+carry a `write_date` just before its `as_of`: pull from a little earlier.
 """
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from offline_sync.backends.contract import (
     Catalog,
@@ -59,12 +62,16 @@ def read_catalog(session: Session, since: datetime | None, replenish_source: str
         return session.scalars(query.order_by(model.id)).all()
 
     products = select(SandboxProduct).options(selectinload(SandboxProduct.packagings))
+    lots = select(SandboxLot).join(SandboxLot.product).where(SandboxProduct.active).options(contains_eager(SandboxLot.product))
+    if since is not None:
+        lots = lots.where((SandboxLot.write_date > since) | (SandboxProduct.write_date > since))
     receipts = (
         select(SandboxPicking)
         .where(SandboxPicking.kind == PickingKind.RECEIPT)
         .options(selectinload(SandboxPicking.moves))
     )
     quants = select(SandboxQuant).join(SandboxQuant.location).where(SandboxLocation.usage == Usage.INTERNAL)
+    locations = select(SandboxLocation)
     store = select(SandboxLocation.id).where(SandboxLocation.barcode == replenish_source).scalar_subquery()
     replenishments = (
         select(SandboxPicking)
@@ -72,22 +79,24 @@ def read_catalog(session: Session, since: datetime | None, replenish_source: str
         .options(selectinload(SandboxPicking.moves).selectinload(SandboxMove.lot))
     )
     if since is None:
+        products = products.where(SandboxProduct.active)
+        locations = locations.where(SandboxLocation.active)
         receipts = receipts.where(SandboxPicking.state.in_([State.DRAFT, State.ASSIGNED]))
         replenishments = replenishments.where(SandboxPicking.state.in_([State.DRAFT, State.ASSIGNED]))
         quants = quants.where(SandboxQuant.quantity != 0)
+    changed_products, changed_locations = rows(SandboxProduct, products), rows(SandboxLocation, locations)
     return Catalog(
         as_of=as_of,
-        products=tuple(entry for product in rows(SandboxProduct, products) for entry in _products(product)),
-        lots=tuple(_lot(lot) for lot in rows(SandboxLot)),
-        locations=tuple(
-            _location(location)
-            for location in rows(SandboxLocation, select(SandboxLocation).where(SandboxLocation.active))
-        ),
+        products=tuple(entry for product in changed_products if product.active for entry in _products(product)),
+        lots=tuple(_lot(lot) for lot in session.scalars(lots.order_by(SandboxLot.id))),
+        locations=tuple(_location(location) for location in changed_locations if location.active),
         receipts=tuple(_receipt(picking) for picking in rows(SandboxPicking, receipts)),
         stock=tuple(
             StockLevel(quant.product_id, quant.location_id, quant.lot_id, quant.quantity)
             for quant in rows(SandboxQuant, quants)
         ),
+        removed_products=tuple(product.id for product in changed_products if not product.active),
+        removed_locations=tuple(location.id for location in changed_locations if not location.active),
         par_levels=tuple(
             ParLevel(rule.product_id, rule.location_id, rule.product_min_qty, rule.product_max_qty)
             for rule in rows(SandboxOrderpoint)
@@ -109,13 +118,20 @@ def _products(product: SandboxProduct) -> list[Product]:
             tracked_by_lot=product.tracked_by_lot,
             uses_expiry=product.use_expiration_date,
             pack_quantity=quantity,
+            cost=product.standard_price,
         )
         for barcode, quantity in barcodes
     ]
 
 
 def _lot(lot: SandboxLot) -> Lot:
-    return Lot(id=lot.id, product_id=lot.product_id, name=lot.name, expiry=lot.expiration_date, recalled=lot.recalled)
+    return Lot(id=lot.id, product_id=lot.product_id, name=lot.name, expiry=lot.expiration_date, recalled=lot.recalled,
+               alert_date=alert_date(lot.expiration_date, lot.product.alert_time))
+
+
+def alert_date(expiry: date | None, alert_days: int) -> date | None:
+    """As product_expiry sets it: the product's alert days before the expiry (none without either)."""
+    return expiry - timedelta(days=alert_days) if expiry is not None and alert_days else None
 
 
 def _location(location: SandboxLocation) -> Location:

@@ -6,6 +6,8 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from offline_sync.backends.contract import DEFAULT_QUARANTINE_LOCATION
+
 from . import ledger
 from .models import (
     PickingKind,
@@ -16,6 +18,7 @@ from .models import (
     SandboxProduct,
     Usage,
 )
+from .waste import SCRAP_LOCATION
 
 CENTRAL_STORE = "CS-STOCK"  # where ward replenishments come from unless REPLENISH_SOURCE names another store
 
@@ -31,6 +34,8 @@ LOCATIONS = (
     ("PATIENT-USE", "Patient Consumption", None, Usage.CONSUMPTION),
     ("VENDORS", "Vendors", None, Usage.SUPPLIER),
     ("INV-ADJ", "Inventory adjustment", None, Usage.INVENTORY),
+    (DEFAULT_QUARANTINE_LOCATION, "CS/Quarantine", None, Usage.INTERNAL),  # where a sweep's pulled boxes go
+    (SCRAP_LOCATION, "Scrap", None, Usage.INVENTORY),
 )
 
 # GTIN-13 (check digits verified), code, name, {lot: days from today to its expiry}
@@ -49,6 +54,10 @@ PRODUCTS = (
 PACKAGINGS = (("SYR-10ML", "15012345100026", 10),)
 
 RECALLED_LOT = "SYR10-2502"  # far from expiry, recalled for training
+VENDOR = "MedSupply Ltd"  # the open receipt's: what is received on it can be returned to this vendor
+# Unit costs (Odoo's standard_price) for the value of waste and of expiring stock.
+COSTS = {"IVC-20G": 1.85, "SYR-10ML": 0.12, "GAU-10X10": 0.09, "PCM-500": 0.35, "NACL-500": 1.10,
+         "GLV-NIT-M": 6.50, "CHX-WIPE": 0.80, "UC-14FR": 3.20}
 
 # location barcode, product code, lot, quantity: 16 quants in the central store, 13 on the wards
 QUANTS = (
@@ -103,10 +112,12 @@ DEMO_STOCK_REFERENCE = "Demo stock"
 
 
 def load_demo_stock(session: Session, today: date) -> None:
-    """Load the demo dataset into the sandbox's tables, unless it is there already (par levels too, unless
-    there are some: a sandbox loaded before they existed gets them). The caller commits."""
+    """Load the demo dataset into the sandbox's tables, unless it is there already; a sandbox loaded before
+    the quarantine and scrap locations or the par levels existed gets them. The caller commits."""
     if session.scalar(select(SandboxLocation).where(SandboxLocation.barcode == CENTRAL_STORE)) is None:
         _load_stock(session, today)
+    else:
+        _add_missing_locations(session)
     if session.scalar(select(SandboxOrderpoint).limit(1)) is None:
         _load_par_levels(session)
 
@@ -131,8 +142,17 @@ def _load_stock(session: Session, today: date) -> None:
     receipt = ledger.new_picking(
         session, PickingKind.RECEIPT, locations["VENDORS"], locations[CENTRAL_STORE], origin=PURCHASE_ORDER
     )
+    receipt.partner = VENDOR
     for code, demand in OPEN_RECEIPT:
         ledger.add_move(receipt, products[code], None, demand=demand)
+    session.flush()
+
+
+def _add_missing_locations(session: Session) -> None:
+    known = set(session.scalars(select(SandboxLocation.barcode)))
+    for barcode, name, parent_barcode, usage in LOCATIONS:
+        if barcode not in known and parent_barcode is None:
+            session.add(SandboxLocation(barcode=barcode, name=name.rsplit("/", 1)[-1], complete_name=name, usage=usage))
     session.flush()
 
 
@@ -166,6 +186,7 @@ def _products_and_lots(
             expiration_time=730,
             alert_time=60,
             removal_time=7,
+            standard_price=COSTS[code],
         )
         session.add(product)
         products[code] = product

@@ -28,7 +28,8 @@ from .wording import amount, item, quantity
 
 EPSILON = 1e-6
 WAREHOUSE_CODE = "CS"
-_SEQUENCE_CODES = {PickingKind.RECEIPT: "IN", PickingKind.INTERNAL: "INT", PickingKind.CONSUMPTION: "CONS"}
+_SEQUENCE_CODES = {PickingKind.RECEIPT: "IN", PickingKind.INTERNAL: "INT", PickingKind.CONSUMPTION: "CONS",
+                   PickingKind.SCRAP: "SP", PickingKind.RETURN: "RET"}
 _SEQUENCE_LOCKS = {kind: 0x5A4E_0000 + number for number, kind in enumerate(_SEQUENCE_CODES)}  # advisory lock keys
 
 Item = tuple[SandboxProduct, SandboxLot | None, float]  # what one scanned line resolves to
@@ -206,6 +207,7 @@ def validate(session: Session, picking: SandboxPicking, key: str, keep_rest: boo
         picking.origin,
         backorder_of=picking,
     )
+    backorder.partner = picking.partner  # as Odoo copies it: the backorder comes from the same vendor
     for product, missing in short.items():
         add_move(backorder, product, None, demand=missing)
     return backorder

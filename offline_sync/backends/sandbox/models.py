@@ -9,7 +9,7 @@ Quants are kept for internal locations only (Odoo also keeps them, negative, at 
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from offline_sync.persistence import Base, utcnow
@@ -26,6 +26,8 @@ class PickingKind(StrEnum):
     RECEIPT = "receipt"
     INTERNAL = "internal"
     CONSUMPTION = "consumption"
+    SCRAP = "scrap"
+    RETURN = "return"  # back to the vendor
 
 
 class State(StrEnum):
@@ -62,6 +64,8 @@ class SandboxProduct(Stamped, Base):
     expiration_time: Mapped[int] = mapped_column(default=0)
     alert_time: Mapped[int] = mapped_column(default=0)
     removal_time: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())  # archived: out of the catalog
+    standard_price: Mapped[float] = mapped_column(default=0.0, server_default="0")  # cost of one unit
 
     packagings: Mapped[list["SandboxPackaging"]] = relationship(
         back_populates="product", order_by="SandboxPackaging.id"
@@ -117,7 +121,7 @@ class SandboxQuant(Stamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("sandbox_product.id"))
     location_id: Mapped[int] = mapped_column(ForeignKey("sandbox_location.id"), index=True)
-    lot_id: Mapped[int | None] = mapped_column(ForeignKey("sandbox_lot.id"))
+    lot_id: Mapped[int | None] = mapped_column(ForeignKey("sandbox_lot.id"), index=True)  # where a lot is
     quantity: Mapped[float] = mapped_column(default=0.0)
     # A count entered but not applied yet. As in Odoo, the difference is fixed when the count is
     # entered, so `inventory_quantity - inventory_diff_quantity` is the on-hand the counter saw.
@@ -150,6 +154,9 @@ class SandboxPicking(Stamped, Base):
     location_id: Mapped[int] = mapped_column(ForeignKey("sandbox_location.id"))
     location_dest_id: Mapped[int] = mapped_column(ForeignKey("sandbox_location.id"))
     date_done: Mapped[datetime | None]
+    partner: Mapped[str | None] = mapped_column(String(100))  # a receipt's vendor, and a return's
+    return_id: Mapped[int | None] = mapped_column(ForeignKey("sandbox_picking.id"))  # the receipt a return sends back
+    waste_reason: Mapped[str | None] = mapped_column(String(20))  # a scrap's or return's WasteReason
     note: Mapped[str] = mapped_column(String(200), default="")  # a consumption's case number, never a name
     # The key of the command that validated it, so a re-sent validation is told from another one
     # (an Odoo backend would keep it in the picking's note).
@@ -168,7 +175,7 @@ class SandboxMove(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     picking_id: Mapped[int | None] = mapped_column(ForeignKey("sandbox_picking.id"), index=True)  # None for counts
     product_id: Mapped[int] = mapped_column(ForeignKey("sandbox_product.id"))
-    lot_id: Mapped[int | None] = mapped_column(ForeignKey("sandbox_lot.id"))
+    lot_id: Mapped[int | None] = mapped_column(ForeignKey("sandbox_lot.id"), index=True)  # a lot's history
     product_uom_qty: Mapped[float] = mapped_column(default=0.0)  # demand
     quantity: Mapped[float] = mapped_column(default=0.0)  # done (or to be done once picked)
     picked: Mapped[bool] = mapped_column(default=False)
@@ -218,3 +225,19 @@ class SandboxOrderpointChange(Base):
     date: Mapped[datetime] = mapped_column(default=utcnow)
 
     orderpoint: Mapped[SandboxOrderpoint] = relationship()
+
+
+# ---- expiry, recalls and waste (issue 16) ----------------------------------------------
+
+
+class SandboxRecall(Base):
+    """A recall notice applied to a product's lots; `key` is Wardstock's (prefix + op_id), found again on a re-send."""
+
+    __tablename__ = "sandbox_recall"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("sandbox_product.id"))
+    notice: Mapped[str] = mapped_column(String(200))
+    lots: Mapped[int]  # how many lots it marked
+    date: Mapped[datetime] = mapped_column(default=utcnow)

@@ -12,6 +12,8 @@ from tests.support import csrf_token_from
 
 EVERYONE = frozenset(Role)
 REPORTS = frozenset({Role.AUDITOR, Role.SUPERVISOR, Role.ADMIN})
+STOCK_ROLES = frozenset({Role.STOREKEEPER, Role.NURSE, Role.AUDITOR, Role.SUPERVISOR})
+ADMIN = frozenset({Role.ADMIN})
 PUBLIC = "public"
 DEVICE = "device"  # a device token, or any logged-in user; nobody gets 401 JSON
 
@@ -39,6 +41,21 @@ EXPECTED_ACCESS: dict[str, frozenset[Role] | str] = {
     "workflows.transfer": frozenset({Role.STOREKEEPER, Role.NURSE, Role.SUPERVISOR}),
     "workflows.count": frozenset({Role.STOREKEEPER, Role.AUDITOR, Role.SUPERVISOR}),
     "workflows.receive": frozenset({Role.STOREKEEPER, Role.SUPERVISOR}),
+    "replenishment.request_page": frozenset({Role.STOREKEEPER, Role.NURSE, Role.SUPERVISOR}),
+    "replenishment.pick_page": frozenset({Role.STOREKEEPER, Role.SUPERVISOR}),
+    "replenishment.par_levels": frozenset({Role.SUPERVISOR}),
+    "replenishment.bin_cards": frozenset({Role.SUPERVISOR}),
+    "replenishment.set_par_level": frozenset({Role.SUPERVISOR}),
+    "replenishment.stock_outs": frozenset({Role.SUPERVISOR}),
+    "expiry.sweep": STOCK_ROLES,
+    "expiry.waste": STOCK_ROLES,
+    "expiry.vendor_return": frozenset({Role.STOREKEEPER, Role.SUPERVISOR}),
+    "recalls.recall_form": frozenset({Role.SUPERVISOR}),
+    "recalls.enter_recall": frozenset({Role.SUPERVISOR}),
+    "recalls.trace": frozenset({Role.AUDITOR, Role.SUPERVISOR}),
+    "recalls.trace_csv": frozenset({Role.AUDITOR, Role.SUPERVISOR}),
+    "waste_dashboard.dashboard": frozenset({Role.AUDITOR, Role.SUPERVISOR}),
+    "waste_dashboard.dashboard_csv": frozenset({Role.AUDITOR, Role.SUPERVISOR}),
     "conflicts.inbox": frozenset({Role.SUPERVISOR}),
     "conflicts.resolve": frozenset({Role.SUPERVISOR}),
     "device.service_worker": PUBLIC,
@@ -46,9 +63,28 @@ EXPECTED_ACCESS: dict[str, frozenset[Role] | str] = {
     "device.queue": EVERYONE,
     "device.scanner_setup": EVERYONE,
     "device.photo": EVERYONE,
+    "labels.index": frozenset({Role.STOREKEEPER, Role.SUPERVISOR, Role.ADMIN}),
+    "labels.print_labels": frozenset({Role.STOREKEEPER, Role.SUPERVISOR, Role.ADMIN}),
+    "labels.printer_list": frozenset({Role.ADMIN}),
+    "labels.printer_save": frozenset({Role.ADMIN}),
+    "labels.printer_remove": frozenset({Role.ADMIN}),
+    "people.index": ADMIN,
+    "people.new": ADMIN,
+    "people.create": ADMIN,
+    "people.show": ADMIN,
+    "people.edit": ADMIN,
+    "people.badge": ADMIN,
+    "people.pin": ADMIN,
+    "people.password": ADMIN,
+    "people.active": ADMIN,
+    "people.import_form": ADMIN,
+    "people.import_start_again": ADMIN,
+    "people.import_check": ADMIN,
+    "people.import_run": ADMIN,
+    "wards.index": frozenset({Role.SUPERVISOR, Role.ADMIN}),
 }
 
-SAMPLE_ARGUMENTS = {"filename": "css/app.css"}
+SAMPLE_ARGUMENTS = {"filename": "css/app.css", "table": "wasted", "username": "nobody-here"}
 
 
 def _requests(app: Flask) -> list[tuple[str, str, str]]:

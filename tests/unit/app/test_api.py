@@ -16,12 +16,6 @@ DEVICE = "handheld-0001"
 GTIN = "05012345100012"  # IV cannula 20G in the demo data
 
 
-@pytest.fixture
-def demo(app: Flask, runner) -> Flask:
-    assert runner.invoke(args=["demo", "load"]).exit_code == 0
-    return app
-
-
 def _user_id(app: Flask, username: str) -> int:
     with app.app_context():
         return db.session.query(User).filter_by(username=username).one().id

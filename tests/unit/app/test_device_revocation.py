@@ -15,12 +15,6 @@ from tests.support import csrf_token_from, login, make_app
 DEVICE = "handheld-lost-01"
 
 
-@pytest.fixture
-def demo(app: Flask, runner) -> Flask:
-    assert runner.invoke(args=["demo", "load"]).exit_code == 0
-    return app
-
-
 def _registered(app: Flask) -> str:
     nurse = app.test_client()
     login(nurse, "nurse", "wardstock-demo")

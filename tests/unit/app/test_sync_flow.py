@@ -19,12 +19,6 @@ GTIN_CANNULA = "05012345100012"
 GTIN_PARACETAMOL = "05012345100043"  # lot PCM-24A on Ward 3B is expired in the demo data
 
 
-@pytest.fixture
-def demo(app: Flask, runner) -> Flask:
-    assert runner.invoke(args=["demo", "load"]).exit_code == 0
-    return app
-
-
 def _submit(username: str, kind: str, payload: dict, captured_at: datetime | None = None) -> str:
     user = db.session.scalar(select(User).where(User.username == username))
     op_id = str(uuid.uuid4())

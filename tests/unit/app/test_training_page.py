@@ -1,18 +1,10 @@
 """The training sandbox: demo data loads (twice is harmless), the demo page shows scannable labels."""
-import pytest
 import zxingcpp
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from app.demo import DEMO_PASSWORD, DEMO_USERS
 from tests.support import login
-
-
-@pytest.fixture
-def demo(app: Flask, runner: FlaskCliRunner) -> Flask:
-    result = runner.invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
-    return app
 
 
 def test_demo_load_creates_one_user_per_role_and_is_idempotent(demo: Flask, runner: FlaskCliRunner) -> None:

@@ -70,12 +70,18 @@ def records(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def product_row(
-    product_id: int, barcode: str, *, tracked: bool = True, packagings: tuple[tuple[str, float], ...] = ()
+    product_id: int,
+    barcode: str,
+    *,
+    tracked: bool = True,
+    packagings: tuple[tuple[str, float], ...] = (),
+    active: bool = True,
 ) -> dict[str, Any]:
     """A product; `packagings` are (barcode, units in one box)."""
     return {
         "id": product_id,
         "display_name": f"Product {product_id}",
+        "active": active,
         "default_code": f"P{product_id}",
         "barcode": barcode,
         "uom_id": {"id": 1, "display_name": "Units", "factor": 1.0},

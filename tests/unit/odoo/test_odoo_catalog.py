@@ -38,7 +38,9 @@ def catalog_odoo(moves: list[dict[str, Any]] | None = None, version: str = "17.0
     fake.answer(
         "product.product",
         "web_search_read",
-        records([product_row(7, "5012345100012", packagings=(("15012345100019", 10.0),)), product_row(8, "INTERNAL-1")]),
+        records(
+            [product_row(7, "5012345100012", packagings=(("15012345100019", 10.0),)), product_row(8, "INTERNAL-1")]
+        ),
     )
     fake.answer(
         "stock.lot", "web_search_read", records([lot_row(50, "L1", FRESH), lot_row(51, "L2", FRESH, note=RECALL_NOTE)])
@@ -198,3 +200,43 @@ def test_on_19_a_box_s_quantity_comes_from_its_unit_of_measure() -> None:
         ("15012345100019", 10),
     ]
     assert "product_uom_ids" in fake.args_of("product.product", "web_search_read")[1]
+
+
+def test_an_incremental_pull_reads_archived_products_and_locations_in_the_same_calls_and_names_them_removed() -> None:
+    fake = catalog_odoo()
+    backend = backend_on(fake)
+    backend.session().directory.operation_types()
+    fake.answer(
+        "product.product",
+        "web_search_read",
+        records([product_row(7, "5012345100012"), product_row(8, "5012345100036", active=False)]),
+    )
+    fake.answer(
+        "stock.location",
+        "web_search_read",
+        records([location_row(WARD_ID, "WARD-3B"), location_row(21, "OLD-SHELF", active=False)]),
+    )
+    fake.calls.clear()
+
+    catalog = backend.catalog(SINCE)
+
+    assert len(fake.calls) == 5  # products, lots, locations, moves, reordering rules: no call for the archived ones
+    assert [p.id for p in catalog.products] == [7] and catalog.removed_products == (8,)
+    assert [location.id for location in catalog.locations] == [WARD_ID] and catalog.removed_locations == (21,)
+    for model in ("product.product", "stock.location"):
+        assert fake.kwargs_of(model, "web_search_read") == {"context": {"active_test": False}}
+        assert "active" in fake.args_of(model, "web_search_read")[1]
+    lots = fake.args_of("stock.lot", "web_search_read")[0]
+    assert lots[0] == ("product_id.active", "=", True) and ("product_id.write_date", ">=", lots[-1][2]) in lots
+
+
+def test_a_full_pull_reads_active_records_only_and_removes_nothing() -> None:
+    fake = catalog_odoo()
+    backend = backend_on(fake)
+
+    catalog = backend.catalog()
+
+    assert (catalog.removed_products, catalog.removed_locations) == ((), ())
+    assert fake.kwargs_of("product.product", "web_search_read") == {}
+    assert fake.kwargs_of("stock.location", "web_search_read") == {}
+    assert fake.args_of("stock.lot", "web_search_read")[0] == [("product_id.active", "=", True)]

@@ -40,7 +40,8 @@ def fresh(version: str = "17.0") -> FakeOdoo:
     fake.answer(
         "stock.warehouse",
         "search_read",
-        [{"id": 1, "name": "My Company", "lot_stock_id": [8, "WH/Stock"], "company_id": [1, "My Company"]}],
+        [{"id": 1, "name": "My Company", "lot_stock_id": [8, "WH/Stock"], "view_location_id": [7, "WH"],
+          "company_id": [1, "My Company"]}],
     )
     fake.answer("stock.picking.type", "write", True)
     fake.answer("stock.picking.type", "search_read", [])
@@ -91,8 +92,10 @@ def test_a_fresh_database_is_reported_and_nothing_is_written() -> None:
         "gs1_nomenclature",
         "gs1_rules",
         "internal_transfers",
+        "quarantine_location",
         "storage_locations",
     ]
+    assert "QUARANTINE_LOCATION" in checks["quarantine_location"].message
     assert checks["gs1_rules"].message.startswith("Default GS1 Nomenclature has no rule for AI 11,")
     assert "--fix" in checks["storage_locations"].message
     assert not [m for m in fake.methods() if m.endswith((".create", ".write", ".execute"))]
@@ -111,11 +114,13 @@ def test_fix_sets_up_everything_through_odoo_s_configuration() -> None:
         "consumption_type",
         "gs1_nomenclature",
         "gs1_rules",
+        "quarantine_location",
     }
     assert fake.args_of("res.config.settings", "create") == [[{"group_stock_multi_locations": True}]]
     assert fake.args_of("res.config.settings", "execute") == [[41]]
-    assert fake.args_of("stock.location", "create") == [
-        [{"name": "Patient Consumption", "usage": "inventory", "location_id": 3}]
+    assert [args for model, method, args, _ in fake.calls if (model, method) == ("stock.location", "create")] == [
+        [[{"name": "Patient Consumption", "usage": "inventory", "location_id": 3}]],
+        [[{"name": "Quarantine", "barcode": "WS-QUARANTINE", "usage": "internal", "location_id": 7}]],
     ]
     [[picking_type]] = fake.args_of("stock.picking.type", "create")
     assert (
@@ -170,9 +175,8 @@ def test_on_19_the_doctor_needs_units_for_packagings_and_no_virtual_locations_pa
 
     assert checks["packagings"].fixed and "Units of Measure & Packagings" in checks["packagings"].message
     assert fake.args_of("res.config.settings", "create") == [[{"group_uom": True}]]
-    assert fake.args_of("stock.location", "create") == [
-        [{"name": "Patient Consumption", "usage": "inventory", "location_id": False}]
-    ]
+    created = [args for model, method, args, _ in fake.calls if (model, method) == ("stock.location", "create")]
+    assert created[0] == [[{"name": "Patient Consumption", "usage": "inventory", "location_id": False}]]
 
 
 def test_an_api_key_that_expires_within_two_weeks_is_a_warning() -> None:

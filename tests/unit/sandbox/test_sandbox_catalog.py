@@ -12,7 +12,7 @@ BOX_OF_10_SYRINGES = "15012345100026"
 def test_the_full_catalog_holds_the_demo_data_with_gtin14(backend: SandboxBackend) -> None:
     catalog = backend.catalog()
 
-    assert (len(catalog.products), len(catalog.lots), len(catalog.locations), len(catalog.stock)) == (9, 16, 10, 29)
+    assert (len(catalog.products), len(catalog.lots), len(catalog.locations), len(catalog.stock)) == (9, 16, 12, 29)  # 12 locations: with the quarantine and scrap ones
     assert IVC in {product.gtin for product in catalog.products}
     assert [receipt.reference for receipt in catalog.receipts] == ["CS/IN/00001"]
 
@@ -82,7 +82,9 @@ def test_lots_and_products_changed_by_a_supervisor_are_sent(backend: SandboxBack
 
     catalog = backend.catalog(since.replace(tzinfo=UTC))  # an aware time is read as UTC
 
-    assert [lot.name for lot in catalog.lots] == ["IVC20-B245"]
+    # The product was written (a new GTIN), so all its lots come again: a product back from the archive brings its lots.
+    assert {lot.name for lot in catalog.lots} == {"IVC20-A231", "IVC20-B245", "IVC20-C260"}
+    assert next(lot.expiry for lot in catalog.lots if lot.name == "IVC20-B245") == date.today() + timedelta(days=99)
     assert {(product.id, product.gtin) for product in catalog.products} == {(ivc_id, IVC), (ivc_id, "05012345999999")}
 
 

@@ -27,7 +27,7 @@ def _sizes(session: Session) -> dict[str, int]:
 def test_the_demo_dataset_is_loaded(sessions: sessionmaker[Session]) -> None:
     with sessions() as session:
         assert _sizes(session) == {
-            "sandbox_location": 10,
+            "sandbox_location": 12,  # with the quarantine and the scrap locations
             "sandbox_product": 8,
             "sandbox_lot": 16,
             "sandbox_quant": 29,
@@ -49,7 +49,10 @@ def test_the_demo_dataset_is_loaded(sessions: sessionmaker[Session]) -> None:
             "PATIENT-USE": "consumption",
             "VENDORS": "supplier",
             "INV-ADJ": "inventory",
+            "SCRAP": "inventory",
         }
+        quarantine = session.scalar(select(SandboxLocation).where(SandboxLocation.barcode == "WS-QUARANTINE"))
+        assert (quarantine.usage, quarantine.complete_name) == ("internal", "CS/Quarantine")
 
 
 def test_the_open_receipt_is_cs_in_00001(sessions: sessionmaker[Session]) -> None:

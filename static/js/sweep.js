@@ -1,0 +1,158 @@
+// Expiry sweep (every stock role; nurses in their wards): scan a location, and the handheld lists what
+// must come off its shelves — recalled, expired, past its alert date — from its own catalog, offline
+// too. Each box scanned is pulled in one step: to quarantine (the store) or as waste, whichever is
+// chosen above the list. On confirm, what the list expected but nobody scanned is named first.
+import { today } from "./catalog.js";
+import { capture } from "./outbox.js";
+import { pullList, pullReason, pullWords, wasteReasonFor } from "./pulling.js";
+import { checkedItem, describeLot, el, lineKey, nearExpiryDays, runWorkflow, wireLine } from "./workflow.js";
+
+const ACTION_WORDS = { quarantine: "to quarantine", waste: "wasted" };
+
+const definition = {
+  name: "sweep",
+  fresh: (previous) => ({ location: null, action: previous?.action || null, lines: [], raw_scans: [], review: false }),
+  prompt: (ctx) => (ctx.draft.location ? "Scan each box you pull" : "Scan the location you sweep"),
+  canConfirm: (ctx) => Boolean(ctx.draft.location && ctx.draft.lines.length),
+  lineDetail: (line) => `${describeLot(line)} · ${ACTION_WORDS[line.action]}${line.action === "waste" ? ` (${line.reason})` : ""}`,
+
+  onScan(ctx, scan) {
+    const { draft, catalog } = ctx;
+    if (scan.kind === "location") return scanLocation(ctx, scan.code);
+    if (!draft.location) return { level: "error", title: "Scan the location first", lines: ["The list of what to pull is per location."] };
+    if (scan.kind !== "product" || !scan.gtin) return { level: "error", title: "Scan a box's label", lines: ["This code is not a product."] };
+    const product = catalog.product(scan.gtin);
+    if (product?.tracked_by_lot && !scan.lot) {
+      return { level: "error", title: `${product.name}: which lot?`, lines: ["Scan the label that carries the lot (10)."] };
+    }
+    const verdict = ctx.verdict(scan);
+    const why = verdict.recalled ? "recalled" : verdict.expired ? "expired" : pullReason(verdict.lot, today(), nearExpiryDays());
+    if (!why && !verdict.unchecked) {
+      return { level: "error", title: "Leave it on the shelf", big: product.name,
+        lines: [`Lot ${scan.lot || "–"} is good until ${verdict.expiry || "no date"}: it is not on the pull list.`],
+        hint: "A damaged or opened box is recorded under Waste." };
+    }
+    return checkedItem(ctx, scan, "Pull it anyway", (item) => pull(ctx, item, why || "near", verdict), { warnNearExpiry: false });
+  },
+
+  async confirm(ctx) {
+    const { draft } = ctx;
+    const missing = notFound(ctx);
+    if (missing.length && !draft.review) {
+      draft.review = true;
+      return { level: "warn", title: `${missing.length} on the list not found yet`, lines: ["Look for them once more. Confirm again to note them as not found."] };
+    }
+    const notFoundWords = missing.map((entry) => `${entry.product.name} lot ${entry.lot.name} (${entry.quantity})`);
+    const common = { user: ctx.user, rawScans: draft.raw_scans };
+    const noted = notFoundWords.length ? `; not found: ${notFoundWords.join(", ")}` : "";
+    const quarantined = draft.lines.filter((l) => l.action === "quarantine");
+    if (quarantined.length) {
+      await capture("quarantine", { source: draft.location, lines: quarantined.map(wireLine) },
+        { ...common, summary: `Sweep of ${draft.location}: ${units(quarantined)} to quarantine${noted}` });
+    }
+    for (const group of byReason(draft.lines.filter((l) => l.action === "waste"))) {
+      await capture("scrap", { location: draft.location, lines: group.lines.map(wireLine), reason: group.reason, note: group.note },
+        { ...common, summary: `Sweep of ${draft.location}: ${units(group.lines)} wasted (${group.reason})${noted}` });
+    }
+    return {
+      done: true, level: missing.length ? "warn" : "ok", title: "Sweep saved on this handheld", big: `${units(draft.lines)} pulled`,
+      lines: [...notFoundWords.map((words) => `Not found: ${words}`), navigator.onLine ? "Sending now." : "No network: it is sent when the network is back."],
+    };
+  },
+
+  renderExtra(ctx) {
+    const { draft, root } = ctx;
+    const chip = root.querySelector("#ctx-location");
+    chip.textContent = draft.location || "scan it";
+    chip.classList.toggle("chip-set", Boolean(draft.location));
+    if (!canQuarantine(ctx)) draft.action = "waste";
+    else draft.action ||= "quarantine";
+    for (const button of root.querySelectorAll("[data-action=mode]")) {
+      button.setAttribute("aria-pressed", String(button.dataset.mode === draft.action));
+    }
+    const list = draft.location ? pullList(ctx.catalog, draft.location, today(), nearExpiryDays()) : [];
+    const pulled = pulledUnits(draft.lines);
+    root.querySelector("#pull-count").textContent = String(list.length);
+    root.querySelector("#pull-empty").hidden = !draft.location || list.length > 0;
+    root.querySelector("#pull-list").replaceChildren(...list.map((entry) => {
+      const done = pulled.get(entry.key) || 0;
+      const level = done >= entry.quantity ? "ok" : entry.why === "near" ? "warn" : "error";
+      return el("li", { class: `line line-${level}`, dataset: { key: entry.key, why: entry.why } },
+        el("div", { class: "line-main" },
+          el("strong", { class: "line-name" }, entry.product.name),
+          el("span", { class: "line-detail" }, `Lot ${entry.lot.name} · ${pullWords(entry.why, entry.lot)}`)),
+        el("span", { class: "count-chip" }, `${done} of ${entry.quantity}`));
+    }));
+    root.querySelector("#confirm").textContent = draft.review && notFound(ctx).length ? "Confirm, note not found" : "Confirm pulled";
+  },
+
+  actions: {
+    "clear-location": (ctx) => {
+      if (ctx.draft.lines.length) return { level: "warn", title: "Confirm or start over first", lines: [`Boxes pulled from ${ctx.draft.location} are not confirmed.`] };
+      ctx.draft.location = null;
+      return { level: "idle", title: definition.prompt(ctx) };
+    },
+    mode: (ctx, button) => {
+      ctx.draft.action = button.dataset.mode;
+      return { level: "idle", title: `Each box you scan now goes ${ACTION_WORDS[ctx.draft.action]}`, lines: [definition.prompt(ctx)] };
+    },
+  },
+};
+
+function scanLocation(ctx, code) {
+  const { draft, catalog, user } = ctx;
+  const location = catalog.location(code);
+  if (!location && !catalog.empty) return { level: "error", title: `Unknown location ${code}`, lines: ["Scan a stock location label."] };
+  if (location && location.usage !== "internal") return { level: "error", title: `${code} is not a stock location`, lines: ["Scan the label of a shelf or store room."] };
+  if (!catalog.allows(user?.wards, code)) return { level: "error", title: `Not your ward: ${code}`, lines: [`You may only sweep ${user.wards.join(", ")}.`] };
+  if (draft.lines.length && code !== draft.location) {
+    return { level: "error", title: `Still sweeping ${draft.location}`, lines: ["Confirm what you pulled (or start over) before the next location."] };
+  }
+  draft.location = code;
+  const list = pullList(catalog, code, today(), nearExpiryDays());
+  return {
+    level: list.length ? "warn" : "ok", title: `Sweeping ${code}`, big: list.length ? `${list.length} to pull` : "Nothing to pull",
+    lines: [location?.name || "", list.length ? "Find each one on the list and scan it." : "No recalled, expired or expiring stock here."],
+  };
+}
+
+/** A scanned box goes on the list with the action chosen now, and for waste the reason its lot gives. */
+function pull(ctx, item, why, verdict) {
+  const action = ctx.draft.action;
+  const { reason, note } = action === "waste" ? wasteReasonFor(why, verdict.lot) : { reason: "", note: "" };
+  const line = ctx.addLine({ ...item, key: `${item.key}|${action}`, unit_key: item.key, action, reason, note, level: why === "near" ? "warn" : "error" }, item.per_scan);
+  const onList = pullList(ctx.catalog, ctx.draft.location, today(), nearExpiryDays()).find((entry) => entry.key === item.key);
+  const done = pulledUnits(ctx.draft.lines).get(item.key) || 0;
+  return {
+    level: "ok", title: `${line.name}: ${ACTION_WORDS[action]}`, big: `× ${line.quantity}`,
+    lines: [`Lot ${line.lot || "–"} · ${why === "near" ? `expires ${line.expiry || "–"}` : why.toUpperCase()}`,
+      onList ? `${done} of ${onList.quantity} on the list pulled.` : "It was not on this location's list."],
+  };
+}
+
+function pulledUnits(lines) {
+  const units = new Map();
+  for (const line of lines) units.set(line.unit_key, (units.get(line.unit_key) || 0) + line.quantity);
+  return units;
+}
+
+function notFound(ctx) {
+  if (!ctx.draft.location) return [];
+  const pulled = pulledUnits(ctx.draft.lines);
+  return pullList(ctx.catalog, ctx.draft.location, today(), nearExpiryDays()).filter((entry) => !pulled.has(lineKey(entry.product.gtin, entry.lot.name)));
+}
+
+function byReason(lines) {
+  const groups = new Map();
+  for (const line of lines) {
+    const key = `${line.reason}|${line.note}`;
+    if (!groups.has(key)) groups.set(key, { reason: line.reason, note: line.note, lines: [] });
+    groups.get(key).lines.push(line);
+  }
+  return [...groups.values()];
+}
+
+const units = (lines) => lines.reduce((sum, l) => sum + l.quantity, 0);
+const canQuarantine = (ctx) => ctx.root.dataset.canQuarantine === "true";
+
+runWorkflow(definition);

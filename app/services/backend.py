@@ -35,4 +35,4 @@ def new_backend() -> InventoryBackend:
         )
     from offline_sync.backends.odoo.backend import OdooBackend
 
-    return OdooBackend(config["ODOO_SETTINGS"])
+    return OdooBackend(config["ODOO_SETTINGS"], replenish_source=config.get("REPLENISH_SOURCE", ""))

@@ -7,6 +7,7 @@ puts the command back in the queue with the resolution recorded on it, or discar
 The device's payload is never overwritten: an edited payload is kept in the resolution.
 """
 import copy
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -23,7 +24,9 @@ from offline_sync.backends.contract import (
     InventoryBackend,
     OutcomeStatus,
     Overrides,
+    RequestReplenishment,
     ResolveCount,
+    SetParLevel,
     Transfer,
 )
 from offline_sync.outbox import lot_index
@@ -83,6 +86,15 @@ OFFERED: dict[str, tuple[Choice, ...]] = {
     "not_permitted": (Choice("reassign", "Attribute to another user who may do this", ("username",)), DISCARD),
     "location_unknown": (Choice("map_location", "Use another location", ("location",)), DISCARD),
     "receipt_not_found": (Choice("scrap_instead", "Scrap it instead, with the same reason"), DISCARD),
+    "no_par_level": (
+        Choice("set_par_level", "Set a par level for the product at this ward and request again", ("minimum", "maximum")),
+        DISCARD,
+    ),
+    "lot_not_in_store": (Choice("pick_other_lot", "Pick another lot instead", ("lot",)), DISCARD),
+    "transfer_closed": (
+        Choice("request_again", "Request again what the closed transfer did not deliver, onto the ward's open transfer"),
+        DISCARD,
+    ),
     SYNC_FAILED: (Choice("retry", "Try again now"), DISCARD),
 }
 FINAL_ACTIONS = frozenset({"discard", "recount"})
@@ -144,6 +156,25 @@ def _text(params: Mapping[str, Any], name: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ResolutionError(f"This resolution needs the {name.replace('_', ' ')}.")
     return value.strip()
+
+
+def _level(params: Mapping[str, Any], name: str) -> float:
+    """A par level's minimum or maximum as a person typed it (the inbox sends text)."""
+    value = params.get(name)
+    try:
+        return _quantity(float(value) if isinstance(value, str) else value)
+    except ValueError:
+        raise ResolutionError(f"Give the {name} as a number of 0 or more, not {value!r}.") from None
+
+
+def _edit_line(payload: dict[str, Any], number: Any, field: str, value: Any) -> dict[str, Any]:
+    """The payload with one line's field changed: line `number` (from 1, as a conflict's detail names it)."""
+    edited = copy.deepcopy(payload)
+    lines = edited.get("lines", [])
+    if not isinstance(number, int) or not 1 <= number <= len(lines):
+        return _edit_lines(payload, field, value)
+    lines[number - 1][field] = value
+    return edited
 
 
 def _edit_lines(payload: dict[str, Any], field: str, value: Any) -> dict[str, Any]:
@@ -265,6 +296,18 @@ def _prepare(row: OutboxCommand, backend: InventoryBackend, action: str, params:
             return {"payload": _edit_lines(payload, "quantity", reduced)}
         case "pick_lot":
             return {"payload": _edit_lines(payload, "lot", _text(params, "lot"))}
+        case "pick_other_lot":
+            return {"payload": _edit_line(payload, detail.get("line"), "lot", _text(params, "lot"))}
+        case "set_par_level":
+            minimum, maximum = _level(params, "minimum"), _level(params, "maximum")
+            if maximum <= 0 or minimum > maximum:
+                raise ResolutionError(f"Give a maximum above 0 and a minimum up to it, not {minimum:g} / {maximum:g}.")
+            level = SetParLevel(str(uuid.uuid4()), payload["location"], payload["gtin"], minimum, maximum)
+            _backend_change(backend.set_par_level(level))  # setting the same values again changes nothing
+            return {"par_level": {"minimum": minimum, "maximum": maximum}}
+        case "request_again":
+            transfer = _request_again(backend, detail)
+            return {"payload": {**payload, "transfer": transfer}, "replaces": payload.get("transfer")}
         case "keep_backend_expiry":
             return {"payload": _edit_lines(payload, "expiry", None)}
         case "map_location":
@@ -331,6 +374,26 @@ def _product_id(params: Mapping[str, Any]) -> int:
     if not isinstance(product_id, int):
         raise ResolutionError("Choose the product to link the GTIN to.")
     return product_id
+
+
+REQUEST_AGAIN = uuid.UUID("5d0c6a53-1f4e-4c35-9a57-0c1b7e1f15a2")  # names the requests a closed transfer leaves
+
+
+def _request_again(backend: InventoryBackend, detail: Mapping[str, Any]) -> str:
+    """Request what the closed transfer did not deliver onto its ward's open transfer; that transfer's reference.
+
+    Each request's op_id is derived from the closed transfer and the product, so the pick and the delivery
+    of the same closed transfer, each resolved this way, request it once (the second is a duplicate)."""
+    lines, ward = detail.get("lines") or [], detail.get("location")
+    if not lines or not ward:
+        raise ResolutionError("The closed transfer left nothing to request again; discard this command.")
+    transfer = ""
+    for line in lines:
+        op_id = str(uuid.uuid5(REQUEST_AGAIN, f"{detail.get('transfer')}|{line['gtin']}"))
+        outcome = backend.request_replenishment(RequestReplenishment(op_id, ward, line["gtin"], float(line["quantity"])))
+        _backend_change(outcome)
+        transfer = str(outcome.refs.get("picking", transfer))
+    return transfer
 
 
 def _label_date(value: str | None) -> date | None:

@@ -2,7 +2,7 @@
 open transfer of a ward, picks by lot, delivery with and without backorder, the three conflicts, and each
 command exactly once, sent twice or sent again after its outcome was lost."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 import pytest
@@ -19,6 +19,7 @@ from offline_sync.backends.contract import (
     ParLevel,
     PickReplenishment,
     Replenishment,
+    ReplenishmentLine,
     RequestReplenishment,
     SetParLevel,
 )
@@ -218,11 +219,22 @@ Send = Callable[[InventoryBackend], Outcome]
 Effect = Callable[[], object]
 
 
+def _amounts(lines: Iterable[ReplenishmentLine]) -> list[tuple[float, float, list[float]]]:
+    """A transfer's lines as amounts alone (no ids or names), so effects compare across scenarios too."""
+    return sorted((line.requested, line.picked, sorted(quantity for _lot, quantity in line.lots)) for line in lines)
+
+
+def _transfer_amounts(backend: InventoryBackend, reference: str) -> list[tuple[float, float, list[float]]]:
+    transfer = _replenishment(backend, reference)
+    assert transfer is not None, f"{reference} is not in the catalog"
+    return _amounts(transfer.lines)
+
+
 def _requested(world: World) -> tuple[Send, Effect]:
     gtin, ward = _ward_with_par_level(world)
     reference = _request(world.backend, ward, gtin, 2)  # the transfer exists: the command raises its line
     command = RequestReplenishment(op(), ward, gtin, 5, card=f"BIN:{gtin}:{ward}")
-    return (lambda backend: backend.request_replenishment(command)), (lambda: _lines(world.backend, reference))
+    return (lambda backend: backend.request_replenishment(command)), (lambda: _transfer_amounts(world.backend, reference))
 
 
 def _first_request(world: World) -> tuple[Send, Effect]:
@@ -230,7 +242,7 @@ def _first_request(world: World) -> tuple[Send, Effect]:
     command = RequestReplenishment(op(), ward, gtin, 5)
     ward_id = _location_id(world.backend.catalog(), ward)
     return (lambda backend: backend.request_replenishment(command)), (
-        lambda: sorted((r.reference, r.lines) for r in world.backend.catalog().replenishments if r.destination_id == ward_id)
+        lambda: sorted(_amounts(r.lines) for r in world.backend.catalog().replenishments if r.destination_id == ward_id)
     )
 
 
@@ -239,14 +251,14 @@ def _par_level(world: World) -> tuple[Send, Effect]:
     command = SetParLevel(op(), ward, gtin, 6, 30)
     product = product_id(world.backend.catalog(), gtin)
     return (lambda backend: backend.set_par_level(command)), (
-        lambda: [p for p in world.backend.catalog().par_levels if p.product_id == product]
+        lambda: [(p.minimum, p.maximum) for p in world.backend.catalog().par_levels if p.product_id == product]
     )
 
 
 def _pick(world: World) -> tuple[Send, Effect]:
     gtin, _ward, reference, _store, first, _second = _requested_8(world)
     command = PickReplenishment(op(), reference, (ItemLine(gtin, 2, first),))
-    return (lambda backend: backend.pick_replenishment(command)), (lambda: _lines(world.backend, reference))
+    return (lambda backend: backend.pick_replenishment(command)), (lambda: _transfer_amounts(world.backend, reference))
 
 
 def _deliver(world: World) -> tuple[Send, Effect]:

@@ -21,14 +21,20 @@ from contract_world import LABEL_EXPIRY, World, op, receipt_line
 from contract_world_odoo import OdooWorld, make_world
 from odoo_operations import every_operation
 from test_contract_exactly_once import IDS, SCENARIOS, Effect, Send
+from test_contract_replenishment import IDS as REPLENISHMENT_IDS
+from test_contract_replenishment import SCENARIOS as REPLENISHMENT_SCENARIOS
 
 from offline_sync.backends.contract import (
     ConflictKind,
     Consume,
     Count,
+    DeliverReplenishment,
     ItemLine,
     OutcomeStatus,
+    PickReplenishment,
     Receive,
+    RequestReplenishment,
+    SetParLevel,
     Transfer,
     UnplannedReceipt,
     ValidateReceipt,
@@ -41,7 +47,7 @@ from offline_sync.backends.odoo.errors import OdooUnavailable
 from offline_sync.backends.odoo.settings import OdooSettings
 from offline_sync.backends.odoo.transport import SignedIn, Transport
 
-WRITES = {"create", "write", "web_save", "button_validate", "action_apply_inventory", "load"}
+WRITES = {"create", "write", "web_save", "button_validate", "action_apply_inventory", "load", "action_confirm", "message_post"}
 
 
 @pytest.fixture
@@ -104,7 +110,7 @@ class LosingAnswers:
         return result
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=IDS)
+@pytest.mark.parametrize("scenario", SCENARIOS + REPLENISHMENT_SCENARIOS, ids=IDS + REPLENISHMENT_IDS)
 def test_an_answer_lost_after_any_write_still_has_one_effect(
     world: World, scenario: Callable[[World], tuple[Send, Effect]]
 ) -> None:
@@ -124,6 +130,29 @@ def test_an_answer_lost_after_any_write_still_has_one_effect(
         assert retried.status in (OutcomeStatus.APPLIED, OutcomeStatus.DUPLICATE), (lose, retried.message)
         assert again.status == OutcomeStatus.DUPLICATE, (lose, again.message)
         assert effect() == once, lose
+
+
+# ---- a replenishment transfer cancelled in Odoo ---------------------------------------------------
+
+
+def test_a_replenishment_transfer_cancelled_in_odoo_is_transfer_closed_with_what_to_request_again(
+    world: OdooWorld,
+) -> None:
+    gtin, ward = world.product(), world.location()
+    assert world.backend.set_par_level(SetParLevel(op(), ward, gtin, 4, 20)).status == OutcomeStatus.APPLIED
+    reference = world.backend.request_replenishment(RequestReplenishment(op(), ward, gtin, 8)).refs["picking"]
+    lot = world.lot(gtin)
+    [picking] = world._call("stock.picking", "search", [("name", "=", reference)])
+    world._call("stock.picking", "action_cancel", [picking])  # an Odoo user cancels it
+
+    pick = world.backend.pick_replenishment(PickReplenishment(op(), reference, (ItemLine(gtin, 1, lot),)))
+    deliver = world.backend.deliver_replenishment(DeliverReplenishment(op(), reference, ward, backorder=True))
+    again = world.backend.request_replenishment(RequestReplenishment(op(), ward, gtin, 8))
+
+    assert (pick.conflict, deliver.conflict) == (ConflictKind.TRANSFER_CLOSED,) * 2, pick.message
+    assert (pick.detail["state"], pick.detail["location"], pick.detail["lines"]) == (
+        "cancelled", ward, [{"gtin": gtin, "quantity": 8}])
+    assert again.status == OutcomeStatus.APPLIED and again.refs["picking"] != reference
 
 
 # ---- a run of one source's transfers and consumption ---------------------------------------------
@@ -252,9 +281,10 @@ def test_an_incremental_catalog_sends_what_changed_and_nothing_else(world: OdooW
     assert not [s for s in nothing.stock if (s.product_id, s.location_id) == (product, place)]
     assert _written_since(world, "product.product", {p.id for p in nothing.products}, full.as_of, "product_tmpl_id.")
     assert _written_since(world, "stock.lot", {entry.id for entry in nothing.lots}, full.as_of, "product_id.")
-    # Four reads when nothing moved. Another writer on the shared server may have moved stock meanwhile: then
-    # one more for the on-hand of what moved, and one more for the receipts those moves belong to.
-    assert quiet == 4 + bool(nothing.stock) + bool(nothing.receipts)
+    # Five reads when nothing moved (products, lots, locations, moves, reordering rules). Another writer on the
+    # shared server may have moved stock meanwhile: then one more for the on-hand of what moved, and one more
+    # for the receipts those moves belong to.
+    assert quiet == 5 + bool(nothing.stock) + bool(nothing.receipts)
     assert (product, place, lot_id, 0) in {(s.product_id, s.location_id, s.lot_id, s.quantity) for s in changed.stock}
     assert [(r.reference, r.state) for r in changed.receipts if r.reference == receipt] == [(receipt, "done")]
     assert [(entry.name, entry.recalled) for entry in changed.lots if entry.name == lot] == [(lot, True)]

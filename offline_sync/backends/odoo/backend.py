@@ -16,21 +16,25 @@ from offline_sync.backends.contract import (
     Catalog,
     Consume,
     Count,
+    DeliverReplenishment,
     LotHistory,
     Outcome,
     Overrides,
+    PickReplenishment,
     Quarantine,
     Recall,
     Receive,
+    RequestReplenishment,
     ResolveCount,
     Scrap,
+    SetParLevel,
     Transfer,
     UnplannedReceipt,
     ValidateReceipt,
     VendorReturn,
 )
 
-from . import counts, gtin_links, issues, receipts, refusals, returns, waste
+from . import counts, gtin_links, issues, receipts, refusals, replenishment, returns, waste
 from .catalog import read_catalog
 from .connection import connect, make_transport
 from .conventions import RECALL_NOTE
@@ -55,8 +59,10 @@ class OdooBackend:
         transport: Callable[[OdooSettings], Transport] = make_transport,
         directory_max_age: float = 300.0,
         catalog_overlap: timedelta = timedelta(seconds=30),
+        replenish_source: str = "",
     ) -> None:
         self.settings = settings
+        self._replenish_source = replenish_source  # a store's barcode; empty: each ward's warehouse stock location
         self._transport = transport
         self._directory_max_age = directory_max_age
         self._catalog_overlap = catalog_overlap
@@ -81,7 +87,7 @@ class OdooBackend:
 
     def catalog(self, since: datetime | None = None) -> Catalog:
         try:
-            return read_catalog(self.session(), since, self._catalog_overlap)
+            return read_catalog(self.session(), since, self._catalog_overlap, self._replenish_source)
         except (OdooUnavailable, OdooRefused) as error:
             raise BackendUnavailable(str(error)) from error
 
@@ -111,6 +117,20 @@ class OdooBackend:
 
     def resolve_count(self, command: ResolveCount) -> Outcome:
         return self._run(lambda session: counts.resolve_count(session, command))
+
+    # ---- ward replenishment (issue 15) -----------------------------------------------------
+
+    def request_replenishment(self, command: RequestReplenishment) -> Outcome:
+        return self._run(lambda session: replenishment.request(session, command, self._replenish_source))
+
+    def set_par_level(self, command: SetParLevel) -> Outcome:
+        return self._run(lambda session: replenishment.set_par_level(session, command))
+
+    def pick_replenishment(self, command: PickReplenishment) -> Outcome:
+        return self._run(lambda session: replenishment.pick(session, command))
+
+    def deliver_replenishment(self, command: DeliverReplenishment) -> Outcome:
+        return self._run(lambda session: replenishment.deliver(session, command))
 
     # ---- expiry, recalls and waste (issue 16) -------------------------------------------------
 

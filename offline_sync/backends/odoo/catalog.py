@@ -13,10 +13,14 @@ device may get a record again but never misses one:
 - receipts and stock through the moves written since: the receipts they belong to, whatever their
   state, so a device drops closed ones; and the current on-hand of every product/lot/location they
   touched, zero included, because Odoo deletes empty quants rather than writing them.
-With nothing changed that is four calls (products, lots, locations, moves): JSON-RPC reads one model
-per call and these share no change stamp. Archived records cost no call of their own: an incremental
-read of products and locations runs with `active_test` off and reads `active` (both models have it
-in 17, 18 and 19), and splits the answer.
+With nothing changed that is five calls (products, lots, locations, moves, reordering rules): JSON-RPC
+reads one model per call and these share no change stamp. Archived records cost no call of their own: an
+incremental read of products and locations runs with `active_test` off and reads `active` (both models have
+it in 17, 18 and 19), and splits the answer.
+
+Ward replenishment (issue 15) adds one call to every pull, the reordering rules with a maximum (par
+levels; by `write_date` when incremental). Its transfers, the internal pickings from the store, come in
+the same call as the receipts: open ones in a full pull, those whose moves changed in an incremental one.
 """
 
 from collections import defaultdict
@@ -24,7 +28,18 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from offline_sync.backends.contract import Catalog, Location, Lot, Product, Receipt, ReceiptLine, StockLevel
+from offline_sync.backends.contract import (
+    Catalog,
+    Location,
+    Lot,
+    ParLevel,
+    Product,
+    Receipt,
+    ReceiptLine,
+    Replenishment,
+    ReplenishmentLine,
+    StockLevel,
+)
 from offline_sync.persistence import utcnow
 
 from ..gtin import to_gtin14
@@ -32,17 +47,29 @@ from .dates import to_odoo
 from .records import LOCATION_SPEC, LOT_SPEC, LocationRecord, LotRecord, ProductRecord, product_spec
 from .session import Session
 
-RECEIPT_STATES = {"done": "done", "cancel": "cancelled"}  # every other state is open
-RECEIPT_SPEC: dict[str, Any] = {
+RECEIPT_STATES = {"done": "done", "cancel": "cancelled"}  # every other state is open (replenishments' too)
+PICKING_SPEC: dict[str, Any] = {  # receipts and replenishment transfers
     "name": {},
     "state": {},
+    "picking_type_code": {},
+    "location_id": {},
     "location_dest_id": {},
-    "move_ids": {"fields": {"product_id": {}, "product_uom_qty": {}, "quantity": {}, "picked": {}, "state": {}}},
+    "move_ids": {
+        "fields": {
+            "product_id": {},
+            "product_uom_qty": {},
+            "quantity": {},
+            "picked": {},
+            "state": {},
+            "move_line_ids": {"fields": {"quantity": {}, "picked": {}, "lot_id": {"fields": {"name": {}}}}},
+        }
+    },
 }
+PAR_LEVEL_SPEC: dict[str, Any] = {"product_id": {}, "location_id": {}, "product_min_qty": {}, "product_max_qty": {}}
 Slot = tuple[int, int, int | None]  # product, location, lot
 
 
-def read_catalog(session: Session, since: datetime | None, overlap: timedelta) -> Catalog:
+def read_catalog(session: Session, since: datetime | None, overlap: timedelta, replenish_source: str = "") -> Catalog:
     as_of = utcnow().replace(microsecond=0)
     stamp = to_odoo(since - overlap) if since is not None else None
     version = session.odoo.version
@@ -69,12 +96,25 @@ def read_catalog(session: Session, since: datetime | None, overlap: timedelta) -
             session, "stock.location", kept_locations + _written_since(stamp, ""), LOCATION_SPEC, archived_too
         )
     )
+    stores = _stores(session, replenish_source)
     if stamp is None:
-        open_receipts = [("picking_type_code", "=", "incoming"), ("state", "not in", ["done", "cancel"])]
-        receipts = _search(session, "stock.picking", open_receipts, RECEIPT_SPEC)
+        open_pickings = [
+            ("state", "not in", ["done", "cancel"]),
+            "|",
+            ("picking_type_code", "=", "incoming"),
+            "&", ("picking_type_code", "=", "internal"), ("location_id", "in", stores),
+        ]
+        picked = _search(session, "stock.picking", open_pickings, PICKING_SPEC)
         stock = _stock(session, [("location_id.usage", "=", "internal"), ("quantity", "!=", 0)], None)
     else:
-        receipts, stock = _changed_through_moves(session, stamp)
+        picked, stock = _changed_through_moves(session, stamp, set(stores))
+    receipts = [row for row in picked if row["picking_type_code"] == "incoming"]
+    par_levels = _search(
+        session,
+        "stock.warehouse.orderpoint",
+        [("product_max_qty", ">", 0), ("location_id.usage", "=", "internal")] + _written_since(stamp, ""),
+        PAR_LEVEL_SPEC,
+    )
     return Catalog(
         as_of=as_of,
         products=tuple(entry for product in products for entry in _products(product)),
@@ -82,9 +122,22 @@ def read_catalog(session: Session, since: datetime | None, overlap: timedelta) -
         locations=tuple(_location(location, consumption) for location in locations),
         receipts=tuple(_receipt(row) for row in receipts),
         stock=stock,
+        par_levels=tuple(
+            ParLevel(row["product_id"], row["location_id"], row["product_min_qty"], row["product_max_qty"])
+            for row in par_levels
+        ),
+        replenishments=tuple(_replenishment(row) for row in picked if row["picking_type_code"] == "internal"),
         removed_products=tuple(product.id for product in removed_products),
         removed_locations=tuple(location.id for location in removed_locations),
     )
+
+
+def _stores(session: Session, replenish_source: str) -> list[int]:
+    """The stores ward refills come from: REPLENISH_SOURCE's location, else every warehouse's stock location
+    (both known to the directory: no call once it is warm)."""
+    if replenish_source:
+        return [location.id for location in session.directory.storage_locations(replenish_source)]
+    return sorted(set(session.directory.operation_types().stores.values()))
 
 
 Active = TypeVar("Active", ProductRecord, LocationRecord)
@@ -113,14 +166,17 @@ def _search(
     return session.odoo.call(model, "web_search_read", domain, spec, **kwargs)["records"]
 
 
-def _changed_through_moves(session: Session, stamp: str) -> tuple[list[dict[str, Any]], tuple[StockLevel, ...]]:
+def _changed_through_moves(
+    session: Session, stamp: str, stores: set[int]
+) -> tuple[list[dict[str, Any]], tuple[StockLevel, ...]]:
+    """The receipts and replenishment transfers whose moves changed since `stamp`, and the stock they changed."""
     moves = _search(
         session,
         "stock.move",
         _written_since(stamp, ""),
         {
             "state": {},
-            "picking_id": {"fields": {"picking_type_code": {}}},
+            "picking_id": {"fields": {"picking_type_code": {}, "location_id": {}}},
             "move_line_ids": {
                 "fields": {
                     "product_id": {},
@@ -131,8 +187,16 @@ def _changed_through_moves(session: Session, stamp: str) -> tuple[list[dict[str,
             },
         },
     )
-    receipt_ids = sorted(
-        {m["picking_id"]["id"] for m in moves if m["picking_id"] and m["picking_id"]["picking_type_code"] == "incoming"}
+    picking_ids = sorted(
+        {
+            picking["id"]
+            for picking in (m["picking_id"] for m in moves)
+            if picking
+            and (
+                picking["picking_type_code"] == "incoming"
+                or (picking["picking_type_code"] == "internal" and picking["location_id"] in stores)
+            )
+        }
     )
     slots = {
         (line["product_id"], place["id"], line["lot_id"] or None)
@@ -142,11 +206,11 @@ def _changed_through_moves(session: Session, stamp: str) -> tuple[list[dict[str,
         for place in (line["location_id"], line["location_dest_id"])
         if place["usage"] == "internal"
     }
-    receipts = _search(session, "stock.picking", [("id", "in", receipt_ids)], RECEIPT_SPEC) if receipt_ids else []
+    picked = _search(session, "stock.picking", [("id", "in", picking_ids)], PICKING_SPEC) if picking_ids else []
     if not slots:
-        return receipts, ()
+        return picked, ()
     domain = [("product_id", "in", sorted({s[0] for s in slots})), ("location_id", "in", sorted({s[1] for s in slots}))]
-    return receipts, _stock(session, domain, slots)
+    return picked, _stock(session, domain, slots)
 
 
 def _stock(session: Session, domain: list[Any], slots: set[Slot] | None) -> tuple[StockLevel, ...]:
@@ -218,4 +282,30 @@ def _receipt(row: dict[str, Any]) -> Receipt:
         state=RECEIPT_STATES.get(row["state"], "open"),
         destination_id=row["location_dest_id"],
         lines=tuple(ReceiptLine(product, expected[product], received[product]) for product in expected),
+    )
+
+
+def _replenishment(row: dict[str, Any]) -> Replenishment:
+    requested: dict[int, float] = defaultdict(float)
+    picked: dict[int, float] = defaultdict(float)
+    lots: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for move in row["move_ids"]:
+        if move["state"] == "cancel":
+            continue
+        requested[move["product_id"]] += move["product_uom_qty"]
+        for line in move["move_line_ids"]:
+            if line["picked"] or move["state"] == "done":
+                picked[move["product_id"]] += line["quantity"]
+                if line["lot_id"]:
+                    lots[move["product_id"]][line["lot_id"]["name"]] += line["quantity"]
+    return Replenishment(
+        id=row["id"],
+        reference=row["name"],
+        state=RECEIPT_STATES.get(row["state"], "open"),
+        source_id=row["location_id"],
+        destination_id=row["location_dest_id"],
+        lines=tuple(
+            ReplenishmentLine(product, requested[product], picked[product], tuple(lots[product].items()))
+            for product in requested
+        ),
     )

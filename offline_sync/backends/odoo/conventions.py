@@ -7,6 +7,9 @@ Idempotency keys (each written in the same RPC as the effect it guards, and look
   `WS-<op_id>` appended to the `stock.move.origin` ("Source document") of the moves it touched
   (a receipt's own origin is its purchase order's name, and one move can take lines from several
   commands, hence tokens rather than a single value);
+- ward replenishment (replenishment.py): the moves a request adds, and the moves a pick or a delivery
+  touched, carry `WS-<op_id>` in their origin (looked for inside it, as Odoo joins merged moves' origins);
+  a par level set posts a note with `WS-<op_id>` on the product's chatter;
 - counts and their resolutions: the `inventory_name` context `COUNT-<op_id>`, which Odoo stores
   in the inventory move's `reference`.
 
@@ -67,6 +70,11 @@ def waste_origin(key: str, reason: WasteReason, note: str) -> str:
 def has_token(origin: str | bool | None, key: str) -> bool:
     """Whether a move's origin holds `key` as one of its space-separated tokens."""
     return isinstance(origin, str) and key in origin.split()
+
+
+def carries_key(origin: str | bool | None, key: str) -> bool:
+    """Whether a move's origin holds `key` anywhere: Odoo joins the origins of the moves it merges with "/"."""
+    return isinstance(origin, str) and key in origin
 
 
 def with_token(origin: str | bool | None, key: str) -> str:

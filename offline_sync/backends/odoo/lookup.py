@@ -44,12 +44,14 @@ class _Cache(Generic[Value]):
 
 @dataclass(frozen=True)
 class OperationTypes:
-    """Per warehouse id: the receipt, internal-transfer and Ward Consumption types (with the latter's destination)."""
+    """Per warehouse id: the receipt, internal-transfer and Ward Consumption types (with the latter's destination),
+    and the stock location (the store ward refills come from unless REPLENISH_SOURCE names another)."""
 
     receipts: dict[int, int]
     internal: dict[int, int]
     consumption: dict[int, tuple[int, int]]
     vendors: int | None
+    stores: dict[int, int]
 
     def receipt_type(self, warehouse_id: int | None) -> int:
         return _for_warehouse(self.receipts, warehouse_id, "receipt operation type")
@@ -62,6 +64,9 @@ class OperationTypes:
         return _for_warehouse(
             self.consumption, warehouse_id, f"{CONSUMPTION_TYPE} operation type leading to {CONSUMPTION_LOCATION}"
         )
+
+    def store(self, warehouse_id: int | None) -> int:
+        return _for_warehouse(self.stores, warehouse_id, "warehouse stock location")
 
     def vendors_location(self) -> int:
         if self.vendors is None:
@@ -140,6 +145,17 @@ class Directory:
             found.append(location)
         return found
 
+    def location(self, location_id: int) -> LocationRecord:
+        """A location by its id (a warehouse's stock location, which may have no barcode); one call the first time."""
+        location = self._locations.get(f"#{location_id}")
+        if location is None:
+            rows = self._search("stock.location", [("id", "=", location_id)], LOCATION_SPEC, {"active_test": False})
+            if not rows:
+                raise refusals.location_unknown(f"#{location_id}")
+            location = LocationRecord.parse(rows[0])
+            self._locations.put(f"#{location_id}", location)
+        return location
+
     # ---- operation types --------------------------------------------------------------
 
     def operation_types(self) -> OperationTypes:
@@ -150,7 +166,7 @@ class Directory:
         return types
 
     def _read_operation_types(self) -> OperationTypes:
-        warehouses = self._search("stock.warehouse", [], {"in_type_id": {}, "int_type_id": {}})
+        warehouses = self._search("stock.warehouse", [], {"in_type_id": {}, "int_type_id": {}, "lot_stock_id": {}})
         consumption = self._search(
             "stock.picking.type",
             [("name", "=", CONSUMPTION_TYPE), ("code", "=", "internal"), ("default_location_dest_id", "!=", False)],
@@ -164,6 +180,7 @@ class Directory:
                 t["warehouse_id"]: (t["id"], t["default_location_dest_id"]) for t in consumption if t["warehouse_id"]
             },
             vendors=vendors[0] if vendors else None,
+            stores={w["id"]: w["lot_stock_id"] for w in warehouses if w["lot_stock_id"]},
         )
 
     # ---- lots (never cached) ------------------------------------------------------------

@@ -48,3 +48,20 @@ def validate(odoo: Connection, picking_id: int, name: str, backorder: bool = Fal
     answer = odoo.call("stock.picking", "button_validate", [picking_id], context=context)
     if isinstance(answer, dict):
         raise refusals.wizard(answer, f"the validation of {name}")
+
+
+def first_backorder(picking: dict[str, Any]) -> dict[str, Any] | None:
+    """The backorder of a picking read with `backorder_ids` ({"name"}), if it has one."""
+    return picking["backorder_ids"][0] if picking["backorder_ids"] else None
+
+
+def backorder_of(odoo: Connection, picking_id: int) -> dict[str, Any] | None:
+    """The backorder a validation just left, read afresh."""
+    found = odoo.call(
+        "stock.picking", "search_read", [("backorder_id", "=", picking_id)], fields=["name"], order="id desc", limit=1
+    )
+    return found[0] if found else None
+
+
+def backorder_refs(backorder: dict[str, Any] | None) -> dict[str, Any]:
+    return {"backorder": backorder["name"], "backorder_id": backorder["id"]} if backorder else {}

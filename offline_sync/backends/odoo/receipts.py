@@ -66,13 +66,9 @@ def read_receipt(session: Session, reference: str) -> dict[str, Any]:
     return found[0]
 
 
-def _backorder(receipt: dict[str, Any]) -> dict[str, Any] | None:
-    return receipt["backorder_ids"][0] if receipt["backorder_ids"] else None
-
-
 def _ensure_open(receipt: dict[str, Any]) -> None:
     if receipt["state"] in CLOSED:
-        backorder = _backorder(receipt)
+        backorder = pickings.first_backorder(receipt)
         raise refusals.receipt_closed(receipt["name"], receipt["state"], backorder["name"] if backorder else None)
 
 
@@ -219,7 +215,7 @@ def validate_receipt(session: Session, command: ValidateReceipt) -> Outcome:
     marked = any(has_token(move["origin"], key) for move in receipt["move_ids"])
     if marked and receipt["state"] == "done":
         return Outcome.duplicate(
-            f"Receipt {receipt['name']} was already validated.", **refs, **_backorder_refs(_backorder(receipt))
+            f"Receipt {receipt['name']} was already validated.", **refs, **pickings.backorder_refs(pickings.first_backorder(receipt))
         )
     _ensure_open(receipt)
     picked = [m for m in receipt["move_ids"] if m["picked"] and m["quantity"] > EPSILON and m["state"] not in CLOSED]
@@ -230,19 +226,12 @@ def validate_receipt(session: Session, command: ValidateReceipt) -> Outcome:
         session.odoo.call("stock.picking", "write", [receipt["id"]], {"move_ids": marks})
     pickings.validate(session.odoo, receipt["id"], receipt["name"], backorder=command.backorder)
     if command.backorder and _short(receipt):
-        backorder = session.odoo.call(
-            "stock.picking",
-            "search_read",
-            [("backorder_id", "=", receipt["id"])],
-            fields=["name"],
-            order="id desc",
-            limit=1,
-        )
-        if backorder:
+        backorder = pickings.backorder_of(session.odoo, receipt["id"])
+        if backorder is not None:
             return Outcome.applied(
-                f"Receipt {receipt['name']} is done; what did not arrive waits on backorder {backorder[0]['name']}.",
+                f"Receipt {receipt['name']} is done; what did not arrive waits on backorder {backorder['name']}.",
                 **refs,
-                **_backorder_refs(backorder[0]),
+                **pickings.backorder_refs(backorder),
             )
     rest = "" if command.backorder else "; anything that did not arrive is no longer expected"
     return Outcome.applied(f"Receipt {receipt['name']} is done{rest}.", **refs)
@@ -255,10 +244,6 @@ def _short(receipt: dict[str, Any]) -> bool:
         if move["state"] not in CLOSED and move["product_uom_qty"] - received > EPSILON:
             return True
     return False
-
-
-def _backorder_refs(backorder: dict[str, Any] | None) -> dict[str, Any]:
-    return {"backorder": backorder["name"], "backorder_id": backorder["id"]} if backorder else {}
 
 
 # ---- unplanned receipts -------------------------------------------------------------------

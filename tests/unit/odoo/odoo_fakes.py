@@ -143,7 +143,7 @@ def store(fake: FakeOdoo, *, consumption: bool = True) -> FakeOdoo:
     """Answers for what the directory reads: products, locations, warehouses and operation types."""
     fake.answer("product.product", "web_search_read", _matching(PRODUCTS, "barcode"))
     fake.answer("stock.location", "web_search_read", _matching(LOCATIONS, "barcode"))
-    fake.answer("stock.warehouse", "web_search_read", records([{"id": 1, "in_type_id": 1, "int_type_id": 5}]))
+    fake.answer("stock.warehouse", "web_search_read", records([{"id": 1, "in_type_id": 1, "int_type_id": 5, "lot_stock_id": 8}]))
     types = [{"id": 9, "warehouse_id": 1, "default_location_dest_id": CONSUMED_ID}] if consumption else []
     fake.answer("stock.picking.type", "web_search_read", records(types))
     fake.answer("stock.location", "search", [VENDORS_ID])

@@ -18,7 +18,16 @@ from odoo_fakes import (
     store,
 )
 
-from offline_sync.backends.contract import Location, Lot, Receipt, ReceiptLine, StockLevel
+from offline_sync.backends.contract import (
+    Location,
+    Lot,
+    ParLevel,
+    Receipt,
+    ReceiptLine,
+    Replenishment,
+    ReplenishmentLine,
+    StockLevel,
+)
 from offline_sync.backends.odoo.conventions import RECALL_NOTE
 
 SINCE = datetime(2026, 11, 22, 10, 0, 0)
@@ -47,14 +56,33 @@ def catalog_odoo(moves: list[dict[str, Any]] | None = None, version: str = "17.0
         "id": 5,
         "name": "WH/IN/00005",
         "state": "assigned",
+        "picking_type_code": "incoming",
+        "location_id": 4,
         "location_dest_id": STORE_ID,
         "move_ids": [
-            {"product_id": 7, "product_uom_qty": 10, "quantity": 4, "picked": True, "state": "assigned"},
-            {"product_id": 8, "product_uom_qty": 5, "quantity": 5, "picked": False, "state": "assigned"},
-            {"product_id": 8, "product_uom_qty": 2, "quantity": 0, "picked": False, "state": "cancel"},
+            {"product_id": 7, "product_uom_qty": 10, "quantity": 4, "picked": True, "state": "assigned", "move_line_ids": []},
+            {"product_id": 8, "product_uom_qty": 5, "quantity": 5, "picked": False, "state": "assigned", "move_line_ids": []},
+            {"product_id": 8, "product_uom_qty": 2, "quantity": 0, "picked": False, "state": "cancel", "move_line_ids": []},
         ],
     }
-    fake.answer("stock.picking", "web_search_read", records([receipt]))
+    picked_line = {"quantity": 3, "picked": True, "lot_id": {"id": 50, "name": "L1"}}
+    reserved_line = {"quantity": 5, "picked": False, "lot_id": {"id": 51, "name": "L2"}}
+    replenishment = {
+        "id": 6,
+        "name": "WH/INT/00006",
+        "state": "assigned",
+        "picking_type_code": "internal",
+        "location_id": STORE_ID,
+        "location_dest_id": WARD_ID,
+        "move_ids": [
+            {"product_id": 7, "product_uom_qty": 8, "quantity": 8, "picked": True, "state": "assigned",
+             "move_line_ids": [picked_line, reserved_line]},
+            {"product_id": 8, "product_uom_qty": 4, "quantity": 0, "picked": False, "state": "confirmed", "move_line_ids": []},
+        ],
+    }
+    fake.answer("stock.picking", "web_search_read", records([receipt, replenishment]))
+    fake.answer("stock.warehouse.orderpoint", "web_search_read", records(
+        [{"id": 1, "product_id": 7, "location_id": WARD_ID, "product_min_qty": 4, "product_max_qty": 20}]))
     quants = [
         {"product_id": 7, "location_id": WARD_ID, "lot_id": 50, "quantity": 3},
         {"product_id": 7, "location_id": WARD_ID, "lot_id": 50, "quantity": 2},  # another package
@@ -79,7 +107,14 @@ def test_a_full_pull_is_one_call_per_model() -> None:
         "stock.location.web_search_read",
         "stock.picking.web_search_read",
         "stock.quant.web_search_read",
+        "stock.warehouse.orderpoint.web_search_read",
     ]
+    assert catalog.par_levels == (ParLevel(7, WARD_ID, 4, 20),)
+    assert catalog.replenishments == (  # the reserved, unpicked lot is not picked
+        Replenishment(6, "WH/INT/00006", "open", STORE_ID, WARD_ID,
+                      (ReplenishmentLine(7, 8, 3, (("L1", 3),)), ReplenishmentLine(8, 4, 0))),
+    )
+    assert ("location_id", "in", [STORE_ID]) in fake.args_of("stock.picking", "web_search_read")[0]
     assert [(p.id, p.gtin, p.pack_quantity) for p in catalog.products] == [
         (7, "05012345100012", 1),
         (7, "15012345100019", 10),
@@ -97,12 +132,12 @@ def test_a_full_pull_is_one_call_per_model() -> None:
     assert fake.args_of("product.product", "web_search_read")[0] == [("detailed_type", "=", "product")]
 
 
-def test_an_incremental_pull_with_nothing_changed_is_four_calls() -> None:
+def test_an_incremental_pull_with_nothing_changed_is_five_calls() -> None:
     fake = catalog_odoo()
     backend = backend_on(fake)
     backend.session().directory.operation_types()
     fake.calls.clear()
-    for model in ("product.product", "stock.lot", "stock.location"):
+    for model in ("product.product", "stock.lot", "stock.location", "stock.warehouse.orderpoint"):
         fake.answer(model, "web_search_read", records([]))
 
     catalog = backend.catalog(SINCE)
@@ -112,8 +147,10 @@ def test_an_incremental_pull_with_nothing_changed_is_four_calls() -> None:
         "stock.lot.web_search_read",
         "stock.location.web_search_read",
         "stock.move.web_search_read",
+        "stock.warehouse.orderpoint.web_search_read",
     ]
     assert (catalog.products, catalog.lots, catalog.locations, catalog.receipts, catalog.stock) == ((), (), (), (), ())
+    assert (catalog.par_levels, catalog.replenishments) == ((), ())
     stamp = (SINCE - timedelta(seconds=30)).strftime("%Y-%m-%d %H:%M:%S")
     assert fake.args_of("product.product", "web_search_read")[0][1:] == [
         "|",
@@ -127,7 +164,7 @@ def test_an_incremental_pull_with_nothing_changed_is_four_calls() -> None:
 def test_an_incremental_pull_sends_what_moves_touched_even_when_it_emptied() -> None:
     moved = {
         "state": "done",
-        "picking_id": {"id": 5, "picking_type_code": "incoming"},
+        "picking_id": {"id": 5, "picking_type_code": "incoming", "location_id": 4},
         "move_line_ids": [
             {
                 "product_id": 7,
@@ -183,7 +220,7 @@ def test_an_incremental_pull_reads_archived_products_and_locations_in_the_same_c
 
     catalog = backend.catalog(SINCE)
 
-    assert len(fake.calls) == 4  # products, lots, locations, moves: no call for the archived ones
+    assert len(fake.calls) == 5  # products, lots, locations, moves, reordering rules: no call for the archived ones
     assert [p.id for p in catalog.products] == [7] and catalog.removed_products == (8,)
     assert [location.id for location in catalog.locations] == [WARD_ID] and catalog.removed_locations == (21,)
     for model in ("product.product", "stock.location"):

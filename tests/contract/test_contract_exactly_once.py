@@ -1,11 +1,13 @@
 """Exactly once (DESIGN §4): every command sent twice has one effect, and so does a command whose
 outcome was lost (the worker died between the backend's commit and its own) and is sent again
-by a restarted worker."""
+by a restarted worker. The ward replenishment kinds' scenarios live beside their other contract tests."""
 
 from collections.abc import Callable
 
 import pytest
 from contract_world import LABEL_EXPIRY, World, op, receipt_line
+from test_contract_replenishment import IDS as REPLENISHMENT_IDS
+from test_contract_replenishment import SCENARIOS as REPLENISHMENT_SCENARIOS
 from waste_helpers import QUARANTINE, recalled
 
 from offline_sync.backends.contract import (
@@ -127,7 +129,7 @@ SCENARIOS = [_receive, _validate_receipt, _unplanned_receipt, _transfer, _consum
 IDS = [scenario.__name__.strip("_") for scenario in SCENARIOS]
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=IDS)
+@pytest.mark.parametrize("scenario", SCENARIOS + REPLENISHMENT_SCENARIOS, ids=IDS + REPLENISHMENT_IDS)
 def test_a_command_sent_twice_has_one_effect(world: World, scenario: Callable[[World], tuple[Send, Effect]]) -> None:
     send, effect = scenario(world)
     before = effect()
@@ -145,7 +147,7 @@ def test_a_command_sent_twice_has_one_effect(world: World, scenario: Callable[[W
     }
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=IDS)
+@pytest.mark.parametrize("scenario", SCENARIOS + REPLENISHMENT_SCENARIOS, ids=IDS + REPLENISHMENT_IDS)
 def test_a_lost_outcome_is_recovered_as_a_duplicate_after_a_restart(
     world: World, scenario: Callable[[World], tuple[Send, Effect]]
 ) -> None:

@@ -5,7 +5,6 @@ command exactly once, sent twice or sent again after its outcome was lost."""
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
-import pytest
 from contract_world import World, op, product_id
 
 from offline_sync.backends.contract import (
@@ -270,33 +269,6 @@ def _deliver(world: World) -> tuple[Send, Effect]:
     )
 
 
+# Exactly once (sent twice, or resent after a lost outcome): test_contract_exactly_once.py runs these too.
 SCENARIOS = [_requested, _first_request, _par_level, _pick, _deliver]
 IDS = [scenario.__name__.strip("_") for scenario in SCENARIOS]
-
-
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=IDS)
-def test_a_replenishment_command_sent_twice_has_one_effect(world: World, scenario: Callable[[World], tuple[Send, Effect]]) -> None:
-    send, effect = scenario(world)
-    before = effect()
-    first = send(world.backend)
-    after = effect()
-    second = send(world.backend)
-    assert first.status == OutcomeStatus.APPLIED, first.message
-    assert after != before
-    assert second.status == OutcomeStatus.DUPLICATE, second.message
-    assert effect() == after
-    assert {key: second.refs.get(key) for key in ("picking", "backorder")} == {key: first.refs.get(key) for key in ("picking", "backorder")}
-
-
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=IDS)
-def test_a_replenishment_command_whose_outcome_was_lost_is_a_duplicate_after_a_restart(
-    world: World, scenario: Callable[[World], tuple[Send, Effect]]
-) -> None:
-    send, effect = scenario(world)
-    before = effect()
-    send(world.backend)  # applied and committed; the worker dies before recording the outcome
-    after = effect()
-    resent = send(world.restarted())
-    assert after != before
-    assert resent.status == OutcomeStatus.DUPLICATE, resent.message
-    assert effect() == after

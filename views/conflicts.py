@@ -34,6 +34,7 @@ TITLES = {
 NEED_LABELS = {
     "quantity": "Quantity", "lot": "Lot", "location": "Location barcode", "receipt": "Receipt reference",
     "product_id": "Product", "pack_quantity": "Units in one box", "username": "Username",
+    "minimum": "Minimum on the ward", "maximum": "Maximum: a refill brings it back to this",
 }
 
 

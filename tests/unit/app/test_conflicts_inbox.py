@@ -10,8 +10,10 @@ from flask.testing import FlaskClient
 from app.extensions import db
 from app.services.conflicts import PAGE_SIZE
 from offline_sync.outbox.models import OutboxCommand, Status
+from offline_sync.outbox.resolutions import OFFERED
 from offline_sync.persistence import utcnow
 from tests.support import csrf_token_from
+from views.conflicts import NEED_LABELS
 
 PARKED = 205
 CARD = re.compile(r'<article class="card conflict" id="c-([0-9a-f-]{36})"')
@@ -73,3 +75,8 @@ def test_waste_beyond_what_is_on_hand_is_not_offered_apply_anyway(app: Flask, lo
                           headers={"HX-Request": "true"})
     with app.app_context():
         assert db.session.query(OutboxCommand).filter_by(op_id=scrap).one().status == Status.CONFLICT, refused.get_data(as_text=True)
+
+
+def test_every_answer_a_decision_asks_for_has_a_label_on_the_card() -> None:
+    asked = {need for choices in OFFERED.values() for choice in choices for need in choice.needs}
+    assert asked - set(NEED_LABELS) == set()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 FENCED_BLOCK = re.compile(r"```sh\n(.*?)```", re.DOTALL)
 PASSWORD_TWICE = "a-long-password\na-long-password\n"
 

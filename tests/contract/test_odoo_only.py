@@ -110,16 +110,17 @@ class LosingAnswers:
         return result
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS + REPLENISHMENT_SCENARIOS, ids=IDS + REPLENISHMENT_IDS)
-def test_an_answer_lost_after_any_write_still_has_one_effect(
-    world: World, scenario: Callable[[World], tuple[Send, Effect]]
+def lose_each_answer_in_turn(
+    world: World, scenario: Callable[[World], tuple[Send, Effect]], losing_answers: type[LosingAnswers], most: int
 ) -> None:
+    """Send the scenario's command with the answer to its 1st, 2nd, … (up to `most`) write lost; each
+    time a restarted worker's resend is applied or a duplicate, and the effect is that of one send."""
     send, effect = scenario(world)
     send(world.backend)
     once = effect()
-    for lose in range(1, 5):
+    for lose in range(1, most + 1):
         send, effect = scenario(world)
-        losing = LosingAnswers(make_transport(settings()), lose)
+        losing = losing_answers(make_transport(settings()), lose)
         first = send(OdooBackend(settings(), transport=lambda _settings, losing=losing: losing))
         if losing.writes < lose:  # the command makes fewer writes than that: every case is covered
             break
@@ -130,6 +131,13 @@ def test_an_answer_lost_after_any_write_still_has_one_effect(
         assert retried.status in (OutcomeStatus.APPLIED, OutcomeStatus.DUPLICATE), (lose, retried.message)
         assert again.status == OutcomeStatus.DUPLICATE, (lose, again.message)
         assert effect() == once, lose
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS + REPLENISHMENT_SCENARIOS, ids=IDS + REPLENISHMENT_IDS)
+def test_an_answer_lost_after_any_write_still_has_one_effect(
+    world: World, scenario: Callable[[World], tuple[Send, Effect]]
+) -> None:
+    lose_each_answer_in_turn(world, scenario, LosingAnswers, most=4)
 
 
 # ---- a replenishment transfer cancelled in Odoo ---------------------------------------------------

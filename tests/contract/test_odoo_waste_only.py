@@ -12,7 +12,7 @@ import pytest
 from contract_world import LABEL_EXPIRY, World, op
 from contract_world_odoo import OdooWorld, make_world
 from test_contract_exactly_once import IDS, SCENARIOS, Effect, Send
-from test_odoo_only import WRITES, LosingAnswers, settings
+from test_odoo_only import WRITES, LosingAnswers, lose_each_answer_in_turn, settings
 
 from offline_sync.backends.contract import (
     ItemLine,
@@ -165,19 +165,4 @@ class LosingWasteAnswers(LosingAnswers):
 def test_an_answer_lost_after_any_waste_write_still_has_one_effect(
     world: World, scenario: Callable[[World], tuple[Send, Effect]]
 ) -> None:
-    send, effect = scenario(world)
-    send(world.backend)
-    once = effect()
-    for lose in range(1, 6):
-        send, effect = scenario(world)
-        losing = LosingWasteAnswers(make_transport(settings()), lose)
-        first = send(OdooBackend(settings(), transport=lambda _settings, losing=losing: losing))
-        if losing.writes < lose:  # the command makes fewer writes than that: every case is covered
-            break
-        assert first.status == OutcomeStatus.TRANSIENT, (lose, first.message)
-
-        retried, again = send(world.restarted()), send(world.restarted())
-
-        assert retried.status in (OutcomeStatus.APPLIED, OutcomeStatus.DUPLICATE), (lose, retried.message)
-        assert again.status == OutcomeStatus.DUPLICATE, (lose, again.message)
-        assert effect() == once, lose
+    lose_each_answer_in_turn(world, scenario, LosingWasteAnswers, most=5)

@@ -6,6 +6,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
+from werkzeug.routing import Rule
 
 from app import create_app
 
@@ -43,6 +44,33 @@ class SharedTemplateCache(BytecodeCache):
 
 
 TEMPLATE_CACHE = SharedTemplateCache()
+
+
+def share_url_builders() -> None:
+    """Build each route's URL-building function once per run rather than once per test's app.
+
+    Werkzeug generates and compiles a small Python function per route and app (two, in fact): with
+    every test building its own app, that was 70 ms a test, a third of the unit suite. The function
+    depends only on the rule's text, defaults and host/subdomain, and reads the converters from the
+    rule it is bound to at call time, so one built for an equal rule of another app is the same.
+    """
+    build = Rule._compile_builder
+    if getattr(build, "shared", False):
+        return
+    built: dict[tuple, object] = {}
+
+    def shared_builder(rule: Rule, append_unknown: bool = True):
+        key = (rule.rule, rule.subdomain, rule.host, rule.map.host_matching, rule.merge_slashes,
+               repr(sorted((rule.defaults or {}).items())), append_unknown)
+        if key not in built:
+            built[key] = build(rule, append_unknown)
+        return built[key]
+
+    shared_builder.shared = True  # type: ignore[attr-defined]
+    Rule._compile_builder = shared_builder  # type: ignore[method-assign]
+
+
+share_url_builders()
 
 
 def make_app(database_url: str, instance: Path, **extra: str) -> Flask:

@@ -67,19 +67,23 @@ def settings() -> OdooSettings:
 # ---- RPC calls per operation ------------------------------------------------------------------
 
 
-def test_each_stock_operation_costs_at_most_four_calls_and_a_duplicate_one(world: OdooWorld) -> None:
+# The most HTTP requests a first send may take, where more than four: the refill and waste kinds read
+# what they need (the ward's open transfer, the lot's quant, the vendor's receipt) before they write.
+# A duplicate is recognised by its op_id in one request, or two where the op_id lives on a line.
+CALL_BUDGET = {"set par level": 5, "request, new transfer": 6, "scrap": 6, "quarantine": 5, "vendor return": 6}
+DUPLICATE_BUDGET = {"set par level": 2, "request, same transfer": 2, "recall": 2}
+
+
+def test_each_operation_keeps_to_its_call_budget_and_a_duplicate_costs_one_or_two(world: OdooWorld) -> None:
     measured = every_operation(world)
 
-    assert {m.name: m.calls for m in measured if m.calls > 4} == {}
+    assert {m.name: m.calls for m in measured if m.calls > CALL_BUDGET.get(m.name, 4)} == {}
     for m in measured:
         if m.name == "count, overtaken":
             assert (m.first.status, m.again.status) == (OutcomeStatus.CONFLICT, OutcomeStatus.CONFLICT), m
         else:
-            assert (m.first.status, m.again.status, m.again_calls) == (
-                OutcomeStatus.APPLIED,
-                OutcomeStatus.DUPLICATE,
-                1,
-            ), m
+            assert (m.first.status, m.again.status) == (OutcomeStatus.APPLIED, OutcomeStatus.DUPLICATE), m
+            assert m.again_calls <= DUPLICATE_BUDGET.get(m.name, 1), m
 
 
 # ---- an answer lost after each write ------------------------------------------------------------

@@ -176,3 +176,13 @@ def test_scanner_errors_are_translated_by_kind_where_they_are_shown(app: Flask, 
     error = CheckDigitError("0950110153000X", "a valid GTIN check digit", "X")
     with app.test_request_context(), force_locale(language):
         assert scan_error_message(error).startswith(expected)
+
+
+def test_every_way_out_and_conflict_kind_offline_sync_offers_has_its_words_on_screen() -> None:
+    from offline_sync.outbox.resolutions import OFFERED
+    from views.conflicts import CHOICE_LABELS, TITLES
+
+    assert {choice.action for choices in OFFERED.values() for choice in choices} <= set(CHOICE_LABELS)
+    assert set(OFFERED) <= set(TITLES)
+    for choices in OFFERED.values():  # the same English as offline_sync's, so nothing changes for English readers
+        assert all(str(CHOICE_LABELS[choice.action]) == choice.label for choice in choices)

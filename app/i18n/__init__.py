@@ -32,6 +32,40 @@ WORKFLOW_NAMES: dict[str, LazyString] = {
     "count": lazy_gettext("Count"),
 }
 
+# A sync command's state and kind (offline_sync's codes) as a screen names them.
+STATUS_NAMES: dict[str, LazyString] = {
+    "queued": lazy_gettext("queued"),
+    "syncing": lazy_gettext("syncing"),
+    "retrying": lazy_gettext("retrying"),
+    "conflict": lazy_gettext("conflict"),
+    "done": lazy_gettext("done"),
+    "discarded": lazy_gettext("discarded"),
+}
+KIND_NAMES: dict[str, LazyString] = {
+    "receive": lazy_gettext("receipt"),
+    "receive_validate": lazy_gettext("receipt validated"),
+    "receive_unplanned": lazy_gettext("unplanned receipt"),
+    "transfer": lazy_gettext("stock transfer"),
+    "consume": lazy_gettext("use"),
+    "count": lazy_gettext("stock count"),
+    "replenish_request": lazy_gettext("refill request"),
+    "replenish_pick": lazy_gettext("refill picked"),
+    "replenish_deliver": lazy_gettext("refill delivered"),
+    "par_level_set": lazy_gettext("par level"),
+    "scrap": lazy_gettext("waste record"),
+    "quarantine": lazy_gettext("move to quarantine"),
+    "vendor_return": lazy_gettext("vendor return"),
+    "recall": lazy_gettext("recall notice"),
+}
+
+
+def status_name(status: str) -> str:
+    return str(STATUS_NAMES.get(str(status), status))
+
+
+def kind_name(kind: str) -> str:
+    return str(KIND_NAMES.get(str(kind), kind))
+
 
 def role_name(role: str) -> str:
     return str(ROLE_NAMES.get(str(role), role))

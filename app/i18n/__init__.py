@@ -9,7 +9,7 @@ from pathlib import Path
 
 from babel import negotiate_locale
 from flask import has_request_context, request
-from flask_babel import LazyString, force_locale, lazy_gettext
+from flask_babel import LazyString, force_locale, get_locale, lazy_gettext
 from flask_login import current_user
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
@@ -58,6 +58,29 @@ KIND_NAMES: dict[str, LazyString] = {
     "recall": lazy_gettext("recall notice"),
 }
 
+# What a person's audited history shows (people/show.html): the audit log's codes in words.
+AUDIT_ACTION_NAMES: dict[str, LazyString] = {
+    "user_created": lazy_gettext("user created"),
+    "user_renamed": lazy_gettext("name changed"),
+    "role_changed": lazy_gettext("role changed"),
+    "wards_changed": lazy_gettext("wards changed"),
+    "language_changed": lazy_gettext("language changed"),
+    "badge_issued": lazy_gettext("badge issued"),
+    "pin_reset": lazy_gettext("PIN reset"),
+    "password_reset": lazy_gettext("password set"),
+    "user_enabled": lazy_gettext("enabled"),
+    "user_disabled": lazy_gettext("disabled"),
+    "login": lazy_gettext("logged in"),
+    "logout": lazy_gettext("logged out"),
+    "login_failed": lazy_gettext("login failed"),
+    "login_locked": lazy_gettext("login locked"),
+    "login_refused_disabled": lazy_gettext("login refused: disabled"),
+}
+
+
+def audit_action_name(action: str) -> str:
+    return str(AUDIT_ACTION_NAMES.get(action, action))
+
 
 def status_name(status: str) -> str:
     return str(STATUS_NAMES.get(str(status), status))
@@ -101,3 +124,9 @@ def in_language_of(user) -> AbstractContextManager:
     """Within it, messages are in `user`'s own language when they chose one (else the request's):
     for sentences about a user's work sent where no session says who reads them (a handheld's token)."""
     return force_locale(user.language) if user.language in LANGUAGES else nullcontext()
+
+
+def template_globals() -> dict[str, object]:
+    """What templates use to speak the reader's language: the locale, the languages, and the names of codes."""
+    return {"current_locale": get_locale, "languages": LANGUAGES, "role_name": role_name, "workflow_name": workflow_name,
+            "status_name": status_name, "kind_name": kind_name, "audit_action_name": audit_action_name}

@@ -81,6 +81,17 @@ AUDIT_ACTION_NAMES: dict[str, LazyString] = {
 def audit_action_name(action: str) -> str:
     return str(AUDIT_ACTION_NAMES.get(action, action))
 
+# The inventory's lot moves (LotMoveKind) in the same words as the commands that make them.
+MOVE_NAMES: dict[str, LazyString] = {
+    "receipt": KIND_NAMES["receive"], "transfer": KIND_NAMES["transfer"], "consumption": KIND_NAMES["consume"],
+    "scrap": KIND_NAMES["scrap"], "return": KIND_NAMES["vendor_return"], "count": KIND_NAMES["count"],
+    "quarantine": KIND_NAMES["quarantine"],
+}
+
+
+def move_name(kind: str) -> str:
+    return str(MOVE_NAMES.get(str(kind), kind))
+
 
 def status_name(status: str) -> str:
     return str(STATUS_NAMES.get(str(status), status))
@@ -129,4 +140,4 @@ def in_language_of(user) -> AbstractContextManager:
 def template_globals() -> dict[str, object]:
     """What templates use to speak the reader's language: the locale, the languages, and the names of codes."""
     return {"current_locale": get_locale, "languages": LANGUAGES, "role_name": role_name, "workflow_name": workflow_name,
-            "status_name": status_name, "kind_name": kind_name, "audit_action_name": audit_action_name}
+            "status_name": status_name, "kind_name": kind_name, "move_name": move_name, "audit_action_name": audit_action_name}

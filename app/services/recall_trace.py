@@ -143,7 +143,7 @@ def _uses(session: Session, gtin: str, lot: str, wards: dict[int, str], recall_a
 def _place(level: StockLevel, locations: dict[int, CachedLocation], wards: dict[int, str]) -> Place:
     location = locations.get(level.location_id)
     if location is None:
-        return Place(f"#{level.location_id}", "not in the catalog", "", "", level.quantity)
+        return Place(f"#{level.location_id}", gettext("not in the catalog"), "", "", level.quantity)
     return Place(location.barcode, location.name, wards.get(location.id, ""), location.usage, level.quantity)
 
 

@@ -2,7 +2,6 @@
 
 `make setup` compiles them; the app also compiles at start-up any that is missing or older than its
 .po, so a fresh clone, a worktree or a `git pull` never runs on stale translations.
-`python -m app.i18n.catalogs` compiles them all.
 """
 import logging
 import os
@@ -54,12 +53,3 @@ def compile_stale(translations_dir: Path = TRANSLATIONS_DIR) -> list[Path]:
             except OSError as error:
                 log.warning("translation catalogue not compiled", extra={"path": str(po_path), "error": str(error)})
     return written
-
-
-def compile_all(translations_dir: Path = TRANSLATIONS_DIR) -> list[Path]:
-    return [compile_catalogue(po_path) for po_path in catalogues(translations_dir)]
-
-
-if __name__ == "__main__":
-    for path in compile_all():
-        print(f"compiled {path}")

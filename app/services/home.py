@@ -4,7 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import gettext, lazy_gettext
+from flask_babel import LazyString, gettext, lazy_gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -27,8 +27,8 @@ class Badge:
 @dataclass(frozen=True)
 class LinkSpec:
     key: str
-    title: str
-    help: str
+    title: LazyString  # in the reader's language when shown
+    help: LazyString
     endpoint: str
     permission: Permission
     badge: Callable[[Session, datetime], Badge | None] | None = None
@@ -37,8 +37,8 @@ class LinkSpec:
 @dataclass(frozen=True)
 class HomeLink:
     key: str
-    title: str
-    help: str
+    title: LazyString
+    help: LazyString
     endpoint: str
     badge: Badge | None
 

@@ -1,7 +1,7 @@
 """Label sheets for office printers: where each label sits on an A4 or Letter page (mm)."""
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext
+from flask_babel import LazyString, lazy_gettext
 
 INCH = 25.4
 
@@ -9,7 +9,7 @@ INCH = 25.4
 @dataclass(frozen=True)
 class SheetLayout:
     key: str
-    name: str
+    name: LazyString  # in the reader's language when shown
     page_width: float
     page_height: float
     columns: int

@@ -3,7 +3,7 @@ the tests decode, so the printer's own barcode firmware plays no part; text in t
 from dataclasses import dataclass
 
 import numpy as np
-from flask_babel import lazy_gettext
+from flask_babel import LazyString, lazy_gettext
 
 from app.services.labels.label import Label
 from app.services.labels.layout import Placed, place
@@ -15,7 +15,7 @@ class ZebraStock:
     """A roll of labels in a Zebra printer."""
 
     key: str
-    name: str
+    name: LazyString  # in the reader's language when shown
     width: float  # mm
     height: float
     dots_per_mm: float = 8.0  # 203 dpi

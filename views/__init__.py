@@ -14,6 +14,7 @@ def register_views(app: Flask) -> None:
         health,
         home,
         labels,
+        language,
         people,
         products,
         recalls,
@@ -31,5 +32,6 @@ def register_views(app: Flask) -> None:
         *(expiry, recalls, waste_dashboard),
         labels,
         *(people, wards, products),
+        language,
     ):
         app.register_blueprint(module.blueprint)

@@ -3,6 +3,7 @@ offline_sync offers, a reason for the audit, and the decision applied by app.ser
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -20,21 +21,54 @@ from views.workflows import render_page_or_block
 
 blueprint = Blueprint("conflicts", __name__)
 TITLES = {
-    "unknown_product": "Unknown product",
-    "unknown_lot": "Unknown lot",
-    "expiry_mismatch": "Expiry differs from the label",
-    "insufficient_stock": "Not enough stock",
-    "expired_or_recalled": "Expired or recalled lot",
-    "receipt_closed": "Receipt already closed",
-    "count_overtaken": "Stock moved after the count",
-    "not_permitted": "Not permitted here",
-    "location_unknown": "Unknown location",
-    "sync_failed": "Could not sync",
+    "unknown_product": lazy_gettext("Unknown product"),
+    "unknown_lot": lazy_gettext("Unknown lot"),
+    "expiry_mismatch": lazy_gettext("Expiry differs from the label"),
+    "insufficient_stock": lazy_gettext("Not enough stock"),
+    "expired_or_recalled": lazy_gettext("Expired or recalled lot"),
+    "receipt_closed": lazy_gettext("Receipt already closed"),
+    "count_overtaken": lazy_gettext("Stock moved after the count"),
+    "not_permitted": lazy_gettext("Not permitted here"),
+    "location_unknown": lazy_gettext("Unknown location"),
+    "sync_failed": lazy_gettext("Could not sync"),
+    "receipt_not_found": lazy_gettext("Receipt not found"),
+    "no_par_level": lazy_gettext("No par level here"),
+    "lot_not_in_store": lazy_gettext("Lot not in the store"),
+    "transfer_closed": lazy_gettext("Transfer already closed"),
+}
+# The ways out offline_sync offers (resolutions.offered), in the reader's language, by action; a new
+# action shows offline_sync's English label until it is added here.
+CHOICE_LABELS = {
+    "discard": lazy_gettext("Discard this command (nothing reaches the inventory)"),
+    "link_gtin": lazy_gettext("Link this GTIN to a product"),
+    "link_gtin_box": lazy_gettext("Link this GTIN to a product as a box of several units"),
+    "create_lot": lazy_gettext("Create the lot with the label's expiry"),
+    "pick_lot": lazy_gettext("Use another lot"),
+    "keep_backend_expiry": lazy_gettext("Keep the inventory's expiry date"),
+    "update_lot_expiry": lazy_gettext("Change the lot's expiry to the label's"),
+    "apply_anyway": lazy_gettext("Apply anyway (stock goes negative until counted)"),
+    "reduce": lazy_gettext("Reduce the quantity"),
+    "override": lazy_gettext("Allow this lot once (supervisor override)"),
+    "into_backorder": lazy_gettext("Receive into another receipt (the backorder)"),
+    "unplanned_receipt": lazy_gettext("Receive as an unplanned receipt"),
+    "count_as_of": lazy_gettext("Count as of the counting time (counted + moves since)"),
+    "keep_counted": lazy_gettext("Keep the counted quantity"),
+    "keep_difference": lazy_gettext("Keep the difference seen at count time"),
+    "explicit": lazy_gettext("Set a quantity"),
+    "recount": lazy_gettext("Discard and ask for a recount"),
+    "reassign": lazy_gettext("Attribute to another user who may do this"),
+    "map_location": lazy_gettext("Use another location"),
+    "scrap_instead": lazy_gettext("Scrap it instead, with the same reason"),
+    "set_par_level": lazy_gettext("Set a par level for the product at this ward and request again"),
+    "pick_other_lot": lazy_gettext("Pick another lot instead"),
+    "request_again": lazy_gettext("Request again what the closed transfer did not deliver, onto the ward's open transfer"),
+    "retry": lazy_gettext("Try again now"),
 }
 NEED_LABELS = {
-    "quantity": "Quantity", "lot": "Lot", "location": "Location barcode", "receipt": "Receipt reference",
-    "product_id": "Product", "pack_quantity": "Units in one box", "username": "Username",
-    "minimum": "Minimum on the ward", "maximum": "Maximum: a refill brings it back to this",
+    "quantity": lazy_gettext("Quantity"), "lot": lazy_gettext("Lot"), "location": lazy_gettext("Location barcode"),
+    "receipt": lazy_gettext("Receipt reference"), "product_id": lazy_gettext("Product"), "pack_quantity": lazy_gettext("Units in one box"),
+    "username": lazy_gettext("Username"), "minimum": lazy_gettext("Minimum on the ward"),
+    "maximum": lazy_gettext("Maximum: a refill brings it back to this"),
 }
 
 
@@ -48,11 +82,12 @@ def _products() -> tuple[dict[str, str], list[tuple[int, str]]]:
 def _card(row: Any, names: dict[str, str]) -> dict[str, Any]:
     payload = row.payload or {}
     lines = payload.get("lines") or ([payload] if "gtin" in payload else [])
-    choices = offered(row.conflict_kind, row.kind)
+    choices = [{"action": c.action, "label": str(CHOICE_LABELS.get(c.action, c.label)), "needs": c.needs}
+               for c in offered(row.conflict_kind, row.kind)]
     return {
         "op_id": row.op_id,
         "kind": row.kind,
-        "title": TITLES.get(row.conflict_kind or "", row.conflict_kind or "Parked"),
+        "title": TITLES.get(row.conflict_kind or "", row.conflict_kind or lazy_gettext("Parked")),
         "message": row.conflict_message or row.last_error,
         "who": row.username,
         "captured_at": row.captured_at,
@@ -66,7 +101,7 @@ def _card(row: Any, names: dict[str, str]) -> dict[str, Any]:
         "requested": (payload.get("override") or {}).get("reason", ""),
         "choices": choices,
         # each value a choice needs besides the reason, with the choices that need it
-        "needs": {need: [c.label for c in choices if need in c.needs] for c in choices for need in c.needs},
+        "needs": {need: [c["label"] for c in choices if need in c["needs"]] for c in choices for need in c["needs"]},
     }
 
 
@@ -87,7 +122,7 @@ def _params(form: Any, needs: tuple[str, ...]) -> dict[str, Any]:
             try:
                 params[name] = float(value)
             except ValueError:
-                raise ResolutionError(f"Give the {NEED_LABELS[name].lower()} as a number.") from None
+                raise ResolutionError(gettext("Give the %(field)s as a number.", field=str(NEED_LABELS[name]).lower())) from None
         elif name == "product_id":
             params[name] = int(value) if value.isdigit() else None
         else:
@@ -103,11 +138,11 @@ def resolve():
     choice = next((c for c in offered(row.conflict_kind, row.kind) if c.action == action), None) if row else None
     error, outcome = "", None
     if row is None:
-        error = "There is no such command; reload the inbox."
+        error = gettext("There is no such command; reload the inbox.")
     elif row.status != Status.CONFLICT:
         error = decided_already(row)
     elif choice is None:
-        error = "Choose one of the ways out."
+        error = gettext("Choose one of the ways out.")
     else:
         try:
             outcome = conflicts.decide(

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
@@ -30,8 +31,8 @@ def checked_reason(reason: str) -> str:
     """The reason a change is made, kept in the audit log; a change without one is refused."""
     reason = reason.strip()
     if not reason or len(reason) > MAX_REASON:
-        raise UserError(f"Give a reason of 1 to {MAX_REASON} characters (new starter, moved ward, lost badge…): "
-                        "it is kept in the audit log with your name.")
+        raise UserError(gettext("Give a reason of 1 to %(maximum)s characters (new starter, moved ward, lost badge…): "
+                                "it is kept in the audit log with your name.", maximum=MAX_REASON))
     return reason
 
 
@@ -84,9 +85,11 @@ def new_badge_code(session: Session) -> str:
 
 
 def edit(
-    session: Session, username: str, *, display_name: str, role: str, wards: Sequence[str], actor: str, reason: str,
+    session: Session, username: str, *, display_name: str, role: str, wards: Sequence[str], language: str | None,
+    actor: str, reason: str,
 ) -> User:
-    """Change what differs of name, role and wards; each change is audited with the reason."""
+    """Change what differs of name, role, wards and language (None: the browser's); each change is audited with
+    the reason."""
     reason = checked_reason(reason)
     user = users.get_user(session, username)
     if display_name.strip() != user.display_name:
@@ -95,6 +98,8 @@ def edit(
         users.set_role(session, username, role, actor=actor, reason=reason)
     if list(dict.fromkeys(code.strip() for code in wards if code.strip())) != user.location_codes:
         users.set_locations(session, username, wards, actor=actor, reason=reason)
+    if (language or None) != user.language:
+        users.set_language(session, username, language, actor=actor, reason=reason)
     return user
 
 

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask_babel import lazy_gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,7 +17,8 @@ from offline_sync.catalog_cache import CachedLocation, CachedLot, CachedProduct,
 from offline_sync.outbox.models import CommandLot, OutboxCommand, Status
 
 # (label, first day from today, last day): the expiry windows, each its own bar (not cumulative).
-WINDOWS = (("expired, still on the shelf", None, -1), ("next 30 days", 0, 30), ("31–60 days", 31, 60), ("61–90 days", 61, 90))
+WINDOWS = ((lazy_gettext("expired, still on the shelf"), None, -1), (lazy_gettext("next 30 days"), 0, 30),
+           (lazy_gettext("31–60 days"), 31, 60), (lazy_gettext("61–90 days"), 61, 90))
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ def expiring(session: Session, today: date) -> Expiring:
         value[ward][window] += quantity * costs.get(product_id, 0.0)
         units[ward][window] += quantity
     ordered = sorted(value)
-    return Expiring([label for label, _, _ in WINDOWS], ordered, {w: value[w] for w in ordered}, {w: units[w] for w in ordered},
+    return Expiring([str(label) for label, _, _ in WINDOWS], ordered, {w: value[w] for w in ordered}, {w: units[w] for w in ordered},
                     costed=any(costs.values()))
 
 
@@ -94,7 +96,7 @@ def chart_data(expiring_now: Expiring, waste: Wasted) -> dict[str, object]:
             {"label": label, "values": [round(expiring_by[ward][index], 2) for ward in expiring_now.wards]}
             for index, label in enumerate(expiring_now.windows)]},
         "wasted": {"labels": waste.months, "series": [
-            {"label": REASON_WORDS[WasteReason(why)].rstrip("…"), "values": [round(v, 2) for v in values]}
+            {"label": str(REASON_WORDS[WasteReason(why)]).rstrip("…"), "values": [round(v, 2) for v in values]}
             for why, values in per_reason.items() if any(values)]},
     }
 

@@ -135,6 +135,8 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("GET", "/people/import/run"): page_for("admin"),
     ("POST", "/people/import/run"): page_for("admin"),
     ("GET", "/wards"): page_for("supervisor", "admin"),
+    ("GET", "/language"): PAGE_FOR_ALL,  # each user chooses the language of their own screens
+    ("POST", "/language"): PAGE_FOR_ALL,
 }
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -193,6 +195,7 @@ REQUESTS: dict[tuple[str, str], RequestArgs] = {
     ("POST", "/people/import/check"): lambda w: {"data": {"csv": "username,role,password\ntable.csv,nurse,long enough\n"}},
     ("POST", "/people/import/run"): lambda w: {"data": {"csv": "username,role,password\ntable.csv,nurse,long enough\n",
                                                          "reason": "go-live"}},
+    ("POST", "/language"): lambda w: {"data": {"language": "fr"}},
 }
 
 

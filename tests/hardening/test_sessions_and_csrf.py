@@ -186,6 +186,7 @@ CSRF_CASES: dict[tuple[str, str], CsrfCase] = {
     ("POST", "/labels/printers/remove"): ("admin", _a_printer),
     **{route: ("admin", build) for route, build in REQUESTS.items() if route[0] == "POST" and route[1].startswith("/people/")},
     ("POST", "/products/link"): ("supervisor", REQUESTS[("POST", "/products/link")]),
+    ("POST", "/language"): ("nurse", REQUESTS[("POST", "/language")]),
 }
 # Decode an upload, ask statuses, check an import file: keep nothing.
 READS_ONLY = {("POST", "/device/photo"), ("POST", "/api/v1/commands/status"), ("POST", "/people/import/check")}

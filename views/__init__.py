@@ -13,6 +13,7 @@ def register_views(app: Flask) -> None:
         expiry,
         health,
         home,
+        i18n,
         labels,
         people,
         products,
@@ -31,5 +32,6 @@ def register_views(app: Flask) -> None:
         *(expiry, recalls, waste_dashboard),
         labels,
         *(people, wards, products),
+        i18n,
     ):
         app.register_blueprint(module.blueprint)

@@ -95,21 +95,33 @@ export function formatNumber(value, options = {}) {
   return new Intl.NumberFormat(locale(), { maximumFractionDigits: 3, ...options }).format(value);
 }
 
+const DAY_STYLE = { dateStyle: "medium" };
+const MOMENT_STYLE = { dateStyle: "medium", timeStyle: "short" };
+
 /**
  * A date the locale's way. `value`: an ISO date ("2026-05-01", a calendar day: shown as that day
  * wherever the handheld is), an ISO timestamp or a Date. Empty or unreadable values come back as given.
+ * English without a region (the page says only "en": US or UK day order unknown) keeps ISO 8601.
  */
-export function formatDate(value, options = { dateStyle: "medium" }) {
+export function formatDate(value, options = DAY_STYLE) {
   if (!value) return value ?? "";
   const day = typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value);
   const date = day ? new Date(`${value}T00:00:00Z`) : new Date(value);
   if (Number.isNaN(date.getTime())) return String(value);
+  if (locale() === "en" && (options === DAY_STYLE || options === MOMENT_STYLE)) return isoWords(date, day, options === MOMENT_STYLE);
   return new Intl.DateTimeFormat(locale(), { ...options, ...(day ? { timeZone: "UTC" } : {}) }).format(date);
 }
 
 /** A moment with its time (for sync times, queued commands), the locale's way. */
 export function formatDateTime(value) {
-  return formatDate(value, { dateStyle: "medium", timeStyle: "short" });
+  return formatDate(value, MOMENT_STYLE);
+}
+
+function isoWords(date, day, withTime) {
+  const two = (n) => String(n).padStart(2, "0");
+  if (day) return date.toISOString().slice(0, 10);
+  const calendar = `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())}`;
+  return withTime ? `${calendar} ${two(date.getHours())}:${two(date.getMinutes())}` : calendar;
 }
 
 /**

@@ -2,7 +2,7 @@
 // Plural-Forms, English when a message is missing, and dates and numbers the locale's way.
 import assert from "node:assert/strict";
 import { afterEach, test } from "node:test";
-import { compilePlural, formatDate, formatNumber, loadTranslations, nt, t, useCatalogue } from "../../static/js/i18n.js";
+import { compilePlural, formatDate, formatDateTime, formatNumber, loadTranslations, nt, t, useCatalogue } from "../../static/js/i18n.js";
 
 const FRENCH = {
   locale: "fr",
@@ -75,6 +75,9 @@ test("a calendar date is the same day in every locale and time zone, written the
   useCatalogue(GERMAN);
   assert.equal(formatDate("2026-05-01"), "01.05.2026");
   assert.equal(formatDate(""), "");
+  useCatalogue(null); // English without a region: ISO 8601, neither US nor UK day order
+  assert.equal(formatDate("2026-05-01"), "2026-05-01");
+  assert.equal(formatDateTime(new Date(2026, 4, 1, 9, 5)), "2026-05-01 09:05");
   assert.equal(formatDate("not a date"), "not a date");
 });
 

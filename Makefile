@@ -11,7 +11,7 @@ SHARED ?= ../shared
 # The embedded default: SQLite in instance/, the training sandbox, a secret key generated once in instance/.
 DEV := WARDSTOCK_ENV=development
 
-.PHONY: run test setup system-packages static db demo lock audit bench-scanners bench-sync bench-replenishment bench-trace bench-load clean
+.PHONY: run test setup system-packages static translations compile-translations db demo lock audit bench-scanners bench-sync bench-replenishment bench-trace bench-load clean
 
 run: setup db demo
 	@echo ""
@@ -25,7 +25,7 @@ run: setup db demo
 test: setup
 	$(BIN)/pytest
 
-setup: system-packages $(BIN)/.installed static
+setup: system-packages $(BIN)/.installed static compile-translations
 
 # Debian packages the decoder (zbar) and the browser tests (Chromium) need.
 system-packages:
@@ -58,6 +58,17 @@ static/vendor/.installed: package-lock.json
 	cp node_modules/zxing-wasm/dist/reader/zxing_reader.wasm static/vendor/
 	cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chart.umd.js
 	touch $@
+
+# Translations (app/translations/<lang>/LC_MESSAGES/messages.po, English the source): `make translations`
+# extracts every string (babel.cfg: Python, templates and the handheld's scripts) and adds the new ones
+# to each catalogue to translate; setup compiles the catalogues into the ignored .mo files.
+TRANSLATIONS := app/translations
+translations: $(BIN)/.installed
+	$(BIN)/pybabel -q extract -F babel.cfg --sort-by-file --no-wrap --project Wardstock -c TRANSLATORS: -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel -q update --no-wrap --no-fuzzy-matching --ignore-obsolete -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
+
+compile-translations: $(BIN)/.installed
+	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS)
 
 db: setup
 	$(DEV) $(BIN)/flask --app wsgi db upgrade

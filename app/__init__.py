@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask_babel import get_locale, lazy_gettext
 from sqlalchemy.orm import joinedload
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -13,7 +14,9 @@ import offline_sync.catalog_cache  # registers the catalog cache's tables
 import offline_sync.outbox.models  # noqa: F401  registers the outbox's tables
 from app import logs, models  # noqa: F401  models registers the app's tables
 from app.config import load_config
-from app.extensions import csrf, db, htmx, login_manager, migrate
+from app.extensions import babel, csrf, db, htmx, login_manager, migrate
+from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, TRANSLATIONS_DIR, select_locale
+from app.i18n.catalogs import compile_stale
 from app.security import passwords
 from app.security.access import check_all_routes_declared, guard_request
 from app.security.headers import add_security_headers
@@ -57,9 +60,11 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db)
     csrf.init_app(app)
     htmx.init_app(app)
+    _init_languages(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Log in to carry on."
+    login_manager.login_message = lazy_gettext("Log in to carry on.")
+    login_manager.localize_callback = str
     login_manager.session_protection = "basic"  # "strong" would log a nurse out when the handheld roams between access points
 
     @login_manager.user_loader
@@ -69,6 +74,17 @@ def _init_extensions(app: Flask) -> None:
         # Every request of a logged-in user: the user and their wards in one query.
         user = db.session.get(User, int(user_id), options=[joinedload(User.locations)])
         return user if user is not None and user.active else None
+
+
+def _init_languages(app: Flask) -> None:
+    """Flask-Babel with the locale of each request; the catalogues compiled if missing or stale."""
+    compile_stale(TRANSLATIONS_DIR)
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
+    babel.init_app(app, locale_selector=select_locale)
+    # {% trans %} blocks are extracted trimmed (babel.cfg): render them the same way.
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+    app.jinja_env.globals.update(current_locale=get_locale, languages=LANGUAGES)
 
 
 def _register_blueprints(app: Flask) -> None:

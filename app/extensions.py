@@ -1,6 +1,7 @@
 """Flask extensions, created unbound and attached to the app in `create_app`."""
 from pathlib import Path
 
+from flask_babel import Babel
 from flask_htmx import HTMX
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -16,3 +17,4 @@ migrate = Migrate(directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_t
 login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = HTMX()
+babel = Babel()

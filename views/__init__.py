@@ -15,6 +15,7 @@ def register_views(app: Flask) -> None:
         home,
         i18n,
         labels,
+        language,
         people,
         products,
         recalls,
@@ -32,6 +33,7 @@ def register_views(app: Flask) -> None:
         *(expiry, recalls, waste_dashboard),
         labels,
         *(people, wards, products),
+        language,
         i18n,
     ):
         app.register_blueprint(module.blueprint)

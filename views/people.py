@@ -92,7 +92,7 @@ def edit(username: str):
     form = request.form
     return _change(username, lambda reason: people.edit(
         db.session, username, display_name=form.get("display_name", ""), role=form.get("role", ""),
-        wards=people.parse_wards(form.get("wards", "")), actor=_actor(), reason=reason), f"Saved the changes to {username}.")
+        wards=people.parse_wards(form.get("wards", "")), language=form.get("language") or None, actor=_actor(), reason=reason), f"Saved the changes to {username}.")
 
 
 @blueprint.post("/people/<username>/badge")

@@ -22,6 +22,8 @@ class User(UserMixin, Base):
     pin_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The language of their screens (app.i18n.LANGUAGES); None: the browser's language.
+    language: Mapped[str | None] = mapped_column(String(8))
     # Loaded with the users (one more query for all of them): pages and permission checks read them.
     locations: Mapped[list["UserLocation"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="UserLocation.location_code", lazy="selectin"

@@ -84,9 +84,11 @@ def new_badge_code(session: Session) -> str:
 
 
 def edit(
-    session: Session, username: str, *, display_name: str, role: str, wards: Sequence[str], actor: str, reason: str,
+    session: Session, username: str, *, display_name: str, role: str, wards: Sequence[str], language: str | None,
+    actor: str, reason: str,
 ) -> User:
-    """Change what differs of name, role and wards; each change is audited with the reason."""
+    """Change what differs of name, role, wards and language (None: the browser's); each change is audited with
+    the reason."""
     reason = checked_reason(reason)
     user = users.get_user(session, username)
     if display_name.strip() != user.display_name:
@@ -95,6 +97,8 @@ def edit(
         users.set_role(session, username, role, actor=actor, reason=reason)
     if list(dict.fromkeys(code.strip() for code in wards if code.strip())) != user.location_codes:
         users.set_locations(session, username, wards, actor=actor, reason=reason)
+    if (language or None) != user.language:
+        users.set_language(session, username, language, actor=actor, reason=reason)
     return user
 
 

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.i18n import LANGUAGES
 from app.models import User, UserLocation
 from app.security.roles import Role
 from app.services import audit
@@ -195,6 +196,17 @@ def reset_password(session: Session, username: str, password: str, *, actor: str
     _check_password(password)
     user.set_password(password)
     audit.record(session, "password_reset", actor, subject=user.username, **_why(reason))
+    return user
+
+
+def set_language(session: Session, username: str, language: str | None, *, actor: str, reason: str = "") -> User:
+    """The language of the user's screens (a code of `LANGUAGES`); None or "": follow the browser's."""
+    language = language or None
+    if language is not None and language not in LANGUAGES:
+        raise UserError(f"Language {language!r} is not one Wardstock speaks; choose one of {', '.join(LANGUAGES)}.")
+    user = get_user(session, username)
+    previous, user.language = user.language, language
+    audit.record(session, "language_changed", actor, subject=user.username, previous=previous, language=language, **_why(reason))
     return user
 
 

@@ -26,6 +26,8 @@ EXPECTED_ACCESS: dict[str, frozenset[Role] | str] = {
     "auth.logout": EVERYONE,
     "health.healthz": PUBLIC,
     "home.index": EVERYONE,
+    "language.choose": EVERYONE,
+    "language.save": EVERYONE,
     "training.barcodes": PUBLIC,
     "api.register_device": EVERYONE,
     "api.submit_commands": DEVICE,

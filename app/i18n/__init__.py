@@ -1,0 +1,38 @@
+"""The languages Wardstock speaks and which one a request is answered in.
+
+English is the source language; each other language has its catalogue in
+`app/translations/<code>/LC_MESSAGES/messages.po` (one catalogue for the server's pages and the
+handheld's scripts). A user's own choice wins; without one, the browser's `Accept-Language`; else English.
+"""
+from pathlib import Path
+
+from babel import negotiate_locale
+from flask import has_request_context, request
+from flask_login import current_user
+
+TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
+DEFAULT_LANGUAGE = "en"
+# Each language by its code, named in itself (as a user looks for their own language in a list).
+LANGUAGES: dict[str, str] = {"en": "English", "fr": "Français", "de": "Deutsch"}
+
+
+def choose_language(user_language: str | None, browser_best: str | None) -> str:
+    """The user's own language if they chose one we have, else the browser's best match, else English."""
+    for language in (user_language, browser_best):
+        if language in LANGUAGES:
+            return language
+    return DEFAULT_LANGUAGE
+
+
+def select_locale() -> str:
+    """Flask-Babel's locale selector: the language of the current request (English outside one)."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
+    user_language = current_user.language if current_user.is_authenticated else None
+    return choose_language(user_language, browser_language(list(request.accept_languages.values())))
+
+
+def browser_language(preferred: list[str]) -> str | None:
+    """The first of the browser's languages (best first) we have, a regional one counting as its
+    language: "fr-CH, en;q=0.8" is French."""
+    return negotiate_locale(preferred, list(LANGUAGES), sep="-")

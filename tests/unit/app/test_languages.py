@@ -1,0 +1,103 @@
+"""Which language a page is in: the user's own choice beats the browser's, the browser's beats English;
+the language screen and the administrator's people form set it, audited; `<html lang>` says it."""
+import re
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from app.extensions import db
+from app.i18n import choose_language
+from app.models import AuditEvent, User
+from tests.support import csrf_token_from
+
+HTML_LANG = re.compile(r'<html lang="([^"]+)"')
+
+
+def _lang(client: FlaskClient, path: str, browser: str | None = None) -> str:
+    headers = {"Accept-Language": browser} if browser else {}
+    match = HTML_LANG.search(client.get(path, headers=headers).get_data(as_text=True))
+    assert match, f"{path} has no <html lang>"
+    return match.group(1)
+
+
+def _language_of(app: Flask, username: str) -> str | None:
+    with app.app_context():
+        return db.session.scalar(select(User.language).where(User.username == username))
+
+
+def _events(app: Flask, subject: str) -> list[tuple[str, str, dict]]:
+    with app.app_context():
+        return [(event.action, event.actor, event.detail) for event in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.subject == subject, AuditEvent.action == "language_changed"))]
+
+
+def _set_language(app: Flask, username: str, language: str | None) -> None:
+    with app.app_context():
+        db.session.scalar(select(User).where(User.username == username)).language = language
+        db.session.commit()
+
+
+@pytest.mark.parametrize(("user_language", "browser_best", "expected"), [
+    ("fr", "de", "fr"),  # the user's choice beats the browser
+    (None, "de", "de"),  # the browser beats the default
+    (None, None, "en"),
+    ("xx", None, "en"),  # a language we do not have (an old setting) is passed over
+])
+def test_the_language_is_the_users_else_the_browsers_else_english(user_language, browser_best, expected) -> None:
+    assert choose_language(user_language, browser_best) == expected
+
+
+def test_the_login_page_follows_the_browser(client: FlaskClient) -> None:
+    assert _lang(client, "/login", "de-DE,de;q=0.9,en;q=0.5") == "de"
+    assert _lang(client, "/login", "fr-CH, en;q=0.8") == "fr"
+    assert _lang(client, "/login", "es-ES, it;q=0.8") == "en"  # none we speak: English
+    assert _lang(client, "/login") == "en"
+
+
+def test_a_users_own_language_beats_the_browsers(app: Flask, logged_in: Callable[..., FlaskClient]) -> None:
+    client = logged_in("nurse", "nia")
+    assert _lang(client, "/", "de-DE") == "de"  # no choice made: the browser's
+    _set_language(app, "nia", "fr")
+    assert _lang(client, "/", "de-DE") == "fr"
+
+
+def test_a_user_chooses_their_language_on_the_language_screen_audited(app: Flask, logged_in: Callable[..., FlaskClient]) -> None:
+    client = logged_in("storekeeper", "sam")
+    assert 'href="/language"' in client.get("/").get_data(as_text=True)  # reachable from the home screen
+    token = csrf_token_from(client.get("/language").get_data(as_text=True))
+    answer = client.post("/language", data={"csrf_token": token, "language": "fr"}, headers={"Accept-Language": "de"})
+    assert answer.status_code == 302 and answer.location == "/"
+    assert _language_of(app, "sam") == "fr"
+    home = client.get("/", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert HTML_LANG.search(home).group(1) == "fr"
+    assert "Vos écrans sont désormais dans cette langue." in home  # said in the language just chosen
+    client.post("/language", data={"csrf_token": token, "language": ""})  # back to the browser's
+    assert _language_of(app, "sam") is None
+    assert [(action, actor, detail["language"]) for action, actor, detail in _events(app, "sam")] == [
+        ("language_changed", "sam", "fr"), ("language_changed", "sam", None)]
+
+
+def test_a_language_we_do_not_speak_is_refused(app: Flask, logged_in: Callable[..., FlaskClient]) -> None:
+    client = logged_in("nurse", "nia")
+    token = csrf_token_from(client.get("/language").get_data(as_text=True))
+    page = client.post("/language", data={"csrf_token": token, "language": "xx"}, follow_redirects=True).get_data(as_text=True)
+    assert "is not one Wardstock speaks" in page
+    assert _language_of(app, "nia") is None
+
+
+def test_an_administrator_sets_a_users_language_audited_with_the_reason(
+    app: Flask, logged_in: Callable[..., FlaskClient], make_user
+) -> None:
+    make_user("nia", "nurse", ("WARD-3B",))
+    client = logged_in("admin", "root")
+    page = client.get("/people/nia").get_data(as_text=True)
+    assert '<select id="language" name="language"' in page
+    token = csrf_token_from(page)
+    client.post("/people/nia/edit", data={"csrf_token": token, "display_name": "Nia", "role": "nurse", "wards": "WARD-3B",
+                                          "language": "de", "reason": "works in German"})
+    assert _language_of(app, "nia") == "de"
+    assert [(action, actor, detail["language"], detail["reason"]) for action, actor, detail in _events(app, "nia")] == [
+        ("language_changed", "root", "de", "works in German")]

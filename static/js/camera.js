@@ -12,7 +12,7 @@ let session = null;
 
 /** A detector for the formats on medical labels: native when it can read DataMatrix, else the polyfill. */
 export async function makeDetector({ preferNative = true } = {}) {
-  if (preferNative && "BarcodeDetector" in globalThis) {
+  if (preferNative && t("BarcodeDetector") in globalThis) {
     try {
       const supported = await globalThis.BarcodeDetector.getSupportedFormats();
       if (supported.includes("data_matrix")) {

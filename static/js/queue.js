@@ -9,8 +9,8 @@ import { currentUser } from "./device.js";
 import { syncNow } from "./sync.js";
 
 const KINDS = {
-  consume: "Used", transfer: "Moved", count: "Counted", receive: "Received",
-  receive_unplanned: "Received (unplanned)", receive_validate: "Receipt validated",
+  consume: t("Used"), transfer: t("Moved"), count: t("Counted"), receive: t("Received"),
+  receive_unplanned: t("Received (unplanned)"), receive_validate: t("Receipt validated"),
 };
 
 const LABELS = {
@@ -37,8 +37,8 @@ function item(command) {
   const when = new Date(command.captured_at).toLocaleString([], { dateStyle: "short", timeStyle: "short" });
   const actions = mine && command.state === "failed"
     ? el("div", { class: "row" },
-      el("button", { type: "button", class: "button button-secondary", "data-queue-action": "retry", "data-op": command.op_id }, "Try again"),
-      el("button", { type: "button", class: "button button-secondary", "data-queue-action": "dismiss", "data-op": command.op_id }, "Set aside"))
+      el("button", { type: "button", class: "button button-secondary", "data-queue-action": "retry", "data-op": command.op_id }, t("Try again")),
+      el("button", { type: "button", class: "button button-secondary", "data-queue-action": "dismiss", "data-op": command.op_id }, t("Set aside")))
     : null;
   return el("li", { class: `queue-item state-${command.state} server-${command.server_status || "none"}`, dataset: { op: command.op_id, state } },
     el("p", {}, el("span", { class: `status-chip status-${state}` }, LABELS[state] || state), " ",

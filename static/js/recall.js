@@ -7,7 +7,7 @@ const scanField = document.getElementById("recall-scan");
 const said = document.getElementById("recall-scan-result");
 
 scanField?.addEventListener("keydown", (event) => {
-  if (event.key !== "Enter") return;
+  if (event.key !== t("Enter")) return;
   event.preventDefault();
   const raw = scanField.value.trim();
   scanField.value = "";

@@ -13,14 +13,14 @@ let commands = []; // this handheld's outbox, as last read
 const definition = {
   name: "replenish",
   fresh: (previous) => ({ location: previous?.location || null, lines: [], raw_scans: [] }),
-  prompt: (ctx) => (ctx.draft.location ? "Scan an empty bin's card, or tap Ask for" : "Scan an empty bin's card, or the ward location label"),
+  prompt: (ctx) => (ctx.draft.location ? t("Scan an empty bin's card, or tap Ask for") : t("Scan an empty bin's card, or the ward location label")),
   canConfirm: () => false,
 
   async onScan(ctx, scan) {
     commands = await all();
     if (scan.kind === "location") return setWard(ctx, scan.code);
     if (scan.kind === "bin_card") return scanCard(ctx, scan);
-    return { level: "error", title: "This is not a bin card", lines: ["Scan the card on the empty bin, or the ward location label."] };
+    return { level: "error", title: t("This is not a bin card"), lines: [t("Scan the card on the empty bin, or the ward location label.")] };
   },
 
   renderExtra(ctx) {
@@ -40,7 +40,7 @@ const definition = {
       commands = await all();
       const product = ctx.catalog.product(button.dataset.gtin);
       const row = product && lowAt(ctx.catalog, commands, ctx.draft.location).find((r) => r.product.id === product.id);
-      if (!row) return { level: "idle", title: "Not running low any more", lines: ["Nothing was asked for."] };
+      if (!row) return { level: "idle", title: t("Not running low any more"), lines: [t("Nothing was asked for.")] };
       return ask(ctx, { product, location: ctx.draft.location, quantity: row.refill, card: "", raw: null });
     },
   },
@@ -48,14 +48,14 @@ const definition = {
 
 function setWard(ctx, code) {
   const location = ctx.catalog.location(code);
-  if (!location && !ctx.catalog.empty) return { level: "error", title: `Unknown location ${code}`, lines: ["Scan a location label of your ward."] };
+  if (!location && !ctx.catalog.empty) return { level: "error", title: `Unknown location ${code}`, lines: [t("Scan a location label of your ward.")] };
   if (!ctx.catalog.allows(ctx.user?.wards, code)) {
     return { level: "error", title: `Not your ward: ${code}`, lines: [`You may only ask for ${ctx.user.wards.join(", ")}.`] };
   }
   ctx.draft.location = code;
   const low = lowAt(ctx.catalog, commands, code).length;
-  return { level: "ok", title: "Ward location", big: code,
-    lines: [location?.name || "", low ? `${low} product${low === 1 ? " is" : "s are"} running low here.` : "Nothing is running low here."] };
+  return { level: "ok", title: t("Ward location"), big: code,
+    lines: [location?.name || "", low ? `${low} product${low === 1 ? " is" : "s are"} running low here.` : t("Nothing is running low here.")] };
 }
 
 function scanCard(ctx, scan) {
@@ -65,8 +65,8 @@ function scanCard(ctx, scan) {
   const product = catalog.product(scan.gtin);
   if (!location || !product) {
     const missing = !location ? `location ${code}` : `product ${scan.gtin}`;
-    return { level: "error", title: "This card is not known on this handheld", lines: [`The ${missing} on the card is not in this handheld's catalog.`],
-      hint: "Connect to the network so the catalog updates, then scan the card again." };
+    return { level: "error", title: t("This card is not known on this handheld"), lines: [`The ${missing} on the card is not in this handheld's catalog.`],
+      hint: t("Connect to the network so the catalog updates, then scan the card again.") };
   }
   if (!catalog.allows(ctx.user?.wards, code)) {
     return { level: "error", title: `Not your ward: ${code}`, big: product.name, lines: [`You may only ask for ${ctx.user.wards.join(", ")}.`] };
@@ -74,9 +74,9 @@ function scanCard(ctx, scan) {
   ctx.draft.location = code;
   const level = parLevel(catalog, product.id, code);
   if (!level) {
-    return { level: "error", title: "No par level for this card", big: product.name,
+    return { level: "error", title: t("No par level for this card"), big: product.name,
       lines: [`${code} has no minimum and maximum for ${product.name}, so the refill quantity is not known.`],
-      hint: "Ask a supervisor to set its par level, then scan the card again." };
+      hint: t("Ask a supervisor to set its par level, then scan the card again.") };
   }
   const asked = alreadyAsked(catalog, commands, product.id, code);
   if (asked) return onItsWay(product, code, asked);
@@ -84,22 +84,22 @@ function scanCard(ctx, scan) {
 }
 
 function onItsWay(product, code, asked) {
-  const when = asked.how === "queued" ? `Already asked for at ${clock(asked.at)} — on its way` : "Already asked for — on its way";
+  const when = asked.how === "queued" ? `Already asked for at ${clock(asked.at)} — on its way` : t("Already asked for — on its way");
   const where = asked.how === "queued" ? `${asked.quantity} asked for ${code} from this handheld.` : `It is on the store's refill ${asked.reference} for ${code}.`;
-  return { level: "warn", title: when, big: product.name, lines: [where, "Nothing more was asked: the refill is coming."] };
+  return { level: "warn", title: when, big: product.name, lines: [where, t("Nothing more was asked: the refill is coming.")] };
 }
 
 async function ask(ctx, { product, location, quantity, card, raw }) {
   const asked = alreadyAsked(ctx.catalog, commands, product.id, location);
   if (asked) return onItsWay(product, location, asked);
-  if (quantity <= 0) return { level: "error", title: "Nothing to ask for", big: product.name, lines: ["Its par level's maximum is not above its minimum."] };
+  if (quantity <= 0) return { level: "error", title: t("Nothing to ask for"), big: product.name, lines: [t("Its par level's maximum is not above its minimum.")] };
   await capture("replenish_request", { location, gtin: product.gtin, quantity, card }, {
     user: ctx.user, rawScans: raw ? [raw] : [], summary: `Asked the store for ${quantity} × ${product.name} for ${location}`,
   });
   commands = await all();
   syncSoon();
-  return { level: "ok", title: "Asked the store", big: `${quantity} × ${product.name}`,
-    lines: [`For ${location}.`, navigator.onLine ? "Sending now." : "No network: it is sent when the network is back."] };
+  return { level: "ok", title: t("Asked the store"), big: `${quantity} × ${product.name}`,
+    lines: [`For ${location}.`, navigator.onLine ? t("Sending now.") : t("No network: it is sent when the network is back.")] };
 }
 
 /** The time of day of an ISO time, as the handheld's clock shows it (10:32). */
@@ -116,12 +116,12 @@ function drawLow(ctx) {
       el("strong", { class: "line-name" }, row.product.name),
       el("span", { class: "line-detail" }, `${row.onHand} left · min ${row.level.minimum} · max ${row.level.maximum}`)),
     row.asked
-      ? el("span", { class: "line-note" }, row.asked.how === "queued" ? `Asked ${clock(row.asked.at)}, on its way` : "On its way")
+      ? el("span", { class: "line-note" }, row.asked.how === "queued" ? `Asked ${clock(row.asked.at)}, on its way` : t("On its way"))
       : el("button", { type: "button", class: "button button-primary button-ask", "data-action": "ask", "data-gtin": row.product.gtin },
         `Ask for ${row.refill}`))));
   ctx.root.querySelector("#low-count").textContent = String(rows.length);
   empty.hidden = rows.length > 0;
-  empty.textContent = ctx.draft.location ? `Nothing is running low at ${ctx.draft.location}.` : "Scan the ward location label to see what is running low.";
+  empty.textContent = ctx.draft.location ? `Nothing is running low at ${ctx.draft.location}.` : t("Scan the ward location label to see what is running low.");
 }
 
 const ctx = await runWorkflow(definition);

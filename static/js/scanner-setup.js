@@ -16,7 +16,7 @@ export function analyse(raw, ended) {
   const findings = [];
   let level = "ok";
   const prefix = /^\][A-Za-z][0-9A-Za-z]/.exec(raw)?.[0];
-  findings.push(prefix ? `Symbology prefix ${prefix} received: good.` : "No symbology prefix: it works; AIM prefixes are better (DataMatrix and Code 128 can be told apart).");
+  findings.push(prefix ? `Symbology prefix ${prefix} received: good.` : t("No symbology prefix: it works; AIM prefixes are better (DataMatrix and Code 128 can be told apart)."));
   const afterLot = raw.slice(raw.indexOf(LOT) + LOT.length, raw.indexOf("21SN42") >= 0 ? raw.indexOf("21SN42") : undefined);
   let separator = null; // what this scanner sends for GS, when Wardstock can use it
   if (!raw.includes(LOT)) {
@@ -40,7 +40,7 @@ export function analyse(raw, ended) {
     level = "error";
     findings.push("End of scan: NONE. Your scanner sends no Enter after a scan, so Wardstock cannot tell where a scan ends; the workflows take no scan until you add Enter as its suffix (see below).");
   } else {
-    findings.push(`End of scan: ${ended === "tab" ? "Tab" : "Enter"}: good. This handheld now ends scans only at ${ended === "tab" ? "Tab" : "Enter"}.`);
+    findings.push(`End of scan: ${ended === "tab" ? t("Tab") : t("Enter")}: good. This handheld now ends scans only at ${ended === "tab" ? t("Tab") : t("Enter")}.`);
   }
   let reading = "";
   try {
@@ -53,7 +53,7 @@ export function analyse(raw, ended) {
   return { level, findings, reading, separator };
 }
 
-const SETTING_TEXT = { enter: "Enter", tab: "Tab", none: "none: scans cannot be taken" };
+const SETTING_TEXT = { enter: t("Enter"), tab: t("Tab"), none: "none: scans cannot be taken" };
 
 function showSetting() {
   const node = document.getElementById("terminator-setting");
@@ -65,7 +65,7 @@ function report(raw, ended) {
   if (raw.includes(LOT) && ["enter", "tab", "none"].includes(ended)) saveTerminator(ended);
   if (separator !== null) saveSeparator(separator);
   showSetting();
-  show(panel, { level, title: level === "ok" ? "Your scanner is set up right" : "Your scanner needs a setting changed", lines: [...findings, reading] });
+  show(panel, { level, title: level === "ok" ? t("Your scanner is set up right") : t("Your scanner needs a setting changed"), lines: [...findings, reading] });
 }
 
 if (panel && field) {
@@ -79,7 +79,7 @@ if (panel && field) {
         report(text, "none");
       }
     },
-    onDuplicate: () => show(panel, { level: "warn", title: "The same scan arrived twice",
-      lines: ["Turn off the second output (intent or keystroke) in the scanner profile; Wardstock drops the echo anyway."] }),
+    onDuplicate: () => show(panel, { level: "warn", title: t("The same scan arrived twice"),
+      lines: [t("Turn off the second output (intent or keystroke) in the scanner profile; Wardstock drops the echo anyway.")] }),
   });
 }

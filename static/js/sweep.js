@@ -12,27 +12,27 @@ const ACTION_WORDS = { quarantine: "to quarantine", waste: "wasted" };
 const definition = {
   name: "sweep",
   fresh: (previous) => ({ location: null, action: previous?.action || null, lines: [], raw_scans: [], review: false }),
-  prompt: (ctx) => (ctx.draft.location ? "Scan each box you pull" : "Scan the location you sweep"),
+  prompt: (ctx) => (ctx.draft.location ? t("Scan each box you pull") : t("Scan the location you sweep")),
   canConfirm: (ctx) => Boolean(ctx.draft.location && ctx.draft.lines.length),
   lineDetail: (line) => `${describeLot(line)} · ${ACTION_WORDS[line.action]}${line.action === "waste" ? ` (${line.reason})` : ""}`,
 
   onScan(ctx, scan) {
     const { draft, catalog } = ctx;
     if (scan.kind === "location") return scanLocation(ctx, scan.code);
-    if (!draft.location) return { level: "error", title: "Scan the location first", lines: ["The list of what to pull is per location."] };
-    if (scan.kind !== "product" || !scan.gtin) return { level: "error", title: "Scan a box's label", lines: ["This code is not a product."] };
+    if (!draft.location) return { level: "error", title: t("Scan the location first"), lines: [t("The list of what to pull is per location.")] };
+    if (scan.kind !== "product" || !scan.gtin) return { level: "error", title: t("Scan a box's label"), lines: [t("This code is not a product.")] };
     const product = catalog.product(scan.gtin);
     if (product?.tracked_by_lot && !scan.lot) {
-      return { level: "error", title: `${product.name}: which lot?`, lines: ["Scan the label that carries the lot (10)."] };
+      return { level: "error", title: `${product.name}: which lot?`, lines: [t("Scan the label that carries the lot (10).")] };
     }
     const verdict = ctx.verdict(scan);
     const why = verdict.recalled ? "recalled" : verdict.expired ? "expired" : pullReason(verdict.lot, today(), nearExpiryDays());
     if (!why && !verdict.unchecked) {
-      return { level: "error", title: "Leave it on the shelf", big: product.name,
+      return { level: "error", title: t("Leave it on the shelf"), big: product.name,
         lines: [`Lot ${scan.lot || "–"} is good until ${verdict.expiry || "no date"}: it is not on the pull list.`],
-        hint: "A damaged or opened box is recorded under Waste." };
+        hint: t("A damaged or opened box is recorded under Waste.") };
     }
-    return checkedItem(ctx, scan, "Pull it anyway", (item) => pull(ctx, item, why || "near", verdict), { warnNearExpiry: false });
+    return checkedItem(ctx, scan, t("Pull it anyway"), (item) => pull(ctx, item, why || "near", verdict), { warnNearExpiry: false });
   },
 
   async confirm(ctx) {
@@ -40,7 +40,7 @@ const definition = {
     const missing = notFound(ctx);
     if (missing.length && !draft.review) {
       draft.review = true;
-      return { level: "warn", title: `${missing.length} on the list not found yet`, lines: ["Look for them once more. Confirm again to note them as not found."] };
+      return { level: "warn", title: `${missing.length} on the list not found yet`, lines: [t("Look for them once more. Confirm again to note them as not found.")] };
     }
     const notFoundWords = missing.map((entry) => `${entry.product.name} lot ${entry.lot.name} (${entry.quantity})`);
     const common = { user: ctx.user, rawScans: draft.raw_scans };
@@ -55,8 +55,8 @@ const definition = {
         { ...common, summary: `Sweep of ${draft.location}: ${units(group.lines)} wasted (${group.reason})${noted}` });
     }
     return {
-      done: true, level: missing.length ? "warn" : "ok", title: "Sweep saved on this handheld", big: `${units(draft.lines)} pulled`,
-      lines: [...notFoundWords.map((words) => `Not found: ${words}`), navigator.onLine ? "Sending now." : "No network: it is sent when the network is back."],
+      done: true, level: missing.length ? "warn" : "ok", title: t("Sweep saved on this handheld"), big: `${units(draft.lines)} pulled`,
+      lines: [...notFoundWords.map((words) => `Not found: ${words}`), navigator.onLine ? t("Sending now.") : t("No network: it is sent when the network is back.")],
     };
   },
 
@@ -83,12 +83,12 @@ const definition = {
           el("span", { class: "line-detail" }, `Lot ${entry.lot.name} · ${pullWords(entry.why, entry.lot)}`)),
         el("span", { class: "count-chip" }, `${done} of ${entry.quantity}`));
     }));
-    root.querySelector("#confirm").textContent = draft.review && notFound(ctx).length ? "Confirm, note not found" : "Confirm pulled";
+    root.querySelector("#confirm").textContent = draft.review && notFound(ctx).length ? t("Confirm, note not found") : t("Confirm pulled");
   },
 
   actions: {
     "clear-location": (ctx) => {
-      if (ctx.draft.lines.length) return { level: "warn", title: "Confirm or start over first", lines: [`Boxes pulled from ${ctx.draft.location} are not confirmed.`] };
+      if (ctx.draft.lines.length) return { level: "warn", title: t("Confirm or start over first"), lines: [`Boxes pulled from ${ctx.draft.location} are not confirmed.`] };
       ctx.draft.location = null;
       return { level: "idle", title: definition.prompt(ctx) };
     },
@@ -102,17 +102,17 @@ const definition = {
 function scanLocation(ctx, code) {
   const { draft, catalog, user } = ctx;
   const location = catalog.location(code);
-  if (!location && !catalog.empty) return { level: "error", title: `Unknown location ${code}`, lines: ["Scan a stock location label."] };
-  if (location && location.usage !== "internal") return { level: "error", title: `${code} is not a stock location`, lines: ["Scan the label of a shelf or store room."] };
+  if (!location && !catalog.empty) return { level: "error", title: `Unknown location ${code}`, lines: [t("Scan a stock location label.")] };
+  if (location && location.usage !== "internal") return { level: "error", title: `${code} is not a stock location`, lines: [t("Scan the label of a shelf or store room.")] };
   if (!catalog.allows(user?.wards, code)) return { level: "error", title: `Not your ward: ${code}`, lines: [`You may only sweep ${user.wards.join(", ")}.`] };
   if (draft.lines.length && code !== draft.location) {
-    return { level: "error", title: `Still sweeping ${draft.location}`, lines: ["Confirm what you pulled (or start over) before the next location."] };
+    return { level: "error", title: `Still sweeping ${draft.location}`, lines: [t("Confirm what you pulled (or start over) before the next location.")] };
   }
   draft.location = code;
   const list = pullList(catalog, code, today(), nearExpiryDays());
   return {
-    level: list.length ? "warn" : "ok", title: `Sweeping ${code}`, big: list.length ? `${list.length} to pull` : "Nothing to pull",
-    lines: [location?.name || "", list.length ? "Find each one on the list and scan it." : "No recalled, expired or expiring stock here."],
+    level: list.length ? "warn" : "ok", title: `Sweeping ${code}`, big: list.length ? `${list.length} to pull` : t("Nothing to pull"),
+    lines: [location?.name || "", list.length ? t("Find each one on the list and scan it.") : t("No recalled, expired or expiring stock here.")],
   };
 }
 
@@ -126,7 +126,7 @@ function pull(ctx, item, why, verdict) {
   return {
     level: "ok", title: `${line.name}: ${ACTION_WORDS[action]}`, big: `× ${line.quantity}`,
     lines: [`Lot ${line.lot || "–"} · ${why === "near" ? `expires ${line.expiry || "–"}` : why.toUpperCase()}`,
-      onList ? `${done} of ${onList.quantity} on the list pulled.` : "It was not on this location's list."],
+      onList ? `${done} of ${onList.quantity} on the list pulled.` : t("It was not on this location's list.")],
   };
 }
 

@@ -117,6 +117,13 @@ export function formatDateTime(value) {
   return formatDate(value, MOMENT_STYLE);
 }
 
+/** The time of day (10:32), 24-hour, the locale's way. */
+export function formatTime(value) {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return String(value ?? "");
+  return new Intl.DateTimeFormat(locale(), { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(date);
+}
+
 function isoWords(date, day, withTime) {
   const two = (n) => String(n).padStart(2, "0");
   if (day) return date.toISOString().slice(0, 10);

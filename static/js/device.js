@@ -46,7 +46,7 @@ async function register(user, { force = false } = {}) {
     response = await fetch("/api/v1/devices", {
       method: "POST",
       headers: {
-        t("Content-Type"): "application/json",
+        "Content-Type": "application/json",
         "X-CSRFToken": csrfToken(),
         ...(me.token ? { Authorization: `Bearer ${me.token}` } : {}),
       },

@@ -46,7 +46,7 @@ export function attachScanInput(field, onScan, { onDuplicate = () => {}, onWaiti
   };
 
   field.addEventListener("keydown", (event) => {
-    if (event.key !== t("Enter") && event.key !== t("Tab")) return;
+    if (event.key !== "Enter" && event.key !== "Tab") return;
     if (!field.value) return;
     event.preventDefault(); // a Tab must not move the focus away mid-workflow
     if (field.dataset.typing === "true") finish("manual");

@@ -85,3 +85,21 @@ def test_english_is_the_source_language_and_needs_no_messages(client: FlaskClien
     response = client.get("/i18n/en.json")
     assert response.status_code == 200 and response.json["messages"] == {}
 
+
+
+@pytest.mark.parametrize("language", ["fr", "de"])
+def test_the_shipped_catalogues_translate_every_handheld_message(client: FlaskClient, language: str) -> None:
+    """The real catalogues (app/translations): every message of static/js is translated, none left English."""
+    from babel.messages.pofile import read_po
+
+    from app.i18n import TRANSLATIONS_DIR
+
+    with (TRANSLATIONS_DIR / language / "LC_MESSAGES" / "messages.po").open("rb") as file:
+        handheld = {message.id if isinstance(message.id, str) else message.id[0]
+                    for message in read_po(file) if message.id and any(where.startswith("static/js/") for where, _ in message.locations)}
+    response = client.get(f"/i18n/{language}.json")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    messages = response.json["messages"]
+    assert len(handheld) > 400 and set(messages) == handheld
+    assert messages["Scan the ward location label"] != "Scan the ward location label"
+    assert isinstance(messages["%(count)s item"], list) and len(messages["%(count)s item"]) == 2

@@ -15,7 +15,7 @@ import offline_sync.outbox.models  # noqa: F401  registers the outbox's tables
 from app import logs, models  # noqa: F401  models registers the app's tables
 from app.config import load_config
 from app.extensions import babel, csrf, db, htmx, login_manager, migrate
-from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, TRANSLATIONS_DIR, select_locale
+from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, TRANSLATIONS_DIR, role_name, select_locale, workflow_name
 from app.i18n.catalogs import compile_stale
 from app.security import passwords
 from app.security.access import check_all_routes_declared, guard_request
@@ -84,7 +84,7 @@ def _init_languages(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     # {% trans %} blocks are extracted trimmed (babel.cfg): render them the same way.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
-    app.jinja_env.globals.update(current_locale=get_locale, languages=LANGUAGES)
+    app.jinja_env.globals.update(current_locale=get_locale, languages=LANGUAGES, role_name=role_name, workflow_name=workflow_name)
 
 
 def _register_blueprints(app: Flask) -> None:

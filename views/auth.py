@@ -2,6 +2,7 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -21,17 +22,17 @@ blueprint = Blueprint("auth", __name__)
 
 # A username or badge is printable text; a control character (a stray NUL from a scanner) is refused
 # on the form, before it reaches the database (PostgreSQL cannot even look it up).
-PRINTABLE = Regexp(r"^[^\x00-\x1f\x7f]*$", message="Type or scan it again: it contains a control character.")
+PRINTABLE = Regexp(r"^[^\x00-\x1f\x7f]*$", message=lazy_gettext("Type or scan it again: it contains a control character."))
 
 
 class PasswordLoginForm(FlaskForm):
-    username = StringField("Username", validators=[DataRequired(), Length(max=64), PRINTABLE])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
+    username = StringField(lazy_gettext("Username"), validators=[DataRequired(), Length(max=64), PRINTABLE])
+    password = PasswordField(lazy_gettext("Password"), validators=[DataRequired(), Length(max=256)])
 
 
 class BadgeLoginForm(FlaskForm):
-    badge = PasswordField("Badge", validators=[DataRequired(message="Scan your badge."), Length(max=64), PRINTABLE])
-    pin = PasswordField("PIN", validators=[DataRequired(message="Enter your PIN."), Length(max=8)])
+    badge = PasswordField(lazy_gettext("Badge"), validators=[DataRequired(message=lazy_gettext("Scan your badge.")), Length(max=64), PRINTABLE])
+    pin = PasswordField(lazy_gettext("PIN"), validators=[DataRequired(message=lazy_gettext("Enter your PIN.")), Length(max=8)])
 
 
 def _policy() -> ThrottlePolicy:
@@ -50,7 +51,7 @@ def _safe_next(target: str | None) -> str:
 
 def _finish(result: LoginResult) -> Response | None:
     if result.user is None:
-        flash(result.message, "error")
+        flash(str(result.message), "error")
         return None
     end_session()  # the previous user's login ends; a fresh session: no fixation, no leftovers
     login_user(result.user)
@@ -102,5 +103,5 @@ def logout() -> Response:
     audit.record(db.session, "logout", current_user.username, address=request.remote_addr or "")
     db.session.commit()
     end_session()
-    flash("You are logged out. Anything not yet synced stays on this device.", "info")
+    flash(gettext("You are logged out. Anything not yet synced stays on this device."), "info")
     return redirect(url_for("auth.login"))

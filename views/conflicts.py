@@ -3,6 +3,7 @@ offline_sync offers, a reason for the audit, and the decision applied by app.ser
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -20,21 +21,22 @@ from views.workflows import render_page_or_block
 
 blueprint = Blueprint("conflicts", __name__)
 TITLES = {
-    "unknown_product": "Unknown product",
-    "unknown_lot": "Unknown lot",
-    "expiry_mismatch": "Expiry differs from the label",
-    "insufficient_stock": "Not enough stock",
-    "expired_or_recalled": "Expired or recalled lot",
-    "receipt_closed": "Receipt already closed",
-    "count_overtaken": "Stock moved after the count",
-    "not_permitted": "Not permitted here",
-    "location_unknown": "Unknown location",
-    "sync_failed": "Could not sync",
+    "unknown_product": lazy_gettext("Unknown product"),
+    "unknown_lot": lazy_gettext("Unknown lot"),
+    "expiry_mismatch": lazy_gettext("Expiry differs from the label"),
+    "insufficient_stock": lazy_gettext("Not enough stock"),
+    "expired_or_recalled": lazy_gettext("Expired or recalled lot"),
+    "receipt_closed": lazy_gettext("Receipt already closed"),
+    "count_overtaken": lazy_gettext("Stock moved after the count"),
+    "not_permitted": lazy_gettext("Not permitted here"),
+    "location_unknown": lazy_gettext("Unknown location"),
+    "sync_failed": lazy_gettext("Could not sync"),
 }
 NEED_LABELS = {
-    "quantity": "Quantity", "lot": "Lot", "location": "Location barcode", "receipt": "Receipt reference",
-    "product_id": "Product", "pack_quantity": "Units in one box", "username": "Username",
-    "minimum": "Minimum on the ward", "maximum": "Maximum: a refill brings it back to this",
+    "quantity": lazy_gettext("Quantity"), "lot": lazy_gettext("Lot"), "location": lazy_gettext("Location barcode"),
+    "receipt": lazy_gettext("Receipt reference"), "product_id": lazy_gettext("Product"), "pack_quantity": lazy_gettext("Units in one box"),
+    "username": lazy_gettext("Username"), "minimum": lazy_gettext("Minimum on the ward"),
+    "maximum": lazy_gettext("Maximum: a refill brings it back to this"),
 }
 
 
@@ -52,7 +54,7 @@ def _card(row: Any, names: dict[str, str]) -> dict[str, Any]:
     return {
         "op_id": row.op_id,
         "kind": row.kind,
-        "title": TITLES.get(row.conflict_kind or "", row.conflict_kind or "Parked"),
+        "title": TITLES.get(row.conflict_kind or "", row.conflict_kind or lazy_gettext("Parked")),
         "message": row.conflict_message or row.last_error,
         "who": row.username,
         "captured_at": row.captured_at,
@@ -87,7 +89,7 @@ def _params(form: Any, needs: tuple[str, ...]) -> dict[str, Any]:
             try:
                 params[name] = float(value)
             except ValueError:
-                raise ResolutionError(f"Give the {NEED_LABELS[name].lower()} as a number.") from None
+                raise ResolutionError(gettext("Give the %(field)s as a number.", field=str(NEED_LABELS[name]).lower())) from None
         elif name == "product_id":
             params[name] = int(value) if value.isdigit() else None
         else:
@@ -103,11 +105,11 @@ def resolve():
     choice = next((c for c in offered(row.conflict_kind, row.kind) if c.action == action), None) if row else None
     error, outcome = "", None
     if row is None:
-        error = "There is no such command; reload the inbox."
+        error = gettext("There is no such command; reload the inbox.")
     elif row.status != Status.CONFLICT:
         error = decided_already(row)
     elif choice is None:
-        error = "Choose one of the ways out."
+        error = gettext("Choose one of the ways out.")
     else:
         try:
             outcome = conflicts.decide(

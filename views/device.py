@@ -7,12 +7,14 @@ from pathlib import Path
 
 import zxingcpp
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask_babel import gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.extensions import db
+from app.i18n.scan_errors import scan_error_message
 from app.security.access import public, requires
 from app.security.roles import Permission
 from app.services import devices, photos
@@ -106,22 +108,22 @@ def _inline_svg(svg: str) -> str:
 # it runs (the only POST here, so these handlers only ever see it).
 @blueprint.errorhandler(RequestEntityTooLarge)
 def photo_too_large(_exception: RequestEntityTooLarge):
-    advice = "Take it again at a lower resolution (the camera setting), or crop it to the label."
-    return jsonify(error="too_large", message=too_large_message("The photo", advice)), 413
+    advice = gettext("Take it again at a lower resolution (the camera setting), or crop it to the label.")
+    return jsonify(error="too_large", message=too_large_message(gettext("The photo"), advice)), 413
 
 
 @blueprint.errorhandler(CSRFError)
 def photo_form_expired(_exception: CSRFError):
-    return jsonify(error="csrf", message="The page is out of date; reload it and take the photo again."), 400
+    return jsonify(error="csrf", message=gettext("The page is out of date; reload it and take the photo again.")), 400
 
 
 def _what_came() -> str:
     files = [name for name in request.files if name]
     if files:
-        return "a file in the field " + ", ".join(repr(name[:40]) for name in files[:3])
+        return gettext("a file in the field %(fields)s", fields=", ".join(repr(name[:40]) for name in files[:3]))
     if request.form:
-        return "only text fields"
-    return f"a body of type {request.mimetype}" if request.mimetype else "an empty body"
+        return gettext("only text fields")
+    return gettext("a body of type %(type)s", type=request.mimetype) if request.mimetype else gettext("an empty body")
 
 
 @blueprint.post("/device/photo")
@@ -132,13 +134,13 @@ def photo():
 
     upload = request.files.get("photo")
     if upload is None:
-        message = f"Send the photo as a file in the form field 'photo'; this request has {_what_came()}."
+        message = gettext("Send the photo as a file in the form field 'photo'; this request has %(what)s.", what=_what_came())
         return jsonify(error="no_photo", message=message), 400
     try:
         reads = photos.read(upload.read())
     except ImageError as error:
-        return jsonify(error="bad_image", message=str(error)), 400
+        return jsonify(error="bad_image", message=scan_error_message(error)), 400
     if not reads:
-        return jsonify(reads=[], message="No barcode could be read in this photo. Hold the phone closer and steady, in good light.")
+        return jsonify(reads=[], message=gettext("No barcode could be read in this photo. Hold the phone closer and steady, in good light."))
     return jsonify(reads=[{"raw": read.raw, "text": read.text, "symbology": read.symbology_identifier, "format": read.format}
                           for read in reads])

@@ -1,6 +1,7 @@
 """The handhelds a supervisor or an administrator looks after: who logged in on each, and revoking
 a token (a lost or stolen handheld)."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from app.extensions import db
@@ -23,7 +24,7 @@ def index():
 def revoke():
     device_id, reason = request.form.get("device_id", ""), request.form.get("reason", "").strip()
     if not reason or len(reason) > MAX_REASON:
-        flash(f"Give a reason of at most {MAX_REASON} characters (lost, stolen, left the ward…): it is kept in the audit log.", "error")
+        flash(gettext("Give a reason of at most %(maximum)s characters (lost, stolen, left the ward…): it is kept in the audit log.", maximum=MAX_REASON), "error")
         return redirect(url_for("devices.index"))
     try:
         device = devices.revoke(db.session, device_id, current_user._get_current_object(), request.remote_addr or "", reason)
@@ -31,6 +32,6 @@ def revoke():
         flash(str(missing), "error")
         return redirect(url_for("devices.index"))
     db.session.commit()
-    flash(f"Handheld {device.name or device.id} can no longer send anything with its token. Its queue stays on it "
-          "until someone logs in on it again.", "info")
+    flash(gettext("Handheld %(device)s can no longer send anything with its token. Its queue stays on it until someone logs in on it again.",
+                  device=device.name or device.id), "info")
     return redirect(url_for("devices.index"))

@@ -1,5 +1,6 @@
 """Printing labels (storekeeper, supervisor, admin) and naming the Zebra printers (admin)."""
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from app.extensions import db
@@ -43,7 +44,7 @@ def print_labels():
                  labels=count, output=request.form.get("output", ""))
     db.session.commit()
     if response is None:
-        flash(f"{count} {kind.value.replace('_', '-')} label(s) sent to the printer.", "info")
+        flash(gettext("%(count)s %(kind)s label(s) sent to the printer.", count=count, kind=kind.value.replace("_", "-")), "info")
         return redirect(url_for("labels.index"))
     return response
 
@@ -52,7 +53,7 @@ def _request(kind: Kind) -> Request:
     form = request.form
     copies = form.get("copies", "1").strip()
     if not copies.isdigit():
-        raise ValueError(f"The number of copies {copies!r} is not a whole number.")
+        raise ValueError(gettext("The number of copies %(copies)s is not a whole number.", copies=repr(copies)))
     return Request(kind, form.getlist("chosen"), int(copies), form.get("serial", "").strip())
 
 
@@ -68,7 +69,7 @@ def _deliver(chosen, output: str, target: str) -> Response | None:
     if output == "printer" and target.isdigit() and (printer := db.session.get(LabelPrinter, int(target))):
         send(printer.host, printer.port, zpl_document(chosen, ZEBRA_STOCKS[printer.stock]))
         return None
-    raise ValueError("Choose how to print: a PDF sheet layout, a ZPL download or a configured printer.")
+    raise ValueError(gettext("Choose how to print: a PDF sheet layout, a ZPL download or a configured printer."))
 
 
 def _download(body: bytes, mimetype: str, filename: str, headers: dict[str, str] | None = None) -> Response:
@@ -94,7 +95,7 @@ def printer_save():
         flash(str(bad), "error")
         return redirect(url_for("labels.printer_list"))
     db.session.commit()
-    flash(f"Printer {printer.name} at {printer.host}:{printer.port} saved.", "info")
+    flash(gettext("Printer %(printer)s at %(address)s saved.", printer=printer.name, address=printer.host + ":" + str(printer.port)), "info")
     return redirect(url_for("labels.printer_list"))
 
 
@@ -108,5 +109,5 @@ def printer_remove():
         flash(str(bad), "error")
         return redirect(url_for("labels.printer_list"))
     db.session.commit()
-    flash(f"Printer {printer.name} removed.", "info")
+    flash(gettext("Printer %(printer)s removed.", printer=printer.name), "info")
     return redirect(url_for("labels.printer_list"))

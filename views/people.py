@@ -3,6 +3,7 @@ change with a reason for the audit log; and the CSV import for a go-live (dry ru
 from collections.abc import Callable, Iterator
 
 from flask import Blueprint, flash, redirect, render_template, request, stream_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from app.extensions import db
@@ -51,13 +52,13 @@ def create():
             actor=_actor(), reason=reason,
         )
         if user.password_hash == users.NO_PASSWORD and not user.badge_code:
-            raise UserError("A user needs a password, or a badge and its PIN, to log in: give one of them.")
+            raise UserError(gettext("A user needs a password, or a badge and its PIN, to log in: give one of them."))
     except UserError as error:
         db.session.rollback()
         flash(str(error), "error")
         return render_template("people/new.html", form=form, roles=list(Role), badge=form.get("badge", "")), 422
     db.session.commit()
-    flash(f"{user.username} can log in now.", "info")
+    flash(gettext("%(user)s can log in now.", user=user.username), "info")
     return redirect(url_for("people.show", username=user.username))
 
 
@@ -92,7 +93,7 @@ def edit(username: str):
     form = request.form
     return _change(username, lambda reason: people.edit(
         db.session, username, display_name=form.get("display_name", ""), role=form.get("role", ""),
-        wards=people.parse_wards(form.get("wards", "")), language=form.get("language") or None, actor=_actor(), reason=reason), f"Saved the changes to {username}.")
+        wards=people.parse_wards(form.get("wards", "")), language=form.get("language") or None, actor=_actor(), reason=reason), gettext("Saved the changes to %(user)s.", user=username))
 
 
 @blueprint.post("/people/<username>/badge")
@@ -101,21 +102,21 @@ def badge(username: str):
     form = request.form
     return _change(username, lambda reason: users.set_badge(
         db.session, username, form.get("badge", "").strip(), form.get("pin", "").strip(), actor=_actor(), reason=reason),
-        f"{username}'s new badge works now; the old one, if any, no longer does.")
+        gettext("%(user)s's new badge works now; the old one, if any, no longer does.", user=username))
 
 
 @blueprint.post("/people/<username>/pin")
 @requires(Permission.MANAGE_USERS)
 def pin(username: str):
     return _change(username, lambda reason: users.reset_pin(
-        db.session, username, request.form.get("pin", "").strip(), actor=_actor(), reason=reason), f"{username}'s PIN is reset.")
+        db.session, username, request.form.get("pin", "").strip(), actor=_actor(), reason=reason), gettext("%(user)s's PIN is reset.", user=username))
 
 
 @blueprint.post("/people/<username>/password")
 @requires(Permission.MANAGE_USERS)
 def password(username: str):
     return _change(username, lambda reason: users.reset_password(
-        db.session, username, request.form.get("password", ""), actor=_actor(), reason=reason), f"{username}'s password is set.")
+        db.session, username, request.form.get("password", ""), actor=_actor(), reason=reason), gettext("%(user)s's password is set.", user=username))
 
 
 @blueprint.post("/people/<username>/active")
@@ -123,9 +124,10 @@ def password(username: str):
 def active(username: str):
     enable = request.form.get("active") == "1"
     if not enable and username == _actor():
-        flash("You cannot disable yourself: ask another administrator.", "error")
+        flash(gettext("You cannot disable yourself: ask another administrator."), "error")
         return redirect(url_for("people.show", username=username))
-    done = f"{username} can log in again." if enable else f"{username} is disabled: refused at their next request, on every server."
+    done = (gettext("%(user)s can log in again.", user=username) if enable
+            else gettext("%(user)s is disabled: refused at their next request, on every server.", user=username))
     return _change(username, lambda reason: users.set_active(db.session, username, enable, actor=_actor(), reason=reason), done)
 
 
@@ -139,11 +141,11 @@ def _uploaded_text() -> str:
     upload = request.files.get("file")
     raw = upload.read(MAX_CSV_BYTES + 1) if upload else request.form.get("csv", "").encode()
     if len(raw) > MAX_CSV_BYTES:
-        raise UserError(f"The file is larger than {MAX_CSV_BYTES // (1024 * 1024)} MB: split it.")
+        raise UserError(gettext("The file is larger than %(megabytes)s MB: split it.", megabytes=MAX_CSV_BYTES // (1024 * 1024)))
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise UserError("The file is not UTF-8 text: save it from the spreadsheet as “CSV UTF-8”.") from None
+        raise UserError(gettext("The file is not UTF-8 text: save it from the spreadsheet as “CSV UTF-8”.")) from None
 
 
 @blueprint.get("/people/import/check")

@@ -2,6 +2,7 @@
 import uuid
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from app.extensions import db
@@ -32,7 +33,7 @@ def enter_recall():
     form = request.form
     every_lot = form.get("scope") == "all"
     lots = () if every_lot else recalls.lots_from_text(form.get("lots", ""))
-    error = "" if every_lot or lots else "Name the recalled lots, or choose “every lot of the product”."
+    error = "" if every_lot or lots else gettext("Name the recalled lots, or choose “every lot of the product”.")
     if not error:
         notice = recalls.RecallNotice(op_id=form.get("op_id", ""), gtin=_gtin14(form.get("gtin", "")), lots=lots,
                                       notice=form.get("notice", ""))
@@ -44,8 +45,8 @@ def enter_recall():
         flash(error, "error")
         return render_template("expiry/recalls.html", op_id=form.get("op_id") or str(uuid.uuid4()),
                                recent=recalls.recent(db.session), form=form), 400
-    flash(f"Recall of {'every lot' if every_lot else ', '.join(lots)} kept: it is marked in the inventory at the next sync, "
-          "and handhelds refuse the lots from their next catalog sync.", "info")
+    flash(gettext("Recall of %(lots)s kept: it is marked in the inventory at the next sync, and handhelds refuse the lots from their "
+                  "next catalog sync.", lots=gettext("every lot") if every_lot else ", ".join(lots)), "info")
     return redirect(url_for("recalls.trace", gtin=_gtin14(form.get("gtin", "")), lot=lots[0] if len(lots) == 1 else ""))
 
 

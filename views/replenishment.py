@@ -4,6 +4,7 @@ run on the device like the other workflows and so work offline, and the supervis
 from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from app.extensions import db
@@ -56,8 +57,9 @@ def set_par_level():
             minimum=form.get("minimum", ""), maximum=form.get("maximum", ""), reason=form.get("reason", ""),
             address=request.remote_addr or "", now=utcnow(),
         )
-        flash(f"Par level of {form.get('gtin')} at {form.get('location')} queued: {form.get('minimum')} to {form.get('maximum')}. "
-              "It reaches the inventory with the next sync.", "info")
+        flash(gettext("Par level of %(gtin)s at %(location)s queued: %(minimum)s to %(maximum)s. It reaches the inventory with the next sync.",
+                      gtin=form.get("gtin"), location=form.get("location"), minimum=form.get("minimum"), maximum=form.get("maximum")),
+              "info")
     except replenishment.ReplenishmentError as error:
         flash(str(error), "error")
     return redirect(url_for("replenishment.par_levels", ward=form.get("ward", "")))

@@ -8,12 +8,36 @@ from pathlib import Path
 
 from babel import negotiate_locale
 from flask import has_request_context, request
+from flask_babel import LazyString, lazy_gettext
 from flask_login import current_user
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 DEFAULT_LANGUAGE = "en"
 # Each language by its code, named in itself (as a user looks for their own language in a list).
 LANGUAGES: dict[str, str] = {"en": "English", "fr": "Français", "de": "Deutsch"}
+
+# Roles and workflows are codes in the data; these are their names on screen.
+ROLE_NAMES: dict[str, LazyString] = {
+    "storekeeper": lazy_gettext("storekeeper"),
+    "nurse": lazy_gettext("nurse"),
+    "auditor": lazy_gettext("auditor"),
+    "supervisor": lazy_gettext("supervisor"),
+    "admin": lazy_gettext("admin"),
+}
+WORKFLOW_NAMES: dict[str, LazyString] = {
+    "receive": lazy_gettext("Receive"),
+    "transfer": lazy_gettext("Transfer"),
+    "consume": lazy_gettext("Consume"),
+    "count": lazy_gettext("Count"),
+}
+
+
+def role_name(role: str) -> str:
+    return str(ROLE_NAMES.get(str(role), role))
+
+
+def workflow_name(workflow: str) -> str:
+    return str(WORKFLOW_NAMES.get(str(workflow), workflow))
 
 
 def choose_language(user_language: str | None, browser_best: str | None) -> str:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import Flask, abort, g, jsonify, redirect, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 
@@ -71,11 +72,11 @@ def guard_request(app: Flask):
         return _authenticate_device_or_user()
     if not current_user.is_authenticated:
         if _wants_json():
-            return jsonify(error="not_logged_in", message="Log in again: this device's session has ended."), 401
+            return jsonify(error="not_logged_in", message=gettext("Log in again: this device's session has ended.")), 401
         return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
     if access != ANY_USER and not current_user.can(access):
         if _wants_json():
-            return jsonify(error="forbidden", message="Your role does not allow this."), 403
+            return jsonify(error="forbidden", message=gettext("Your role does not allow this.")), 403
         abort(403)
     return None
 
@@ -94,14 +95,14 @@ def _authenticate_device_or_user():
     if token is not None:
         g.device = devices.by_token(db.session, token)
         if g.device is None:
-            return jsonify(error="bad_token", message="This device's token is not valid any more; log in on it to register it again."), 401
+            return jsonify(error="bad_token", message=gettext("This device's token is not valid any more; log in on it to register it again.")), 401
         return None
     g.device = None
     if not current_user.is_authenticated:
-        return jsonify(error="not_logged_in", message="Log in again: this device's session has ended."), 401
+        return jsonify(error="not_logged_in", message=gettext("Log in again: this device's session has ended.")), 401
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         try:
             validate_csrf(request.headers.get("X-CSRFToken", ""))
         except (CSRFError, ValueError):
-            return jsonify(error="csrf", message="The page is out of date; reload it and sync again."), 400
+            return jsonify(error="csrf", message=gettext("The page is out of date; reload it and sync again.")), 400
     return None

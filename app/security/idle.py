@@ -10,6 +10,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app, flash, request, session
+from flask_babel import gettext
 from flask_login import current_user, logout_user
 
 from app.extensions import db
@@ -58,20 +59,20 @@ def end_idle_session() -> None:
     logged_in_at = session.get(LOGGED_IN_AT)
     if logged_in_at is None or now - datetime.fromisoformat(logged_in_at) > config["PERMANENT_SESSION_LIFETIME"]:
         hours = int(config["PERMANENT_SESSION_LIFETIME"].total_seconds() // 3600)
-        _end(f"Your login ended: a login lasts at most {hours} hours. Log in to carry on.")
+        _end(gettext("Your login ended: a login lasts at most %(hours)s hours. Log in to carry on.", hours=hours))
         return
     idle_limit: timedelta = config["IDLE_LOGOUT"]
     last_seen = session.get(LAST_SEEN)
     idle = now - datetime.fromisoformat(last_seen) if last_seen is not None else None
     if idle is not None and idle > idle_limit:
         minutes = int(idle_limit.total_seconds() // 60)
-        _end(f"You were logged out after {minutes} minutes without activity. Log in to carry on.")
+        _end(gettext("You were logged out after %(minutes)s minutes without activity. Log in to carry on.", minutes=minutes))
         return
     # Checked after the cookie's own times: two requests sent with one idle cookie both say why it
     # ended, rather than the second saying only that the first ended it.
     login = db.session.get(LoginSession, session.get(LOGIN_ID, ""))
     if login is None or login.ended_at is not None or login.user_id != current_user.id:
-        _end("Your login was ended (logged out, or from another screen). Log in to carry on.")
+        _end(gettext("Your login was ended (logged out, or from another screen). Log in to carry on."))
         return
     if idle is None or idle >= STAMP_EVERY:
         session[LAST_SEEN] = now.isoformat()

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext, ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -16,9 +17,9 @@ from app.security.passwords import needs_rehash, verify_for_nobody
 from app.services import audit, login_throttle
 from app.services.login_throttle import ThrottlePolicy
 
-WRONG_CREDENTIALS = "Wrong username or password. Check both and try again."
-WRONG_BADGE = "That badge and PIN do not match. Scan the badge again and re-enter the PIN."
-DISABLED = "This account is disabled. Ask an administrator to enable it."
+WRONG_CREDENTIALS = lazy_gettext("Wrong username or password. Check both and try again.")
+WRONG_BADGE = lazy_gettext("That badge and PIN do not match. Scan the badge again and re-enter the PIN.")
+DISABLED = lazy_gettext("This account is disabled. Ask an administrator to enable it.")
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,8 @@ class LoginResult:
 
 def _locked_message(until: datetime, now: datetime) -> str:
     minutes = max(1, math.ceil((until - now).total_seconds() / 60))
-    return f"Too many failed attempts. Login is locked for {minutes} more minute{'s' if minutes > 1 else ''}; a supervisor can help meanwhile."
+    return ngettext("Too many failed attempts. Login is locked for %(num)s more minute; a supervisor can help meanwhile.",
+                    "Too many failed attempts. Login is locked for %(num)s more minutes; a supervisor can help meanwhile.", minutes)
 
 
 def _attempt(

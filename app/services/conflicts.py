@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -59,12 +60,12 @@ def decide(
 ) -> Resolved:
     """Apply `action` to the parked command `op_id`; commits. Raises ResolutionError with a sentence."""
     if not supervisor.can(Permission.RESOLVE_CONFLICTS):
-        raise ResolutionError("Only a supervisor can resolve conflicts.")
+        raise ResolutionError(gettext("Only a supervisor can resolve conflicts."))
     params = dict(params)
     if action == "reassign":
         target = session.scalar(select(User).where(User.username == str(params.get("username", "")).strip().lower()))
         if target is None or not target.active:
-            raise ResolutionError(f"There is no active user named {params.get('username')!r}.")
+            raise ResolutionError(gettext("There is no active user named %(username)s.", username=repr(params.get('username'))))
         params["user_id"], params["username"] = target.id, target.username
     try:
         result = resolve(session, backend, op_id, action, actor=supervisor.username, reason=reason, params=params, now=now)

@@ -2,6 +2,7 @@
 import hashlib
 import secrets
 
+from flask_babel import gettext
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -28,12 +29,13 @@ def register(session: Session, device_id: str, name: str, user: User, address: s
     unlinked from it: knowing a handheld's id must not let anyone speak for its users. A handheld
     that holds its token links the next user with `link`, keeping the token."""
     if token is not None and len(token) < MIN_TOKEN_LENGTH:
-        raise ValueError(f"A handheld's token must be at least {MIN_TOKEN_LENGTH} random characters; this one has {len(token)}.")
+        raise ValueError(gettext("A handheld's token must be at least %(minimum)s random characters; this one has %(length)s.",
+                                 minimum=MIN_TOKEN_LENGTH, length=len(token)))
     device = session.get(Device, device_id)
     if device is not None and device.token_hash and not device.revoked:
         raise DeviceTaken(
-            f"Handheld {device_id} is registered already and this request does not carry its token; "
-            "log in on that handheld itself, or ask a supervisor to revoke it first."
+            gettext("Handheld %(device)s is registered already and this request does not carry its token; "
+                    "log in on that handheld itself, or ask a supervisor to revoke it first.", device=device_id)
         )
     token = token or secrets.token_urlsafe(32)
     unlinked = 0
@@ -85,7 +87,7 @@ def revoke(session: Session, device_id: str, actor: User, address: str, reason: 
     on the handheld, to be sent once someone logs in on it and registers it again."""
     device = session.get(Device, device_id)
     if device is None:
-        raise NoSuchDevice(f"There is no handheld {device_id!r}; reload the list.")
+        raise NoSuchDevice(gettext("There is no handheld %(device)s; reload the list.", device=repr(device_id)))
     if device.revoked:
         return device
     device.revoked = True

@@ -1,17 +1,18 @@
 """Expiry and waste, in the words the screens use: the reasons a person picks from, and a location's ward."""
+from flask_babel import LazyString, lazy_gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from offline_sync.backends.contract import WasteReason
 from offline_sync.catalog_cache import CachedLocation
 
-REASON_WORDS: dict[WasteReason, str] = {
-    WasteReason.EXPIRED: "Expired",
-    WasteReason.DAMAGED: "Damaged",
-    WasteReason.RECALLED: "Recalled",
-    WasteReason.CONTAMINATED: "Contaminated",
-    WasteReason.OPENED_UNUSED: "Opened, not used",
-    WasteReason.OTHER: "Other…",
+REASON_WORDS: dict[WasteReason, LazyString] = {
+    WasteReason.EXPIRED: lazy_gettext("Expired"),
+    WasteReason.DAMAGED: lazy_gettext("Damaged"),
+    WasteReason.RECALLED: lazy_gettext("Recalled"),
+    WasteReason.CONTAMINATED: lazy_gettext("Contaminated"),
+    WasteReason.OPENED_UNUSED: lazy_gettext("Opened, not used"),
+    WasteReason.OTHER: lazy_gettext("Other…"),
 }
 WASTE_REASONS = tuple(WasteReason)
 RETURN_REASONS = (WasteReason.RECALLED, WasteReason.DAMAGED, WasteReason.EXPIRED, WasteReason.OTHER)
@@ -19,7 +20,7 @@ RETURN_REASONS = (WasteReason.RECALLED, WasteReason.DAMAGED, WasteReason.EXPIRED
 
 def reason_choices(reasons: tuple[WasteReason, ...]) -> list[tuple[str, str]]:
     """(value, words) for each reason offered on a screen, in the order given."""
-    return [(reason.value, REASON_WORDS[reason]) for reason in reasons]
+    return [(reason.value, str(REASON_WORDS[reason])) for reason in reasons]
 
 
 def wards_by_location(session: Session) -> dict[int, str]:

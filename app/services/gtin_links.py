@@ -5,6 +5,7 @@ so every handheld has the barcode at its next catalog sync."""
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -64,7 +65,7 @@ def checked_box(text: str) -> float | None:
     except ValueError:
         units = 0.0
     if not units > 1:
-        raise LinkError(f"Give the number of units in one box as a number above 1, not “{text.strip()}”.")
+        raise LinkError(gettext("Give the number of units in one box as a number above 1, not “%(text)s”.", text=text.strip()))
     return units
 
 
@@ -73,10 +74,10 @@ def link(session: Session, backend: InventoryBackend, gtin: str, product_id: int
     """Link, audit and commit, then `refresh` the catalog cache. Raises LinkError with a sentence."""
     reason = reason.strip()
     if not reason or len(reason) > MAX_REASON:
-        raise LinkError(f"Give a reason of 1 to {MAX_REASON} characters: it is kept in the audit log with your name.")
+        raise LinkError(gettext("Give a reason of 1 to %(maximum)s characters: it is kept in the audit log with your name.", maximum=MAX_REASON))
     outcome = backend.link_gtin(gtin, product_id, pack_quantity)
     if outcome.status not in (OutcomeStatus.APPLIED, OutcomeStatus.DUPLICATE):
-        raise LinkError(outcome.message or "The inventory refused the link; try again later.")
+        raise LinkError(outcome.message or gettext("The inventory refused the link; try again later."))
     if outcome.status == OutcomeStatus.APPLIED:
         audit.record(session, "gtin_linked", actor, subject=gtin, address=address, product_id=product_id,
                      pack_quantity=pack_quantity or 1.0, reason=reason)

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -44,7 +45,7 @@ class HomeLink:
 
 def parked_conflicts(session: Session, _now: datetime) -> Badge:
     count = session.scalar(select(func.count()).where(OutboxCommand.status == Status.CONFLICT)) or 0
-    return Badge(f"{count} parked", count > 0)
+    return Badge(gettext("%(count)s parked", count=count), count > 0)
 
 
 def sync_state(session: Session, now: datetime) -> Badge:
@@ -53,34 +54,34 @@ def sync_state(session: Session, now: datetime) -> Badge:
         OutboxCommand.status.in_(PENDING), OutboxCommand.received_at < now - STALE_AFTER)) or 0
     state = health.summary(session, now)
     if state.workers_alive == 0:
-        server = "no sync worker running"
+        server = gettext("no sync worker running")
     elif state.backend_circuit_open:
-        server = "inventory server not answering"
+        server = gettext("inventory server not answering")
     else:
-        server = "inventory server answering"
+        server = gettext("inventory server answering")
     if stale:
-        return Badge(f"{stale} stale · {server}", True)
+        return Badge(gettext("%(count)s stale · %(server)s", count=stale, server=server), True)
     return Badge(server, state.workers_alive == 0 or state.backend_circuit_open)
 
 
 def active_users(session: Session, _now: datetime) -> Badge:
     count = session.scalar(select(func.count()).where(User.active.is_(True))) or 0
-    return Badge(f"{count} active", False)
+    return Badge(gettext("%(count)s active", count=count), False)
 
 
 LINKS: tuple[LinkSpec, ...] = (
-    LinkSpec("conflicts", "Conflicts inbox", "scans the server set aside, waiting for your decision", "conflicts.inbox",
+    LinkSpec("conflicts", lazy_gettext("Conflicts inbox"), lazy_gettext("scans the server set aside, waiting for your decision"), "conflicts.inbox",
              Permission.RESOLVE_CONFLICTS, parked_conflicts),
-    LinkSpec("products", "Unknown barcodes", "link a barcode the inventory does not know to its product", "products.index",
+    LinkSpec("products", lazy_gettext("Unknown barcodes"), lazy_gettext("link a barcode the inventory does not know to its product"), "products.index",
              Permission.RESOLVE_CONFLICTS),
-    LinkSpec("sync", "Sync", "what is waiting to reach the inventory server, and whether it answers", "sync_status.index",
+    LinkSpec("sync", lazy_gettext("Sync"), lazy_gettext("what is waiting to reach the inventory server, and whether it answers"), "sync_status.index",
              Permission.VIEW_REPORTS, sync_state),
-    LinkSpec("devices", "Handhelds", "who uses which handheld; revoke a lost one", "devices.index", Permission.MANAGE_DEVICES),
-    LinkSpec("people", "People", "users, roles, wards, badges and PINs; import from CSV", "people.index",
+    LinkSpec("devices", lazy_gettext("Handhelds"), lazy_gettext("who uses which handheld; revoke a lost one"), "devices.index", Permission.MANAGE_DEVICES),
+    LinkSpec("people", lazy_gettext("People"), lazy_gettext("users, roles, wards, badges and PINs; import from CSV"), "people.index",
              Permission.MANAGE_USERS, active_users),
-    LinkSpec("labels", "Labels", "locations, badges, GS1 relabels, two-bin cards: PDF or Zebra", "labels.index",
+    LinkSpec("labels", lazy_gettext("Labels"), lazy_gettext("locations, badges, GS1 relabels, two-bin cards: PDF or Zebra"), "labels.index",
              Permission.PRINT_LABELS),
-    LinkSpec("wards", "Wards and locations", "the locations the inventory server holds, with who is assigned to each",
+    LinkSpec("wards", lazy_gettext("Wards and locations"), lazy_gettext("the locations the inventory server holds, with who is assigned to each"),
              "wards.index", Permission.VIEW_WARDS),
 )
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -65,19 +66,20 @@ def _envelope(session: Session, item: Mapping[str, Any], op_id: str, device_id: 
               logged_in: logins.LoginWindows, now: datetime) -> Envelope:
     unknown = sorted(str(name) for name in item if name not in ENVELOPE_FIELDS)
     if unknown:
-        raise PayloadError(f"The command has fields this server does not know: {', '.join(shown(name) for name in unknown[:5])}; "
-                           "reload the app and capture it again.")
+        raise PayloadError(gettext("The command has fields this server does not know: %(fields)s; reload the app and capture it again.",
+                                   fields=", ".join(shown(name) for name in unknown[:5])))
     kind = item.get("kind")
     if not isinstance(kind, str):
-        raise PayloadError("The command has no kind.")
+        raise PayloadError(gettext("The command has no kind."))
     device_seq = item.get("device_seq")
     if not _whole_number(device_seq) or not 0 <= device_seq <= MAX_DEVICE_SEQ:
-        raise PayloadError(f"device_seq must be a whole number from 0 to {MAX_DEVICE_SEQ}, but it is {shown(device_seq)}.")
+        raise PayloadError(gettext("device_seq must be a whole number from 0 to %(maximum)s, but it is %(value)s.", maximum=MAX_DEVICE_SEQ, value=shown(device_seq)))
     if not _whole_number(item.get("user_id")):
-        raise PayloadError(f"user_id must be the number of the user who captured the command, but it is {shown(item.get('user_id'))}.")
+        raise PayloadError(gettext("user_id must be the number of the user who captured the command, but it is %(value)s.",
+                                   value=shown(item.get('user_id'))))
     user = _captured_by(item, users)
     if user is None:
-        raise PayloadError("The user who captured this command has not logged in on this device; log in again and sync.")
+        raise PayloadError(gettext("The user who captured this command has not logged in on this device; log in again and sync."))
     captured_at = _captured_at(item.get("captured_at"), now)
     if not logged_in.covers(user.id, captured_at):
         raise PayloadError(logins.outside(user, captured_at))
@@ -113,9 +115,9 @@ def accept(session: Session, device_id: str, items: Any, session_user: User | No
     """Check and keep a device's batch; commits. `session_user` is the logged-in user when the
     device sent it with a session rather than its token; `longest_login` is the longest a login lasts."""
     if not isinstance(items, Sequence) or isinstance(items, (str, bytes)):
-        raise IntakeError("commands must be a list.")
+        raise IntakeError(gettext("commands must be a list."))
     if len(items) > MAX_BATCH:
-        raise IntakeError(f"Send at most {MAX_BATCH} commands at a time; this batch has {len(items)}.")
+        raise IntakeError(gettext("Send at most %(maximum)s commands at a time; this batch has %(count)s.", maximum=MAX_BATCH, count=len(items)))
     # A session speaks for its own user only; a device's token for the users who logged in on it.
     linked = {session_user.id} if session_user is not None else devices.linked_user_ids(session, device_id)
     users = {user.id: user for user in session.scalars(select(User).where(User.id.in_(linked)))}
@@ -125,7 +127,7 @@ def accept(session: Session, device_id: str, items: Any, session_user: User | No
     for item in items:
         try:
             if not isinstance(item, Mapping):
-                raise PayloadError(f"Each command must be a JSON object, but this one is {shown(item)}.")
+                raise PayloadError(gettext("Each command must be a JSON object, but this one is %(value)s.", value=shown(item)))
             op_ids.append(parse_op_id(item.get("op_id")))
         except PayloadError as error:
             op_ids.append(error)

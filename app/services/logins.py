@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -48,5 +49,6 @@ def windows(session: Session, user_ids: set[int], since: datetime, longest_login
 
 def outside(user: User, captured_at: datetime) -> str:
     """The sentence for a command captured while its user was not logged in."""
-    return (f"{user.username} was not logged in at {captured_at:%Y-%m-%d %H:%M} UTC, when this command says it was captured; "
-            "a command is kept only when captured during a login of its user (check the handheld's clock). Log in and capture it again.")
+    return gettext("%(user)s was not logged in at %(when)s UTC, when this command says it was captured; a command is kept only when "
+                   "captured during a login of its user (check the handheld's clock). Log in and capture it again.",
+                   user=user.username, when=format(captured_at, "%Y-%m-%d %H:%M"))

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
@@ -30,8 +31,8 @@ def checked_reason(reason: str) -> str:
     """The reason a change is made, kept in the audit log; a change without one is refused."""
     reason = reason.strip()
     if not reason or len(reason) > MAX_REASON:
-        raise UserError(f"Give a reason of 1 to {MAX_REASON} characters (new starter, moved ward, lost badge…): "
-                        "it is kept in the audit log with your name.")
+        raise UserError(gettext("Give a reason of 1 to %(maximum)s characters (new starter, moved ward, lost badge…): "
+                                "it is kept in the audit log with your name.", maximum=MAX_REASON))
     return reason
 
 

@@ -10,6 +10,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -65,11 +66,13 @@ def plan(session: Session, text: str) -> ImportPlan:
     if missing or unknown:
         columns = ", ".join(KNOWN_COLUMNS)
         if missing:
-            result.errors.append(LineError(1, f"The header line lacks the required columns {', '.join(missing)}; "
-                                              f"the columns are {columns} (username and role required)."))
+            result.errors.append(LineError(1, gettext(
+                "The header line lacks the required columns %(missing)s; the columns are %(columns)s (username and role required).",
+                missing=", ".join(missing), columns=columns)))
         if unknown:
-            result.errors.append(LineError(1, f"The header line names columns Wardstock does not know: {', '.join(unknown)}; "
-                                              f"the columns are {columns}."))
+            result.errors.append(LineError(1, gettext(
+                "The header line names columns Wardstock does not know: %(unknown)s; the columns are %(columns)s.",
+                unknown=", ".join(unknown), columns=columns)))
         return result
     reader.fieldnames = header
     known_wards = set(session.scalars(select(CachedLocation.barcode)))
@@ -78,7 +81,7 @@ def plan(session: Session, text: str) -> ImportPlan:
     for row in reader:
         line = reader.line_num
         if line > MAX_ROWS + 1:
-            result.errors.append(LineError(line, f"A file may hold at most {MAX_ROWS} users: split it in two."))
+            result.errors.append(LineError(line, gettext("A file may hold at most %(maximum)s users: split it in two.", maximum=MAX_ROWS)))
             break
         cells = {name: (value or "").strip() for name, value in row.items() if name is not None}
         if not any(cells.values()):
@@ -93,7 +96,7 @@ def plan(session: Session, text: str) -> ImportPlan:
             seen_badges[planned.badge] = line
         result.users.append(planned)
     if not result.users and not result.errors:
-        result.errors.append(LineError(1, "The file holds no users: one line per user after the header line."))
+        result.errors.append(LineError(1, gettext("The file holds no users: one line per user after the header line.")))
     return result
 
 
@@ -102,16 +105,16 @@ def _planned(session: Session, line: int, cells: dict[str, str], known_wards: se
     username = cells.get("username", "").lower()
     badge, pin, password = cells.get("badge") or None, cells.get("pin") or None, cells.get("password") or None
     if username in seen_usernames:
-        raise UserError(f"User {username!r} is on line {seen_usernames[username]} already.")
+        raise UserError(gettext("User %(username)s is on line %(line)s already.", username=repr(username), line=seen_usernames[username]))
     if badge and badge in seen_badges:
-        raise UserError(f"Badge {badge!r} is given to line {seen_badges[badge]}'s user already.")
+        raise UserError(gettext("Badge %(badge)s is given to line %(line)s's user already.", badge=repr(badge), line=seen_badges[badge]))
     if password is None and badge is None:
-        raise UserError("A user needs a password, or a badge and its PIN, to log in: give one of them.")
+        raise UserError(gettext("A user needs a password, or a badge and its PIN, to log in: give one of them."))
     users.check_new_user(session, username=username, role=cells.get("role", ""), password=password, badge_code=badge, pin=pin)
     wards = tuple(dict.fromkeys(cells.get("wards", "").replace(";", " ").split()))
     unknown = [code for code in wards if known_wards and code not in known_wards]
     if unknown:
-        raise UserError(f"These wards are not locations the inventory server knows: {', '.join(unknown)} (see the Wards page).")
+        raise UserError(gettext("These wards are not locations the inventory server knows: %(wards)s (see the Wards page).", wards=', '.join(unknown)))
     return PlannedUser(line, username, cells.get("display_name") or username, cells["role"], wards, badge, pin, password)
 
 
@@ -119,7 +122,7 @@ def checked(session: Session, text: str) -> ImportPlan:
     """The plan of `text`, checked again now; ImportRefused when anything in it is wrong."""
     result = plan(session, text)
     if not result.can_import:
-        raise ImportRefused(f"Nothing was imported: the file has errors ({len(result.errors)}); run the dry run again to see them.")
+        raise ImportRefused(gettext("Nothing was imported: the file has errors (%(count)s); run the dry run again to see them.", count=len(result.errors)))
     return result
 
 

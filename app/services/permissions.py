@@ -1,7 +1,9 @@
 """May this user do this command here? Asked when a command is accepted and again when it syncs
 (DESIGN §7): a role changed or a user disabled in between stops it."""
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy.orm import Session
 
+from app.i18n import role_name
 from app.models import User
 from app.security.roles import WARD_BOUND_ROLES, Permission, Role
 from offline_sync.backends.contract import (
@@ -41,6 +43,21 @@ KIND_PERMISSION = {
     "recall": Permission.RECALL,
 }
 
+# Each permission a command needs, in the words of "… may not <action>".
+ACTION_WORDS = {
+    Permission.RECEIVE: lazy_gettext("receive"),
+    Permission.TRANSFER: lazy_gettext("transfer"),
+    Permission.CONSUME: lazy_gettext("consume"),
+    Permission.COUNT: lazy_gettext("count"),
+    Permission.REQUEST_REPLENISHMENT: lazy_gettext("request replenishment"),
+    Permission.DELIVER_REPLENISHMENT: lazy_gettext("deliver replenishment"),
+    Permission.SET_PAR_LEVELS: lazy_gettext("set par levels"),
+    Permission.WASTE: lazy_gettext("waste"),
+    Permission.QUARANTINE: lazy_gettext("quarantine"),
+    Permission.RETURN_TO_VENDOR: lazy_gettext("return to vendor"),
+    Permission.RECALL: lazy_gettext("recall"),
+}
+
 
 def locations_of(command: Command) -> list[str]:
     match command:
@@ -66,19 +83,21 @@ def locations_of(command: Command) -> list[str]:
 def problem(session: Session, user: User | None, kind: str, command: Command) -> str | None:
     """None when allowed, else a sentence saying why not."""
     if user is None:
-        return "The user who captured this command does not exist any more."
+        return gettext("The user who captured this command does not exist any more.")
     if not user.active:
-        return f"{user.username} is disabled; a supervisor can attribute the command to someone else."
+        return gettext("%(user)s is disabled; a supervisor can attribute the command to someone else.", user=user.username)
     permission = KIND_PERMISSION[kind]
     if not user.can(permission):
-        return f"{user.username} is a {user.role} and may not {permission.value.replace('_', ' ')}."
+        return gettext("%(user)s is a %(role)s and may not %(action)s.", user=user.username, role=role_name(user.role),
+                       action=ACTION_WORDS.get(permission, permission.value.replace('_', ' ')))
     if Role(user.role) not in WARD_BOUND_ROLES:
         return None
     wards = set(user.location_codes)
     for barcode in locations_of(command):
         location = location_by_barcode(session, barcode)
         if location is None:
-            return f"Location {barcode} is not known here yet; scan a location label of your ward."
+            return gettext("Location %(location)s is not known here yet; scan a location label of your ward.", location=barcode)
         if wards.isdisjoint(location_path(session, location)):
-            return f"{user.username} may only act on {', '.join(sorted(wards)) or 'no location'}; {barcode} is outside."
+            return gettext("%(user)s may only act on %(wards)s; %(location)s is outside.", user=user.username,
+                           wards=', '.join(sorted(wards)) or gettext('no location'), location=barcode)
     return None

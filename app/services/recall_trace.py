@@ -6,6 +6,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -88,7 +89,7 @@ def trace(session: Session, backend: InventoryBackend, gtin: str, lot: str) -> T
         history = backend.lot_history(gtin, lot)
         on_hand, moves = history.on_hand, history.moves
     except BackendUnavailable as error:
-        unavailable = f"The inventory could not be asked for this lot's moves ({error}); on hand is from the last catalog sync."
+        unavailable = gettext("The inventory could not be asked for this lot's moves (%(error)s); on hand is from the last catalog sync.", error=error)
         on_hand, moves = _cached_stock(session, cached_lot), ()
     recall_at = _recall_time(session, gtin, lot)
     uses = _uses(session, gtin, lot, wards, recall_at)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -50,7 +51,7 @@ def enter(session: Session, supervisor: User, notice: RecallNotice, address: str
     if first is not None:  # the same form sent again (a double tap, a reload): kept already
         if (first.kind, first.user_id, first.payload) == ("recall", supervisor.id, payload):
             return notice.op_id
-        raise RecallError("This form was sent before with other values; reload the page to enter another recall.")
+        raise RecallError(gettext("This form was sent before with other values; reload the page to enter another recall."))
     envelope = Envelope(op_id=notice.op_id, kind="recall", device_id=SERVER_DEVICE, device_seq=0, user_id=supervisor.id,
                         username=supervisor.username, captured_at=now, payload=payload, raw_scans=(), command=command)
     [result] = store(session, [envelope], now)

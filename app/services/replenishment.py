@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -187,9 +188,9 @@ def queue_par_level(session: Session, supervisor: User, *, location: str, gtin: 
         raise ReplenishmentError(str(error)) from None
     location_row = session.scalar(select(CachedLocation).where(CachedLocation.barcode == payload["location"]))
     if location_row is None or location_row.usage != "internal":
-        raise ReplenishmentError(f"Location {payload['location']} is not known here as a stock location; choose one of the ward's.")
+        raise ReplenishmentError(gettext("Location %(location)s is not known here as a stock location; choose one of the ward's.", location=payload['location']))
     if session.scalar(select(CachedProduct.id).where(CachedProduct.gtin == command.gtin).limit(1)) is None:
-        raise ReplenishmentError(f"No product has the GTIN {command.gtin} here; choose one from the list.")
+        raise ReplenishmentError(gettext("No product has the GTIN %(gtin)s here; choose one from the list.", gtin=command.gtin))
     refusal = permissions.problem(session, supervisor, "par_level_set", command)
     if refusal:
         raise ReplenishmentError(refusal)
@@ -198,7 +199,7 @@ def queue_par_level(session: Session, supervisor: User, *, location: str, gtin: 
     (result,) = store(session, [envelope], now)
     if result.answer != Answer.ACCEPTED:
         session.rollback()
-        raise ReplenishmentError(result.message or "The change was not kept; try again.")
+        raise ReplenishmentError(result.message or gettext("The change was not kept; try again."))
     audit.record(session, "par_level_set", supervisor.username, subject=op_id, address=address, reason=reason.strip(), **payload)
     session.commit()
     return op_id

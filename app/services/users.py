@@ -2,6 +2,7 @@
 import re
 from collections.abc import Sequence
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -27,16 +28,17 @@ def parse_role(role: str) -> Role:
     try:
         return Role(role)
     except ValueError:
-        raise UserError(f"Role {role!r} does not exist; choose one of {', '.join(Role)}.") from None
+        raise UserError(gettext("Role %(role)s does not exist; choose one of %(roles)s.", role=repr(role), roles=', '.join(Role))) from None
 
 
 def _check_new_user(session: Session, username: str, role: str, password: str | None, pin: str | None) -> Role:
     if not USERNAME.match(username):
         raise UserError(
-            f"Username {username!r} is not usable: use 2 to 64 lower-case letters, digits, dots, dashes or underscores."
+            gettext("Username %(username)s is not usable: use 2 to 64 lower-case letters, digits, dots, dashes or underscores.",
+                    username=repr(username))
         )
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise UserError(f"A user named {username!r} already exists.")
+        raise UserError(gettext("A user named %(username)s already exists.", username=repr(username)))
     checked_role = parse_role(role)
     if password is not None:
         _check_password(password)
@@ -47,12 +49,12 @@ def _check_new_user(session: Session, username: str, role: str, password: str | 
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+        raise UserError(gettext("The password must have at least %(minimum)s characters.", minimum=MIN_PASSWORD_LENGTH))
 
 
 def _check_pin(pin: str) -> None:
     if not PIN.match(pin):
-        raise UserError("A PIN must be 4 to 8 digits.")
+        raise UserError(gettext("A PIN must be 4 to 8 digits."))
 
 
 def create_user(
@@ -119,18 +121,18 @@ def _check_badge(session: Session, badge_code: str | None, pin: str | None, user
     if not badge_code:
         return
     if len(badge_code) > MAX_BADGE or not badge_code.isprintable() or " " in badge_code:
-        raise UserError(f"Badge {badge_code!r} is not a badge barcode: at most {MAX_BADGE} characters, no spaces.")
+        raise UserError(gettext("Badge %(badge)s is not a badge barcode: at most %(maximum)s characters, no spaces.", badge=repr(badge_code), maximum=MAX_BADGE))
     holder = session.scalar(select(User.id).where(User.badge_code == badge_code))
     if holder is not None and holder != user_id:
-        raise UserError(f"Badge {badge_code!r} is already assigned to another user.")
+        raise UserError(gettext("Badge %(badge)s is already assigned to another user.", badge=repr(badge_code)))
     if pin is None:
-        raise UserError("A badge needs a PIN: give one of 4 to 8 digits.")
+        raise UserError(gettext("A badge needs a PIN: give one of 4 to 8 digits."))
 
 
 def get_user(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username.strip().lower()))
     if user is None:
-        raise UserError(f"There is no user named {username!r}.")
+        raise UserError(gettext("There is no user named %(username)s.", username=repr(username)))
     return user
 
 
@@ -153,7 +155,7 @@ def set_display_name(session: Session, username: str, display_name: str, *, acto
     user = get_user(session, username)
     display_name = display_name.strip()
     if not display_name or len(display_name) > MAX_DISPLAY_NAME:
-        raise UserError(f"The name shown on screen must have 1 to {MAX_DISPLAY_NAME} characters.")
+        raise UserError(gettext("The name shown on screen must have 1 to %(maximum)s characters.", maximum=MAX_DISPLAY_NAME))
     previous, user.display_name = user.display_name, display_name
     audit.record(session, "user_renamed", actor, subject=user.username, previous=previous, display_name=display_name, **_why(reason))
     return user
@@ -203,7 +205,8 @@ def set_language(session: Session, username: str, language: str | None, *, actor
     """The language of the user's screens (a code of `LANGUAGES`); None or "": follow the browser's."""
     language = language or None
     if language is not None and language not in LANGUAGES:
-        raise UserError(f"Language {language!r} is not one Wardstock speaks; choose one of {', '.join(LANGUAGES)}.")
+        raise UserError(gettext("Language %(language)s is not one Wardstock speaks; choose one of %(languages)s.", language=repr(language),
+                                languages=', '.join(LANGUAGES)))
     user = get_user(session, username)
     previous, user.language = user.language, language
     audit.record(session, "language_changed", actor, subject=user.username, previous=previous, language=language, **_why(reason))

@@ -1,4 +1,5 @@
 """Badge cards: a user's name, role and badge code (never the PIN), for every active user with a badge."""
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,5 +23,5 @@ def badge_cards(session: Session, usernames: list[str]) -> list[Label]:
     found = [user for user in users_with_badges(session) if user.username in chosen]
     missing = chosen - {user.username for user in found}
     if missing:
-        raise LookupError(f"No active user with a badge called {', '.join(sorted(missing))}; issue a badge first.")
+        raise LookupError(gettext("No active user with a badge called %(users)s; issue a badge first.", users=', '.join(sorted(missing))))
     return [badge_card(user) for user in found]

@@ -2,6 +2,7 @@
 (the catalog cache and the users table: no request waits on the inventory backend)."""
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from sqlalchemy.orm import Session
 
 from app.services.labels.badges import badge_cards, users_with_badges
@@ -33,9 +34,9 @@ def offer(session: Session) -> dict[str, list]:
 def labels_for(session: Session, request: Request) -> list[tuple[Label, int]]:
     """The chosen labels, each with its number of copies; a choice the caches do not hold is refused."""
     if not 1 <= request.copies <= MAX_LABELS:
-        raise ValueError(f"Print from 1 to {MAX_LABELS} copies of each label, not {request.copies}.")
+        raise ValueError(gettext("Print from 1 to %(maximum)s copies of each label, not %(copies)s.", maximum=MAX_LABELS, copies=request.copies))
     if not request.chosen:
-        raise ValueError("Tick at least one label to print.")
+        raise ValueError(gettext("Tick at least one label to print."))
     if request.kind is Kind.TWO_BIN:
         labels = two_bin_cards(session, request.chosen)
     elif request.kind is Kind.LOCATION:
@@ -45,6 +46,6 @@ def labels_for(session: Session, request: Request) -> list[tuple[Label, int]]:
     else:
         labels = relabels(session, request.chosen, request.serial)
     if len(labels) * request.copies > MAX_LABELS:
-        raise ValueError(f"That is {len(labels) * request.copies} labels; print at most {MAX_LABELS} at a time.")
+        raise ValueError(gettext("That is %(count)s labels; print at most %(maximum)s at a time.", count=len(labels) * request.copies, maximum=MAX_LABELS))
     return [(label, request.copies) for label in labels]
 

@@ -6,6 +6,8 @@ GS1's smallest module (0.25 mm) or more. Modules are drawn as whole printer dots
 """
 from dataclasses import dataclass
 
+from flask_babel import gettext
+
 from app.services.labels.fonts import text_width
 from app.services.labels.label import Label
 from app.services.labels.symbols import Symbol
@@ -70,10 +72,9 @@ def place(label: Label, width: float, height: float) -> Placed:
     side = min(bottom - MARGIN, inner * 0.45)
     module = min(MAX_MATRIX_MODULE, side / (max(matrix.columns, matrix.rows) + 2 * MATRIX_QUIET))
     if module < MIN_MODULE:
-        raise DoesNotFit(
-            f"The {label.kind.value.replace('_', '-')} label of {label.title!r} does not fit on {width:g}×{height:g} mm "
-            "with codes large enough to scan; choose a larger label layout."
-        )
+        raise DoesNotFit(gettext(
+            "The %(kind)s label of %(title)s does not fit on %(size)s mm with codes large enough to scan; choose a larger label layout.",
+            kind=label.kind.value.replace("_", "-"), title=repr(label.title), size=format(width, "g") + "×" + format(height, "g")))
     quiet = MATRIX_QUIET * module
     bars.append(Bars(matrix, MARGIN + quiet, MARGIN + quiet, module, matrix.rows * module))
     text_x = MARGIN + matrix.columns * module + 2 * quiet + GAP

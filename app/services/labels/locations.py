@@ -1,4 +1,5 @@
 """Location labels: `LOC:` + the location's barcode, for every internal location in the catalog cache."""
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -26,5 +27,6 @@ def location_labels(session: Session, barcodes: list[str]) -> list[Label]:
     found = [location for location in printable_locations(session) if location.barcode in chosen]
     missing = chosen - {location.barcode for location in found}
     if missing:
-        raise LookupError(f"No internal location with barcode {', '.join(sorted(missing))} in the catalog; refresh the catalog or pick another.")
+        raise LookupError(gettext("No internal location with barcode %(barcodes)s in the catalog; refresh the catalog or pick another.",
+                                  barcodes=', '.join(sorted(missing))))
     return [location_label(location) for location in found]

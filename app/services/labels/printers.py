@@ -1,4 +1,5 @@
 """The Zebra printers an administrator names: each change is kept in the audit log."""
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,13 +21,13 @@ def save(session: Session, *, name: str, host: str, port: str, stock: str, actor
     """Add a printer, or change the one with this name."""
     name, host = name.strip(), host.strip()
     if not name or len(name) > 80:
-        raise BadPrinter("Give the printer a name of 1 to 80 characters, e.g. 'Central store Zebra'.")
+        raise BadPrinter(gettext("Give the printer a name of 1 to 80 characters, e.g. 'Central store Zebra'."))
     if not host or len(host) > 253 or any(char.isspace() or char in "/:@" for char in host):
-        raise BadPrinter(f"The printer's address {host!r} is not a host name or IP address (e.g. 10.0.4.21).")
+        raise BadPrinter(gettext("The printer's address %(host)s is not a host name or IP address (e.g. 10.0.4.21).", host=repr(host)))
     if not port.strip().isdigit() or not 1 <= int(port) <= 65535:
-        raise BadPrinter(f"The port {port!r} is not a number from 1 to 65535; Zebra printers take jobs on {RAW_PORT}.")
+        raise BadPrinter(gettext("The port %(port)s is not a number from 1 to 65535; Zebra printers take jobs on %(raw_port)s.", port=repr(port), raw_port=RAW_PORT))
     if stock not in ZEBRA_STOCKS:
-        raise BadPrinter(f"Choose the roll the printer holds, one of: {', '.join(s.name for s in ZEBRA_STOCKS.values())}.")
+        raise BadPrinter(gettext("Choose the roll the printer holds, one of: %(stocks)s.", stocks=', '.join(str(s.name) for s in ZEBRA_STOCKS.values())))
     printer = session.scalar(select(LabelPrinter).where(LabelPrinter.name == name)) or LabelPrinter(name=name)
     printer.host, printer.port, printer.stock = host, int(port), stock
     session.add(printer)
@@ -37,7 +38,7 @@ def save(session: Session, *, name: str, host: str, port: str, stock: str, actor
 def remove(session: Session, printer_id: int, *, actor: str, address: str) -> LabelPrinter:
     printer = session.get(LabelPrinter, printer_id)
     if printer is None:
-        raise BadPrinter("That printer is not configured any more; reload the page.")
+        raise BadPrinter(gettext("That printer is not configured any more; reload the page."))
     session.delete(printer)
     audit.record(session, "printer.remove", actor, subject=printer.name, address=address, host=printer.host)
     return printer

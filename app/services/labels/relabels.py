@@ -3,6 +3,7 @@ catalog cache (the backend's data), as GS1 DataMatrix and GS1-128 with the text 
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -62,5 +63,5 @@ def relabels(session: Session, keys: list[str], serial: str = "") -> list[Label]
     missing = [key for key in keys if key not in by_key]
     if missing:
         shown = ", ".join(key.replace("|", " lot ") for key in missing)
-        raise LookupError(f"The catalog holds no GTIN {shown}; refresh the catalog, or check the GTIN and lot on the box.")
+        raise LookupError(gettext("The catalog holds no GTIN %(gtins)s; refresh the catalog, or check the GTIN and lot on the box.", gtins=shown))
     return [relabel(by_key[key], serial) for key in keys]

@@ -1,6 +1,8 @@
 """Label sheets for office printers: where each label sits on an A4 or Letter page (mm)."""
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext
+
 INCH = 25.4
 
 
@@ -33,9 +35,9 @@ class SheetLayout:
 SHEET_LAYOUTS = {
     layout.key: layout
     for layout in (
-        SheetLayout("a4-2x7", "A4, 14 labels of 99.1 × 38.1 mm (2 × 7, as Avery L7163)",
+        SheetLayout("a4-2x7", lazy_gettext("A4, 14 labels of 99.1 × 38.1 mm (2 × 7, as Avery L7163)"),
                     210.0, 297.0, 2, 7, 99.1, 38.1, left=4.65, top=15.15, column_gap=2.5),
-        SheetLayout("letter-2x5", "Letter, 10 labels of 4 × 2 in (2 × 5, as Avery 5163)",
+        SheetLayout("letter-2x5", lazy_gettext("Letter, 10 labels of 4 × 2 in (2 × 5, as Avery 5163)"),
                     8.5 * INCH, 11 * INCH, 2, 5, 4 * INCH, 2 * INCH, left=0.15625 * INCH, top=0.5 * INCH,
                     column_gap=0.1875 * INCH),
     )

@@ -14,6 +14,7 @@ from enum import StrEnum
 import numpy as np
 import zxingcpp
 from biip.gs1_application_identifiers import GS1ApplicationIdentifier
+from flask_babel import gettext
 
 from scanners import Read, ScanError, interpret
 
@@ -66,10 +67,9 @@ def checked_gs1(elements: Elements) -> None:
     try:
         interpret(Read(element_string(elements), "]d2", "DataMatrix"))
     except ScanError as refused:
-        raise NotPrintable(
-            f"Not printed: {human_readable(elements)} should have {refused.expected}, but has {refused.found}. "
-            "Correct it in the inventory server or in the form."
-        ) from refused
+        raise NotPrintable(gettext(
+            "Not printed: %(code)s should have %(expected)s, but has %(found)s. Correct it in the inventory server or in the form.",
+            code=human_readable(elements), expected=refused.expected, found=refused.found)) from refused
 
 
 def gs1_datamatrix(elements: Elements) -> Symbol:
@@ -92,7 +92,7 @@ def code128(text: str) -> Symbol:
 
 def _printable(text: str) -> str:
     if not text or not text.isascii() or not text.isprintable():
-        raise ValueError(f"A label code must be printable ASCII; {text!r} is not. Change the code in the catalog or the user.")
+        raise ValueError(gettext("A label code must be printable ASCII; %(text)s is not. Change the code in the catalog or the user.", text=repr(text)))
     return text
 
 

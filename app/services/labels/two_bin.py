@@ -2,6 +2,7 @@
 and the code `BIN:` + GTIN-14 + `:` + the location's barcode that a ward scans to ask for a refill."""
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -53,16 +54,17 @@ def two_bin_cards(session: Session, keys: list[str]) -> list[Label]:
     by_key = {card.key: card for card in par_level_cards(session)}
     missing = [key.replace("|", " at ") for key in keys if key not in by_key]
     if missing:
-        raise LookupError(f"The catalog holds no par level for {', '.join(missing)}; refresh the catalog or set the par level first.")
+        raise LookupError(gettext("The catalog holds no par level for %(cards)s; refresh the catalog or set the par level first.",
+                                  cards=', '.join(missing)))
     return [two_bin_card(by_key[key]) for key in keys]
 
 
 def two_bin_card(card: TwoBinCard) -> Label:
     if card.refill_quantity <= 0:
-        raise ValueError(
-            f"The par level of {card.product_name} at {card.location_barcode} has maximum {card.maximum:g} and minimum "
-            f"{card.minimum:g}: a two-bin card needs a maximum above the minimum."
-        )
+        raise ValueError(gettext(
+            "The par level of %(product)s at %(location)s has maximum %(maximum)s and minimum %(minimum)s: a two-bin card needs a "
+            "maximum above the minimum.", product=card.product_name, location=card.location_barcode, maximum=format(card.maximum, "g"),
+            minimum=format(card.minimum, "g")))
     lines = (f"{card.location_name} ({card.location_barcode})", f"Refill {card.refill_quantity:g}")
     code = card.code
     return Label(Kind.TWO_BIN, card.product_name, lines, datamatrix(code), code128(code), code)

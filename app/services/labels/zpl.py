@@ -3,6 +3,7 @@ the tests decode, so the printer's own barcode firmware plays no part; text in t
 from dataclasses import dataclass
 
 import numpy as np
+from flask_babel import lazy_gettext
 
 from app.services.labels.label import Label
 from app.services.labels.layout import Placed, place
@@ -23,8 +24,8 @@ class ZebraStock:
 ZEBRA_STOCKS = {
     stock.key: stock
     for stock in (
-        ZebraStock("zebra-4x2", "Zebra 4 × 2 in (102 × 51 mm), 203 dpi", 101.6, 50.8),
-        ZebraStock("zebra-3x2", "Zebra 3 × 2 in (76 × 51 mm), 203 dpi", 76.2, 50.8),
+        ZebraStock("zebra-4x2", lazy_gettext("Zebra 4 × 2 in (102 × 51 mm), 203 dpi"), 101.6, 50.8),
+        ZebraStock("zebra-3x2", lazy_gettext("Zebra 3 × 2 in (76 × 51 mm), 203 dpi"), 76.2, 50.8),
     )
 }
 _SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 .,:;-+=()/<>!?%&'\"*#@$[]{}|")

@@ -47,7 +47,8 @@ async function fetchCatalogue(url) {
   try {
     const response = await fetch(url, { credentials: "omit" });
     if (response.ok) {
-      if (caches) caches.open(CACHE).then((cache) => cache.put(url, response.clone())).catch(() => {});
+      const copy = response.clone(); // taken now: the body is read below
+      if (caches) await caches.open(CACHE).then((cache) => cache.put(url, copy)).catch(() => {});
       return await response.json();
     }
   } catch {

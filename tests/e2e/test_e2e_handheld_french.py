@@ -1,7 +1,8 @@
 """The handheld in French: a nurse whose phone speaks French logs in by badge and PIN and uses the
-consume screen. What the handheld itself says (prompts, results, the refusal of an expired lot with
-the lot to use instead, dates and counts) is French from the first sentence, and stays French
-offline: the service worker keeps the page language's catalogue."""
+consume screen. The page (the server's templates) and what the handheld itself says (prompts,
+results, the refusal of an expired lot with the lot to use instead, dates and counts) are French
+from the first sentence, and stay French offline: the service worker keeps the page and the page
+language's catalogue."""
 from datetime import date
 
 import pytest
@@ -43,14 +44,16 @@ def test_a_french_nurse_is_refused_an_expired_lot_in_french_online_and_offline(a
     page = french_phone
     page.goto(f"{demo_server}/login")
     assert page.locator("html").get_attribute("lang") == "fr"  # the browser's language, no choice of her own
-    page.locator("#badge-badge").type("BADGE:2001")  # as the wedge scanner types a badge
-    page.locator("#badge-pin").fill("2001")
-    page.locator("form[data-login] #badge-pin").press("Enter")
+    page.get_by_label("Badge", exact=True).type("BADGE:2001")  # as the wedge scanner types a badge
+    page.get_by_label("Code PIN").fill("2001")
+    page.get_by_role("button", name="Se connecter avec le badge").tap()
     page.wait_for_url(f"{demo_server}/")
     scanner_checked(page)
     open_workflow(page, demo_server, "/consume")
 
     expect_result(page, "Scannez l'étiquette d'emplacement du service", level="idle")  # the first sentence is already French
+    assert page.get_by_role("button", name="Confirmer l'utilisation").is_visible()  # the page's own words
+    assert page.get_by_role("heading", name="Articles utilisés").is_visible()
     wedge(page, "WARD-3B-SUPPLY")
     expect_result(page, "Emplacement du service défini", "Scannez maintenant chaque article utilisé.", level="ok")
 
@@ -66,12 +69,13 @@ def test_a_french_nurse_is_refused_an_expired_lot_in_french_online_and_offline(a
     page.context.set_offline(True)
     reload_offline(page)  # the page, the scripts and the French catalogue all come from the service worker
     expect_result(page, "Scannez chaque article utilisé")
+    assert page.get_by_role("button", name="Confirmer l'utilisation").is_visible()
     wedge(page, gs1(GAUZE, "GZ-2406", lot_expiry(app, "GZ-2406")))
     expect_result(page, "Sterile gauze", f"Lot GZ-2406 · périme le {french_day(lot_expiry(app, 'GZ-2406'))}")
     assert page.get_by_role("button", name="Retirer Sterile gauze").is_visible()  # aria-labels too
     wedge(page, gs1(PARACETAMOL, "PCM-24A", expired))
     expect_result(page, "PÉRIMÉ — ne pas utiliser", "est périmé depuis le", level="error")  # refused offline, in French
-    page.locator("#confirm").tap()
+    page.get_by_role("button", name="Confirmer l'utilisation").tap()
     expect_result(page, "Enregistré sur ce terminal", "1 article", "Pas de réseau\u00a0: l'envoi se fera au retour du réseau.", level="ok")
     wait_until(page, "document.getElementById('sync-badge').dataset.pending === '1'")
     screenshot(page, "handheld-french-saved-offline")

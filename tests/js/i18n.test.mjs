@@ -99,3 +99,25 @@ test("loading: English needs no catalogue; a language the server does not have f
     delete globalThis.fetch;
   }
 });
+
+test("a catalogue fetched once is kept (Cache API) and used when the network is gone", async () => {
+  const kept = new Map();
+  globalThis.caches = {
+    open: async () => ({ put: async (url, response) => kept.set(url, await response.text()) }),
+    match: async (url) => (kept.has(url) ? new Response(kept.get(url)) : undefined),
+  };
+  globalThis.fetch = async () => new Response(JSON.stringify(FRENCH));
+  try {
+    await loadTranslations("fr");
+    assert.deepEqual(JSON.parse(kept.get("/i18n/fr.json")), FRENCH);
+    useCatalogue(null);
+    globalThis.fetch = async () => {
+      throw new TypeError("Failed to fetch");
+    };
+    await loadTranslations("fr");
+    assert.equal(t("Scan the ward location label"), "Scannez l'étiquette de l'emplacement du service");
+  } finally {
+    delete globalThis.fetch;
+    delete globalThis.caches;
+  }
+});

@@ -29,7 +29,18 @@ const GTIN_IDS = new Set(["]E0", "]E3", "]E4", "]I1"]);
 const MAX_READINGS = 16;
 const restricted = () => t("This is a restricted circulation number: it is only unique inside the company that printed it.");
 
-const describe = (ai) => (WORDS[ai] ? `${WORDS[ai]} (AI ${ai})` : t("the field (AI %(ai)s)", { ai }));
+// WORDS (generated, shared with scanners/) in the page's language, for the AIs on medical labels.
+const FIELD_WORDS = {
+  "00": () => t("the SSCC"), "01": () => t("the GTIN"), "02": () => t("the GTIN of the contents"), "10": () => t("the lot"),
+  11: () => t("the production date"), 15: () => t("the best-before date"), 16: () => t("the sell-by date"), 17: () => t("the expiry date"),
+  21: () => t("the serial number"), 240: () => t("the additional product number"), 241: () => t("the customer part number"),
+  30: () => t("the count"), 37: () => t("the count of items"), 414: () => t("the location GLN"), 7003: () => t("the expiry date and time"),
+  7240: () => t("the clinical trial protocol"), 8004: () => t("the asset number (GIAI)"), 8020: () => t("the payment slip reference"),
+};
+export const describe = (ai) => {
+  const words = FIELD_WORDS[ai]?.() || WORDS[ai];
+  return words ? `${words} (AI ${ai})` : t("the field (AI %(ai)s)", { ai });
+};
 const isDigits = (text) => /^[0-9]+$/.test(text);
 export const toHri = (elements) => elements.map((e) => `(${e.ai})${e.value}`).join("");
 

@@ -2,6 +2,8 @@
 // Plural-Forms, English when a message is missing, and dates and numbers the locale's way.
 import assert from "node:assert/strict";
 import { afterEach, test } from "node:test";
+import { WORDS } from "../../static/js/gs1-ais.js";
+import { describe } from "../../static/js/gs1.js";
 import { compilePlural, formatDate, formatDateTime, formatNumber, loadTranslations, nt, t, useCatalogue } from "../../static/js/i18n.js";
 
 const FRENCH = {
@@ -120,4 +122,11 @@ test("a catalogue fetched once is kept (Cache API) and used when the network is 
     delete globalThis.fetch;
     delete globalThis.caches;
   }
+});
+
+test("GS1 field names in scan errors: the generated table's words in English, translated in French", () => {
+  for (const ai of Object.keys(WORDS)) assert.equal(describe(ai), `${WORDS[ai]} (AI ${ai})`);
+  assert.equal(describe("8010"), "the field (AI 8010)");
+  useCatalogue({ ...FRENCH, messages: { "the expiry date": "la date de péremption" } });
+  assert.equal(describe("17"), "la date de péremption (AI 17)");
 });

@@ -80,3 +80,34 @@ def test_a_french_nurse_is_refused_an_expired_lot_in_french_online_and_offline(a
     wait_until(page, "document.getElementById('sync-badge').dataset.pending === '1'")
     screenshot(page, "handheld-french-saved-offline")
     assert real_errors(page) == []
+
+
+def test_a_german_nurse_is_refused_an_expired_lot_in_german_offline(app: Flask, demo_server: str, browser) -> None:
+    """The second shipped translation on the same screen, from the same catalogues: German from the login to the refusal offline."""
+    context = browser.new_context(**PHONE, locale="de-DE")
+    page = watch_errors(context.new_page())
+    try:
+        page.goto(f"{demo_server}/login")
+        assert page.locator("html").get_attribute("lang") == "de"
+        page.get_by_label("Ausweis", exact=True).type("BADGE:2001")
+        page.get_by_label("PIN", exact=True).fill("2001")
+        page.get_by_role("button", name="Mit Ausweis anmelden").tap()
+        page.wait_for_url(f"{demo_server}/")
+        scanner_checked(page)
+        open_workflow(page, demo_server, "/consume")
+        expect_result(page, "Scannen Sie das Lagerort-Etikett der Station", level="idle")
+        wedge(page, "WARD-3B-SUPPLY")
+        page.context.set_offline(True)
+        reload_offline(page)
+        expect_result(page, "Scannen Sie jeden verbrauchten Artikel")
+        expired = lot_expiry(app, "PCM-24A")
+        wedge(page, gs1(PARACETAMOL, "PCM-24A", expired))
+        shown = expect_result(page, "ABGELAUFEN — nicht verwenden", level="error")
+        day = format_date(expired, "medium", locale="de")  # 02.12.2026, as Intl writes it
+        assert f"Charge PCM-24A von Paracetamol 500 mg tablets (strip of 10) ist am {day} abgelaufen: nicht verwenden." in shown, shown
+        assert "Nehmen Sie stattdessen Charge PCM-25B (verfällt am" in shown, shown
+        assert page.get_by_role("button", name="Verbrauch bestätigen").is_visible()
+        screenshot(page, "handheld-german-expired-refused-offline")
+        assert real_errors(page) == []
+    finally:
+        context.close()

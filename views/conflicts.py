@@ -31,6 +31,38 @@ TITLES = {
     "not_permitted": lazy_gettext("Not permitted here"),
     "location_unknown": lazy_gettext("Unknown location"),
     "sync_failed": lazy_gettext("Could not sync"),
+    "receipt_not_found": lazy_gettext("Receipt not found"),
+    "no_par_level": lazy_gettext("No par level here"),
+    "lot_not_in_store": lazy_gettext("Lot not in the store"),
+    "transfer_closed": lazy_gettext("Transfer already closed"),
+}
+# The ways out offline_sync offers (resolutions.offered), in the reader's language, by action; a new
+# action shows offline_sync's English label until it is added here.
+CHOICE_LABELS = {
+    "discard": lazy_gettext("Discard this command (nothing reaches the inventory)"),
+    "link_gtin": lazy_gettext("Link this GTIN to a product"),
+    "link_gtin_box": lazy_gettext("Link this GTIN to a product as a box of several units"),
+    "create_lot": lazy_gettext("Create the lot with the label's expiry"),
+    "pick_lot": lazy_gettext("Use another lot"),
+    "keep_backend_expiry": lazy_gettext("Keep the inventory's expiry date"),
+    "update_lot_expiry": lazy_gettext("Change the lot's expiry to the label's"),
+    "apply_anyway": lazy_gettext("Apply anyway (stock goes negative until counted)"),
+    "reduce": lazy_gettext("Reduce the quantity"),
+    "override": lazy_gettext("Allow this lot once (supervisor override)"),
+    "into_backorder": lazy_gettext("Receive into another receipt (the backorder)"),
+    "unplanned_receipt": lazy_gettext("Receive as an unplanned receipt"),
+    "count_as_of": lazy_gettext("Count as of the counting time (counted + moves since)"),
+    "keep_counted": lazy_gettext("Keep the counted quantity"),
+    "keep_difference": lazy_gettext("Keep the difference seen at count time"),
+    "explicit": lazy_gettext("Set a quantity"),
+    "recount": lazy_gettext("Discard and ask for a recount"),
+    "reassign": lazy_gettext("Attribute to another user who may do this"),
+    "map_location": lazy_gettext("Use another location"),
+    "scrap_instead": lazy_gettext("Scrap it instead, with the same reason"),
+    "set_par_level": lazy_gettext("Set a par level for the product at this ward and request again"),
+    "pick_other_lot": lazy_gettext("Pick another lot instead"),
+    "request_again": lazy_gettext("Request again what the closed transfer did not deliver, onto the ward's open transfer"),
+    "retry": lazy_gettext("Try again now"),
 }
 NEED_LABELS = {
     "quantity": lazy_gettext("Quantity"), "lot": lazy_gettext("Lot"), "location": lazy_gettext("Location barcode"),
@@ -50,7 +82,8 @@ def _products() -> tuple[dict[str, str], list[tuple[int, str]]]:
 def _card(row: Any, names: dict[str, str]) -> dict[str, Any]:
     payload = row.payload or {}
     lines = payload.get("lines") or ([payload] if "gtin" in payload else [])
-    choices = offered(row.conflict_kind, row.kind)
+    choices = [{"action": c.action, "label": str(CHOICE_LABELS.get(c.action, c.label)), "needs": c.needs}
+               for c in offered(row.conflict_kind, row.kind)]
     return {
         "op_id": row.op_id,
         "kind": row.kind,
@@ -68,7 +101,7 @@ def _card(row: Any, names: dict[str, str]) -> dict[str, Any]:
         "requested": (payload.get("override") or {}).get("reason", ""),
         "choices": choices,
         # each value a choice needs besides the reason, with the choices that need it
-        "needs": {need: [c.label for c in choices if need in c.needs] for c in choices for need in c.needs},
+        "needs": {need: [c["label"] for c in choices if need in c["needs"]] for c in choices for need in c["needs"]},
     }
 
 

@@ -4,11 +4,12 @@ English is the source language; each other language has its catalogue in
 `app/translations/<code>/LC_MESSAGES/messages.po` (one catalogue for the server's pages and the
 handheld's scripts). A user's own choice wins; without one, the browser's `Accept-Language`; else English.
 """
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from babel import negotiate_locale
 from flask import has_request_context, request
-from flask_babel import LazyString, lazy_gettext
+from flask_babel import LazyString, force_locale, lazy_gettext
 from flask_login import current_user
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
@@ -60,3 +61,9 @@ def browser_language(preferred: list[str]) -> str | None:
     """The first of the browser's languages (best first) we have, a regional one counting as its
     language: "fr-CH, en;q=0.8" is French."""
     return negotiate_locale(preferred, list(LANGUAGES), sep="-")
+
+
+def in_language_of(user) -> AbstractContextManager:
+    """Within it, messages are in `user`'s own language when they chose one (else the request's):
+    for sentences about a user's work sent where no session says who reads them (a handheld's token)."""
+    return force_locale(user.language) if user.language in LANGUAGES else nullcontext()

@@ -15,6 +15,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.i18n import in_language_of
 from app.models import User
 from app.services import audit, devices, logins, permissions
 from offline_sync.outbox.models import Status
@@ -81,10 +82,11 @@ def _envelope(session: Session, item: Mapping[str, Any], op_id: str, device_id: 
     if user is None:
         raise PayloadError(gettext("The user who captured this command has not logged in on this device; log in again and sync."))
     captured_at = _captured_at(item.get("captured_at"), now)
-    if not logged_in.covers(user.id, captured_at):
-        raise PayloadError(logins.outside(user, captured_at))
-    command = parse_capture(kind, op_id, captured_at, item.get("payload"))
-    refusal = permissions.problem(session, user, kind, command)
+    with in_language_of(user):  # a handheld sending by token alone may have no session: the capturer's own language
+        if not logged_in.covers(user.id, captured_at):
+            raise PayloadError(logins.outside(user, captured_at))
+        command = parse_capture(kind, op_id, captured_at, item.get("payload"))
+        refusal = permissions.problem(session, user, kind, command)
     if refusal:
         raise PayloadError(refusal)
     return Envelope(

@@ -101,3 +101,88 @@ def test_an_administrator_sets_a_users_language_audited_with_the_reason(
     assert _language_of(app, "nia") == "de"
     assert [(action, actor, detail["language"], detail["reason"]) for action, actor, detail in _events(app, "nia")] == [
         ("language_changed", "root", "de", "works in German")]
+
+
+def test_the_login_page_is_in_the_browsers_language(client: FlaskClient) -> None:
+    german = client.get("/login", headers={"Accept-Language": "de-DE,de;q=0.9"}).get_data(as_text=True)
+    assert "Scannen Sie Ihren Ausweis" in german and "Mit Ausweis anmelden" in german and "Scan your badge" not in german
+    english = client.get("/login").get_data(as_text=True)
+    assert "Scan your badge" in english and "Log in with badge" in english
+
+
+def test_a_service_refusal_comes_out_in_the_users_own_language(app: Flask, logged_in: Callable[..., FlaskClient]) -> None:
+    client = logged_in("admin", "root")
+    _set_language(app, "root", "fr")
+    token = csrf_token_from(client.get("/people/new").get_data(as_text=True))
+    page = client.post("/people/new", data={"csrf_token": token, "username": "X Y", "role": "nurse", "password": "long enough pw",
+                                            "reason": "nouvelle arrivée"}, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "L&#39;identifiant &#39;x y&#39; n&#39;est pas utilisable" in page  # app/services/users.py, escaped in the page
+    assert "is not usable" not in page
+
+
+def test_a_handhelds_refusal_is_in_the_language_of_who_captured_it_even_by_token_alone(demo: Flask, client: FlaskClient) -> None:
+    import uuid
+    from datetime import UTC, datetime
+
+    from tests.support import login
+
+    _set_language(demo, "nurse", "fr")
+    login(client, "nurse", "wardstock-demo")
+    csrf = csrf_token_from(client.get("/").get_data(as_text=True))
+    token = client.post("/api/v1/devices", json={"device_id": "handheld-fr-1", "name": "TC52"}, headers={"X-CSRFToken": csrf}).get_json()["token"]
+    with demo.app_context():
+        nurse_id = db.session.scalar(select(User.id).where(User.username == "nurse"))
+    count = {"op_id": str(uuid.uuid4()), "kind": "count", "device_seq": 1, "user_id": nurse_id,
+             "captured_at": datetime.now(UTC).isoformat(), "payload": {"location": "WARD-3B", "gtin": "05012345100012", "counted": 3}}
+    by_token = demo.test_client()  # no session, no Accept-Language: only the token says who sends
+    answer = by_token.post("/api/v1/commands", json={"device_id": "handheld-fr-1", "commands": [count]},
+                           headers={"Authorization": f"Bearer {token}"}).get_json()["results"][0]
+    assert answer["result"] == "rejected"
+    assert answer["message"] == "nurse a le rôle infirmier et ne peut pas inventorier."
+
+
+def test_dates_on_a_page_are_in_the_locales_format(app: Flask, logged_in: Callable[..., FlaskClient]) -> None:
+    from datetime import datetime
+
+    from app.models import LoginSession
+
+    client = logged_in("admin", "root")
+    with app.app_context():
+        started = db.session.scalar(select(LoginSession.started_at).where(LoginSession.user_id == select(User.id).where(
+            User.username == "root").scalar_subquery()))
+    assert isinstance(started, datetime)
+    english = client.get("/people").get_data(as_text=True)
+    _set_language(app, "root", "fr")
+    french = client.get("/people").get_data(as_text=True)
+    _set_language(app, "root", "de")
+    german = client.get("/people").get_data(as_text=True)
+    assert f"{started:%-m/%-d/%y}, " in english  # Babel's short English: 12/7/26, 2:32 PM
+    assert f"{started:%d/%m/%Y %H:%M} UTC" in french
+    assert f"{started:%d.%m.%y, %H:%M} UTC" in german
+    assert "Dernière connexion" in french and "Letzte Anmeldung" in german
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("en", "Read '0950110153000X': expected"),  # the scanner's own sentence, with what it expected and found
+    ("fr", "Lu '0950110153000X' : la clé de contrôle ne correspond pas."),
+    ("de", "Gelesen '0950110153000X': Die Prüfziffer stimmt nicht."),
+])
+def test_scanner_errors_are_translated_by_kind_where_they_are_shown(app: Flask, language: str, expected: str) -> None:
+    from flask_babel import force_locale
+
+    from app.i18n.scan_errors import scan_error_message
+    from scanners.scan import CheckDigitError
+
+    error = CheckDigitError("0950110153000X", "a valid GTIN check digit", "X")
+    with app.test_request_context(), force_locale(language):
+        assert scan_error_message(error).startswith(expected)
+
+
+def test_every_way_out_and_conflict_kind_offline_sync_offers_has_its_words_on_screen() -> None:
+    from offline_sync.outbox.resolutions import OFFERED
+    from views.conflicts import CHOICE_LABELS, TITLES
+
+    assert {choice.action for choices in OFFERED.values() for choice in choices} <= set(CHOICE_LABELS)
+    assert set(OFFERED) <= set(TITLES)
+    for choices in OFFERED.values():  # the same English as offline_sync's, so nothing changes for English readers
+        assert all(str(CHOICE_LABELS[choice.action]) == choice.label for choice in choices)

@@ -3,6 +3,9 @@
 //  - the app shell (CSS, our modules, vendor files, the camera wasm, icons) is precached, cache-first;
 //  - pages and htmx fragments are network-first with the last good copy as fallback; the cache
 //    honours Vary, and pages answer Vary: HX-Request, so a fragment never stands in for a page;
+//  - the handheld's translations (/i18n/<lang>.json, the page's language) are answered from their
+//    kept copy at once and refreshed behind (static/js/i18n.js keeps a copy too, before this worker
+//    controls the page), so every page shows its language offline;
 //  - /api/ is never cached nor replayed here: the device outbox (IndexedDB) and replay.js own that;
 //  - Background Sync and every start of the worker run a replay.
 import { replay } from "/static/js/replay.js";
@@ -11,6 +14,7 @@ const VERSION = "__VERSION__";
 const PRECACHE = ["__PRECACHE__"];
 const SHELL = `shell-${VERSION}`;
 const PAGES = "pages";
+const TRANSLATIONS = "i18n"; // the same cache static/js/i18n.js keeps its copy in
 const OFFLINE_PAGE = "/device/offline";
 const LOGIN_PAGE = "/login"; // precached without cookies: names no one; what a logout offline shows
 
@@ -41,6 +45,10 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(shellFirst(request));
     return;
   }
+  if (url.pathname.startsWith("/i18n/")) {
+    event.respondWith(keptThenRefreshed(request, event));
+    return;
+  }
   event.respondWith(networkFirst(request));
 });
 
@@ -50,6 +58,21 @@ async function shellFirst(request) {
   const response = await fetch(request);
   if (response.ok) (await caches.open(SHELL)).put(request, response.clone());
   return response;
+}
+
+/** The kept copy at once (refreshed behind, for the next page); the network when there is none yet. */
+async function keptThenRefreshed(request, event) {
+  const cache = await caches.open(TRANSLATIONS);
+  const refresh = fetch(request).then(async (response) => {
+    if (response.ok) await cache.put(request, response.clone());
+    return response;
+  });
+  const kept = await cache.match(request, { ignoreSearch: true });
+  if (kept) {
+    event.waitUntil(refresh.catch(() => {}));
+    return kept;
+  }
+  return refresh;
 }
 
 async function networkFirst(request) {

@@ -13,6 +13,7 @@ def register_views(app: Flask) -> None:
         expiry,
         health,
         home,
+        i18n,
         labels,
         language,
         people,
@@ -33,5 +34,6 @@ def register_views(app: Flask) -> None:
         labels,
         *(people, wards, products),
         language,
+        i18n,
     ):
         app.register_blueprint(module.blueprint)

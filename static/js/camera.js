@@ -3,6 +3,7 @@
 // service worker, never fetched from a CDN. Both give the symbol's exact text ("plain" text mode,
 // so GS stays \x1d); gs1.js's cameraRaw adds the symbology identifier the decoder does not give.
 import { cameraRaw } from "./gs1.js";
+import { t } from "./i18n.js";
 
 const FORMATS = ["data_matrix", "qr_code", "code_128", "ean_13", "ean_8", "upc_a", "upc_e", "itf", "databar", "databar_expanded"];
 export const WASM_URL = "/static/vendor/zxing_reader.wasm";
@@ -36,7 +37,7 @@ export async function detect(detector, source) {
 
 export async function startCamera(container, onRead) {
   if (!navigator.mediaDevices?.getUserMedia) {
-    throw new Error("This browser cannot open the camera here (it needs HTTPS and permission).");
+    throw new Error(t("This browser cannot open the camera here (it needs HTTPS and permission)."));
   }
   stopCamera();
   const { detector, native } = await makeDetector();

@@ -3,6 +3,7 @@
 // never shown. Before submitting, what the inventory expects here but nobody counted is listed,
 // to be marked missing (counted 0). Each product/lot becomes one count command carrying the
 // on-hand this handheld's catalog showed (seen_on_hand), for the server's conflict check.
+import { formatNumber, nt, t } from "./i18n.js";
 import { capture } from "./outbox.js";
 import { checkedItem, el, lineKey, runWorkflow } from "./workflow.js";
 
@@ -10,33 +11,34 @@ const definition = {
   name: "count",
   minQuantity: 0,
   fresh: (previous) => ({ location: previous?.location || null, lines: [], raw_scans: [], review: false }),
-  prompt: (ctx) => (ctx.draft.location ? "Scan every item here, one scan per item" : "Scan the location you count"),
+  prompt: (ctx) => (ctx.draft.location ? t("Scan every item here, one scan per item") : t("Scan the location you count")),
   canConfirm: (ctx) => Boolean(ctx.draft.location && ctx.draft.lines.length),
-  lineDetail: (line) => [line.lot ? `Lot ${line.lot}` : "no lot", line.pack || "", line.missing ? "marked missing" : "", line.note || ""].filter(Boolean).join(" · "),
+  lineDetail: (line) => [line.lot ? t("Lot %(lot)s", { lot: line.lot }) : t("no lot"), line.pack || "", line.missing ? t("marked missing") : "", line.note || ""]
+    .filter(Boolean).join(" · "),
 
   onScan(ctx, scan) {
     const { draft, catalog } = ctx;
     if (scan.kind === "location") {
       const location = catalog.location(scan.code);
-      if (!location && !catalog.empty) return { level: "error", title: `Unknown location ${scan.code}`, lines: ["Scan a stock location label."] };
+      if (!location && !catalog.empty) return { level: "error", title: t("Unknown location %(code)s", { code: scan.code }), lines: [t("Scan a stock location label.")] };
       if (draft.lines.length && scan.code !== draft.location) {
-        return { level: "error", title: `Still counting ${draft.location}`, lines: ["Submit this count (or start over) before counting another location."] };
+        return { level: "error", title: t("Still counting %(location)s", { location: draft.location }), lines: [t("Submit this count (or start over) before counting another location.")] };
       }
       draft.location = scan.code;
-      return { level: "ok", title: "Counting", big: scan.code, lines: [location?.name || "", "Scan every item here."] };
+      return { level: "ok", title: t("Counting"), big: scan.code, lines: [location?.name || "", t("Scan every item here.")] };
     }
-    if (!draft.location) return { level: "error", title: "Scan the location first", lines: ["A count is always of one location."] };
-    if (scan.kind !== "product" || !scan.gtin) return { level: "error", title: "Scan an item's label", lines: ["This code is not a product."] };
+    if (!draft.location) return { level: "error", title: t("Scan the location first"), lines: [t("A count is always of one location.")] };
+    if (scan.kind !== "product" || !scan.gtin) return { level: "error", title: t("Scan an item's label"), lines: [t("This code is not a product.")] };
     const product = catalog.product(scan.gtin);
     if (product?.tracked_by_lot && !scan.lot) {
-      return { level: "error", title: `${product.name}: which lot?`, lines: ["Counts are per lot: scan the label with the lot (10)."] };
+      return { level: "error", title: t("%(product)s: which lot?", { product: product.name }), lines: [t("Counts are per lot: scan the label with the lot (10).")] };
     }
     const counted = draft.lines.find((l) => l.key === lineKey(catalog.unitGtin(scan.gtin), scan.lot));
     if (scan.serial && counted?.serials?.includes(scan.serial)) {
-      return { level: "warn", title: `${counted.name}: this one is already counted`, big: `Counted ${counted.quantity}`,
-        lines: [`Serial ${scan.serial} was scanned before; it is counted once.`] };
+      return { level: "warn", title: t("%(product)s: this one is already counted", { product: counted.name }), big: t("Counted %(count)s", { count: counted.quantity }),
+        lines: [t("Serial %(serial)s was scanned before; it is counted once.", { serial: scan.serial })] };
     }
-    return checkedItem(ctx, scan, "Count it", (item) => countItem(ctx, scan, item), { warnNearExpiry: false });
+    return checkedItem(ctx, scan, t("Count it"), (item) => countItem(ctx, scan, item), { warnNearExpiry: false });
   },
 
   async confirm(ctx) {
@@ -45,39 +47,41 @@ const definition = {
     if (missing.length && !draft.review) {
       draft.review = true;
       return {
-        level: "warn", title: `${missing.length} expected item${missing.length === 1 ? " is" : "s are"} not counted`,
-        lines: ["Look for them. Mark what is not there as missing, or scan it; then submit again."],
+        level: "warn", title: nt("%(count)s expected item is not counted", "%(count)s expected items are not counted", missing.length),
+        lines: [t("Look for them. Mark what is not there as missing, or scan it; then submit again.")],
       };
     }
     for (const line of draft.lines) {
       await capture("count", {
         location: draft.location, gtin: line.gtin, lot: line.lot || null, counted: line.quantity, seen_on_hand: line.seen_on_hand ?? null,
-      }, { user: ctx.user, rawScans: draft.raw_scans, summary: `Counted ${line.quantity} × ${line.name}${line.lot ? ` lot ${line.lot}` : ""} in ${draft.location}` });
+      }, { user: ctx.user, rawScans: draft.raw_scans, summary: line.lot
+        ? t("Counted %(count)s × %(product)s lot %(lot)s in %(location)s", { count: line.quantity, product: line.name, lot: line.lot, location: draft.location })
+        : t("Counted %(count)s × %(product)s in %(location)s", { count: line.quantity, product: line.name, location: draft.location }) });
     }
     return {
-      done: true, level: "ok", title: "Count saved on this handheld", big: `${draft.lines.length} line${draft.lines.length === 1 ? "" : "s"}`,
-      lines: [navigator.onLine ? "Sending now." : "No network: it is sent when the network is back."],
+      done: true, level: "ok", title: t("Count saved on this handheld"), big: nt("%(count)s line", "%(count)s lines", draft.lines.length),
+      lines: [navigator.onLine ? t("Sending now.") : t("No network: it is sent when the network is back.")],
     };
   },
 
   renderExtra(ctx) {
     const { draft, root } = ctx;
     const chip = root.querySelector("#ctx-location");
-    chip.textContent = draft.location || "scan a location";
+    chip.textContent = draft.location || t("scan a location");
     chip.classList.toggle("chip-set", Boolean(draft.location));
     const missing = uncounted(ctx);
     const section = root.querySelector("#missing");
     section.hidden = !(draft.review && missing.length);
     root.querySelector("#missing-list").replaceChildren(...missing.map((entry) => el("li", { class: "line line-warn", dataset: { key: entry.key } },
       el("div", { class: "line-main" }, el("strong", { class: "line-name" }, entry.product.name),
-        el("span", { class: "line-detail" }, entry.lot ? `Lot ${entry.lot.name}` : "no lot")),
-      el("button", { type: "button", class: "button button-secondary", "data-action": "mark-missing", "data-key": entry.key }, "Not here (0)"))));
-    root.querySelector("#confirm").textContent = draft.review && missing.length ? "Submit anyway" : "Submit count";
+        el("span", { class: "line-detail" }, entry.lot ? t("Lot %(lot)s", { lot: entry.lot.name }) : t("no lot"))),
+      el("button", { type: "button", class: "button button-secondary", "data-action": "mark-missing", "data-key": entry.key }, t("Not here (0)")))));
+    root.querySelector("#confirm").textContent = draft.review && missing.length ? t("Submit anyway") : t("Submit count");
   },
 
   actions: {
     "clear-location": (ctx) => {
-      if (ctx.draft.lines.length) return { level: "warn", title: "Submit or start over first", lines: ["This location's count is not submitted."] };
+      if (ctx.draft.lines.length) return { level: "warn", title: t("Submit or start over first"), lines: [t("This location's count is not submitted.")] };
       ctx.draft.location = null;
       return { level: "idle", title: definition.prompt(ctx) };
     },
@@ -88,7 +92,8 @@ const definition = {
         key: entry.key, gtin: entry.product.gtin, product_id: entry.product.id, name: entry.product.name, lot: entry.lot?.name || null,
         expiry: entry.lot?.expiry || null, quantity: 0, seen_on_hand: entry.quantity, missing: true, level: "warn",
       });
-      return { level: "warn", title: `${entry.product.name}: missing`, big: "Counted 0", lines: [entry.lot ? `Lot ${entry.lot.name}` : ""] };
+      return { level: "warn", title: t("%(product)s: missing", { product: entry.product.name }), big: t("Counted %(count)s", { count: 0 }),
+        lines: [entry.lot ? t("Lot %(lot)s", { lot: entry.lot.name }) : ""] };
     },
   },
 };
@@ -106,8 +111,9 @@ function countItem(ctx, scan, item) {
   return {
     level: "ok",
     title: line.name,
-    big: `Counted ${line.quantity}`,
-    lines: [`Lot ${line.lot || "–"}${scan.quantity > 1 ? ` · ${scan.quantity} from the label` : ""}`, item.pack],
+    big: t("Counted %(count)s", { count: line.quantity }),
+    lines: [scan.quantity > 1 ? t("Lot %(lot)s · %(count)s from the label", { lot: line.lot || "–", count: scan.quantity }) : t("Lot %(lot)s", { lot: line.lot || "–" }),
+      item.pack],
   };
 }
 

@@ -4,6 +4,7 @@
 // EAN/UPC, HIBC (hibc.js) and our own prefixed codes.
 import { CHECK_DIGITS, DATES, PATTERNS, TABLE, WORDS } from "./gs1-ais.js";
 import { parseHibc } from "./hibc.js";
+import { t } from "./i18n.js";
 import { AmbiguousCode, CheckDigitError, GS, InvalidGS1, UnrecognizedCode } from "./scan-errors.js";
 
 export { AmbiguousCode, CheckDigitError, GS, InvalidGS1, InvalidHIBC, ScanError, UnrecognizedCode, shown } from "./scan-errors.js";
@@ -26,9 +27,20 @@ const NATIONAL = { 710: "DE", 711: "FR", 712: "ES", 713: "BR", 714: "PT", 715: "
 const GS1_IDS = new Set(["]d2", "]e0", "]C1", "]Q3", "]J1"]);
 const GTIN_IDS = new Set(["]E0", "]E3", "]E4", "]I1"]);
 const MAX_READINGS = 16;
-const RESTRICTED = "This is a restricted circulation number: it is only unique inside the company that printed it.";
+const restricted = () => t("This is a restricted circulation number: it is only unique inside the company that printed it.");
 
-const describe = (ai) => `${WORDS[ai] || "the field"} (AI ${ai})`;
+// WORDS (generated, shared with scanners/) in the page's language, for the AIs on medical labels.
+const FIELD_WORDS = {
+  "00": () => t("the SSCC"), "01": () => t("the GTIN"), "02": () => t("the GTIN of the contents"), "10": () => t("the lot"),
+  11: () => t("the production date"), 15: () => t("the best-before date"), 16: () => t("the sell-by date"), 17: () => t("the expiry date"),
+  21: () => t("the serial number"), 240: () => t("the additional product number"), 241: () => t("the customer part number"),
+  30: () => t("the count"), 37: () => t("the count of items"), 414: () => t("the location GLN"), 7003: () => t("the expiry date and time"),
+  7240: () => t("the clinical trial protocol"), 8004: () => t("the asset number (GIAI)"), 8020: () => t("the payment slip reference"),
+};
+export const describe = (ai) => {
+  const words = FIELD_WORDS[ai]?.() || WORDS[ai];
+  return words ? `${words} (AI ${ai})` : t("the field (AI %(ai)s)", { ai });
+};
 const isDigits = (text) => /^[0-9]+$/.test(text);
 export const toHri = (elements) => elements.map((e) => `(${e.ai})${e.value}`).join("");
 
@@ -62,15 +74,18 @@ function isUpce(code) {
 
 function normalizeGtin(code, read) {
   if (!(isDigits(code) && [8, 12, 13, 14].includes(code.length))) {
-    throw new UnrecognizedCode(read, "a GTIN of 8, 12, 13 or 14 digits", `${code.length} characters '${code}'`);
+    throw new UnrecognizedCode(read, t("a GTIN of 8, 12, 13 or 14 digits"), characters(code));
   }
   const expected = checkDigit(code.slice(0, -1));
   if (Number(code.at(-1)) !== expected) {
-    throw new CheckDigitError(read, `a GTIN ending in the check digit ${expected}`, code.at(-1),
-      "The code is damaged or mistyped; scan it again or type it from the label.");
+    throw new CheckDigitError(read, t("a GTIN ending in the check digit %(digit)s", { digit: String(expected) }), code.at(-1),
+      t("The code is damaged or mistyped; scan it again or type it from the label."));
   }
   return code.padStart(14, "0");
 }
+
+/** "12 characters '…'": what was read instead, for an error's "found". */
+const characters = (text) => t("%(count)s characters '%(text)s'", { count: text.length, text });
 
 // --- dates -----------------------------------------------------------------
 
@@ -86,14 +101,15 @@ function centuryYear(yy, today = new Date()) {
 
 function layoutText(ai) {
   const parts = DATES[ai].map((part) => (part.includes("y") ? part.toUpperCase().replace("D0", "DD") : part));
-  return parts.join(" ") + (DATES[ai].includes("yymmd0") ? ", day 00 meaning the whole month" : "");
+  const layout = parts.join(" ");
+  return DATES[ai].includes("yymmd0") ? t("%(layout)s, day 00 meaning the whole month", { layout }) : layout;
 }
 
 function partProblem(part, digits) {
   if (!part.includes("y")) { // hh, mi, ss or hhmi: two digits each
     for (let i = 0; i < part.length; i += 2) {
       const [unit, pair] = [part.slice(i, i + 2), digits.slice(i, i + 2)];
-      if (Number(pair) > TIME_LIMITS[unit]) return `which has ${unit} ${pair}`;
+      if (Number(pair) > TIME_LIMITS[unit]) return t("which has %(unit)s %(value)s", { unit, value: pair });
     }
     return "";
   }
@@ -102,9 +118,9 @@ function partProblem(part, digits) {
   if (size === 2) year = centuryYear(year);
   const [month, day] = [Number(digits.slice(size, size + 2)), Number(digits.slice(size + 2))];
   const pad = (n) => String(n).padStart(2, "0");
-  if (month < 1 || month > 12) return `which has month ${pad(month)}`;
-  if (day === 0) return part.endsWith("d0") ? "" : "which has day 00, not allowed in this field";
-  if (day > daysIn(year, month)) return `which has day ${pad(day)} in month ${pad(month)} of ${year}`;
+  if (month < 1 || month > 12) return t("which has month %(month)s", { month: pad(month) });
+  if (day === 0) return part.endsWith("d0") ? "" : t("which has day 00, not allowed in this field");
+  if (day > daysIn(year, month)) return t("which has day %(day)s in month %(month)s of %(year)s", { day: pad(day), month: pad(month), year: String(year) });
   return "";
 }
 
@@ -116,12 +132,12 @@ function dateProblem(ai, value) {
     const part = raw.replace(/[[\]]/g, "");
     if (optional && pos === value.length) break;
     const chunk = value.slice(pos, pos + part.length);
-    if (chunk.length !== part.length || !isDigits(chunk)) return `which does not fit the layout ${layoutText(ai)}`;
+    if (chunk.length !== part.length || !isDigits(chunk)) return t("which does not fit the layout %(layout)s", { layout: layoutText(ai) });
     const problem = partProblem(part, chunk);
     if (problem) return problem;
     pos += part.length;
   }
-  return pos === value.length ? "" : `which does not fit the layout ${layoutText(ai)}`;
+  return pos === value.length ? "" : t("which does not fit the layout %(layout)s", { layout: layoutText(ai) });
 }
 
 // The date a checked value starts with, as YYYY-MM-DD; day 00 is the month's last day.
@@ -144,32 +160,33 @@ function aiAt(prefix) {
 // One element checked against the GS1 rules: {ai, value, date} or {problem: [ErrorClass, expected, found, hint]}.
 function validate(ai, value) {
   const what = describe(ai.ai);
-  if (!value) return { problem: [InvalidGS1, `${what} followed by its data`, "nothing", "The code is cut short."] };
+  if (!value) return { problem: [InvalidGS1, t("%(field)s followed by its data", { field: what }), t("nothing"), t("The code is cut short.")] };
   if (ai.fixed && value.length !== ai.fixed) {
-    return { problem: [InvalidGS1, `${what} of exactly ${ai.fixed} digits`, `${value.length} characters '${value}'`, "The code is cut short."] };
+    return { problem: [InvalidGS1, t("%(field)s of exactly %(count)s digits", { field: what, count: ai.fixed }), characters(value), t("The code is cut short.")] };
   }
   if (value.length > ai.max) {
-    return { problem: [InvalidGS1, `${what} of at most ${ai.max} characters`, `${value.length} characters '${value}'`,
-      "A separator may be missing after this field."] };
+    return { problem: [InvalidGS1, t("%(field)s of at most %(count)s characters", { field: what, count: ai.max }), characters(value),
+      t("A separator may be missing after this field.")] };
   }
   // The AI's own pattern says which characters it takes: most take CSET 82, a few CSET 39 ('#' in 8010) or 64.
   const inFormat = ai.pattern.test(value);
   if (!inFormat && !CSET82.test(value)) {
     const bad = [...value].find((c) => !CSET82.test(c));
-    return { problem: [InvalidGS1, `${what} made of GS1 characters`, `the character ${JSON.stringify(bad)} in '${value}'`] };
+    return { problem: [InvalidGS1, t("%(field)s made of GS1 characters", { field: what }),
+      t("the character %(character)s in '%(text)s'", { character: JSON.stringify(bad), text: value })] };
   }
   if (ai.ai in DATES) {
     const problem = dateProblem(ai.ai, value);
-    if (problem) return { problem: [InvalidGS1, `${what} as ${layoutText(ai.ai)}`, `'${value}', ${problem}`] };
+    if (problem) return { problem: [InvalidGS1, t("%(field)s as %(layout)s", { field: what, layout: layoutText(ai.ai) }), `'${value}', ${problem}`] };
   }
-  if (!inFormat) return { problem: [InvalidGS1, `${what} in the GS1 format`, `'${value}'`] };
+  if (!inFormat) return { problem: [InvalidGS1, t("%(field)s in the GS1 format", { field: what }), `'${value}'`] };
   if (ai.ai in CHECK_DIGITS) {
     const [start, size] = CHECK_DIGITS[ai.ai];
     const digits = value.slice(start, start + size);
     const expected = checkDigit(digits.slice(0, -1));
     if (Number(digits.at(-1)) !== expected) {
-      return { problem: [CheckDigitError, `${what} with the check digit ${expected} as digit ${start + size}`, digits.at(-1),
-        "The code is damaged or was printed wrongly; do not use it."] };
+      return { problem: [CheckDigitError, t("%(field)s with the check digit %(digit)s as digit %(position)s", { field: what, digit: String(expected), position: start + size }),
+        digits.at(-1), t("The code is damaged or was printed wrongly; do not use it.")] };
     }
   }
   return { ai: ai.ai, value, date: ai.ai in DATES ? firstDate(ai.ai, value) : null };
@@ -189,8 +206,8 @@ function checked(elements, read) {
   for (const e of elements) {
     if (!values.has(e.ai)) values.set(e.ai, e.value);
     else if (values.get(e.ai) !== e.value) {
-      throw new InvalidGS1(read, `${describe(e.ai)} once`, `it twice with different values '${values.get(e.ai)}' and '${e.value}'`,
-        "Do not use this code.");
+      throw new InvalidGS1(read, t("%(field)s once", { field: describe(e.ai) }),
+        t("it twice with different values '%(first)s' and '%(second)s'", { first: values.get(e.ai), second: e.value }), t("Do not use this code."));
     }
   }
   return elements;
@@ -203,8 +220,8 @@ function splitStrict(payload, read) {
     while (pos < segment.length) {
       const ai = aiAt(segment.slice(pos, pos + 4));
       if (!ai) {
-        throw new InvalidGS1(read, "a GS1 Application Identifier",
-          `'${segment.slice(pos, pos + 4)}' at position ${pos + 1} of '${segment}', which is none`);
+        throw new InvalidGS1(read, t("a GS1 Application Identifier"),
+          t("'%(text)s' at position %(position)s of '%(segment)s', which is none", { text: segment.slice(pos, pos + 4), position: pos + 1, segment }));
       }
       const start = pos + ai.ai.length;
       const end = ai.fixed ? start + ai.fixed : segment.length;
@@ -261,10 +278,11 @@ function parseElementString(payload, read, mayBeMissing) {
   const { found, complete } = readings(payload);
   if (complete && found.length === 0) return [strict(), false];
   if (found.length !== 1 || !complete) {
-    const listed = complete ? found.slice(0, 3).map(toHri).join(" or ") : "more readings than can be listed";
-    throw new AmbiguousCode(read, "separators between the variable-length fields",
-      `none, so it can mean ${listed}${complete && found.length > 3 ? " or more" : ""}`,
-      "Set the scanner to send the GS separator (or a replacement such as '|'), or type the lot and serial number from the label.");
+    const listed = found.slice(0, 3).map(toHri).join(t(" or "));
+    const meanings = !complete ? t("none, so it can mean more readings than can be listed")
+      : found.length > 3 ? t("none, so it can mean %(readings)s or more", { readings: listed }) : t("none, so it can mean %(readings)s", { readings: listed });
+    throw new AmbiguousCode(read, t("separators between the variable-length fields"), meanings,
+      t("Set the scanner to send the GS separator (or a replacement such as '|'), or type the lot and serial number from the label."));
   }
   const reading = found[0];
   return [reading, reading.slice(0, -1).some((e) => !AIS.get(e.ai).fixed)];
@@ -272,13 +290,13 @@ function parseElementString(payload, read, mayBeMissing) {
 
 function knownAi(code, read) {
   const ai = AIS.get(code);
-  if (!ai) throw new InvalidGS1(read, "a GS1 Application Identifier", `(${code}), which does not exist`);
+  if (!ai) throw new InvalidGS1(read, t("a GS1 Application Identifier"), t("(%(code)s), which does not exist", { code }));
   return ai;
 }
 
 function parseHri(payload, read) {
   const parts = payload.replace(/\s+/g, "").split(/\((\d{2,4})\)/);
-  if (parts[0] || parts.length < 3) throw new InvalidGS1(read, "GS1 data written as (AI)value(AI)value", `'${payload}'`);
+  if (parts[0] || parts.length < 3) throw new InvalidGS1(read, t("GS1 data written as (AI)value(AI)value"), `'${payload}'`);
   const elements = [];
   for (let i = 1; i < parts.length; i += 2) elements.push(element(knownAi(parts[i], read), parts[i + 1], read));
   return checked(elements, read);
@@ -291,12 +309,12 @@ function parseDigitalLink(uri, read) {
   try {
     url = new URL(uri);
   } catch {
-    throw new UnrecognizedCode(read, "a GS1 Digital Link web address carrying a GTIN", `the web address '${uri}'`);
+    throw new UnrecognizedCode(read, t("a GS1 Digital Link web address carrying a GTIN"), t("the web address '%(address)s'", { address: uri }));
   }
   const segments = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
   const start = segments.findIndex((s, i) => PRIMARY_KEYS.has(s) && i + 1 < segments.length);
   if (start < 0) {
-    throw new UnrecognizedCode(read, "a GS1 Digital Link web address carrying a GTIN", `the web address '${uri}' (no primary key)`);
+    throw new UnrecognizedCode(read, t("a GS1 Digital Link web address carrying a GTIN"), t("the web address '%(address)s' (no primary key)", { address: uri }));
   }
   const pairs = [];
   for (let i = start; i + 1 < segments.length; i += 2) pairs.push([segments[i], segments[i + 1]]);
@@ -334,12 +352,20 @@ function matchCode(payload, config, read) {
       const code = payload.slice(prefix.length);
       // eslint-disable-next-line no-control-regex
       if (!code.trim() || /[\x00-\x1f\x7f]/.test(code)) {
-        throw new UnrecognizedCode(read, `a ${kind.replace("_", " ")} code after '${prefix}'`, "nothing usable", "The label may be damaged.");
+        throw new UnrecognizedCode(read, codeAfter(kind, prefix), t("nothing usable"), t("The label may be damaged."));
       }
       return [kind, code];
     }
   }
   return null;
+}
+
+/** What a prefix promises: "a location code after 'LOC:'". */
+function codeAfter(kind, prefix) {
+  if (kind === "location") return t("a location code after '%(prefix)s'", { prefix });
+  if (kind === "badge") return t("a badge code after '%(prefix)s'", { prefix });
+  if (kind === "bin_card") return t("a bin card code after '%(prefix)s'", { prefix });
+  return t("an internal code after '%(prefix)s'", { prefix });
 }
 
 const blank = (kind, raw, symbology) => ({
@@ -357,7 +383,7 @@ function hibcScan(payload, text, id) {
     code: primary ? `+${primary.labeler}${primary.product}${primary.unit_of_measure}` : null, hibc: primary,
   });
   if (!primary) {
-    scan.warnings.push(`This is the second part of an HIBC label (link character '${record.link}'); scan the first part to identify the product.`);
+    scan.warnings.push(t("This is the second part of an HIBC label (link character '%(link)s'); scan the first part to identify the product.", { link: record.link }));
   }
   return scan;
 }
@@ -367,8 +393,8 @@ function binCardScan(code, text, id) {
   const cut = code.indexOf(":");
   const [gtin, location] = cut < 0 ? [code, ""] : [code.slice(0, cut), code.slice(cut + 1)];
   if (!gtin || !location.trim()) {
-    throw new UnrecognizedCode(text, "a two-bin card: the product's GTIN, ':' and the ward location's barcode", `'${code.slice(0, 40)}'`,
-      "The card may be damaged; print it again from the par levels page.");
+    throw new UnrecognizedCode(text, t("a two-bin card: the product's GTIN, ':' and the ward location's barcode"), `'${code.slice(0, 40)}'`,
+      t("The card may be damaged; print it again from the par levels page."));
   }
   return { ...blank("bin_card", text, id), gtin: normalizeGtin(gtin, text), code: location };
 }
@@ -376,35 +402,34 @@ function binCardScan(code, text, id) {
 // What each EAN/UPC/ITF symbology identifier announces (ISO/IEC 15424, GS1 General Specifications 5.1.2):
 // ]E0 carries EAN-13, UPC-A and UPC-E all as 13 digits; ]E3 the same with a 2- or 5-digit add-on.
 const SYMBOLOGY_LENGTHS = {
-  "]E0": [[13], "an EAN-13 (or a UPC-A/UPC-E sent as 13 digits): 13 digits"],
-  "]E3": [[15, 18], "an EAN-13 with a 2- or 5-digit add-on: 15 or 18 digits"],
-  "]E4": [[8], "an EAN-8: 8 digits"],
-  "]I1": [[14], "an ITF-14: 14 digits"],
+  "]E0": [[13], () => t("an EAN-13 (or a UPC-A/UPC-E sent as 13 digits): 13 digits")],
+  "]E3": [[15, 18], () => t("an EAN-13 with a 2- or 5-digit add-on: 15 or 18 digits")],
+  "]E4": [[8], () => t("an EAN-8: 8 digits")],
+  "]I1": [[14], () => t("an ITF-14: 14 digits")],
 };
 
 function gtinScan(digits, text, id) {
   const announced = SYMBOLOGY_LENGTHS[id];
   if (announced && !(isDigits(digits) && announced[0].includes(digits.length))) {
-    throw new UnrecognizedCode(text, `what the symbology identifier ${id} announces, ${announced[1]}`,
-      `${digits.length} characters '${digits}'`,
-      "The scanner's symbology settings may be wrong; scan again or type the number under the barcode.");
+    throw new UnrecognizedCode(text, t("what the symbology identifier %(id)s announces, %(what)s", { id, what: announced[1]() }), characters(digits),
+      t("The scanner's symbology settings may be wrong; scan again or type the number under the barcode."));
   }
   if (id === "]E3") digits = digits.slice(0, 13); // the add-on (issue number, price) does not identify the item
   if (!(isDigits(digits) && [8, 12, 13, 14].includes(digits.length))) {
-    throw new UnrecognizedCode(text, "an EAN/UPC or ITF-14 of 8, 12, 13 or 14 digits", `'${digits}'`);
+    throw new UnrecognizedCode(text, t("an EAN/UPC or ITF-14 of 8, 12, 13 or 14 digits"), `'${digits}'`);
   }
   if (digits.length === 8 && id === null) {
     const upce = isUpce(digits);
     const ean8 = checkDigit(digits.slice(0, -1)) === Number(digits.at(-1));
     if (upce && ean8) {
-      throw new AmbiguousCode(text, "an EAN-8 or a UPC-E", "8 digits that are valid as both",
-        "Set the scanner to send AIM symbology identifiers, or type the number under the barcode.");
+      throw new AmbiguousCode(text, t("an EAN-8 or a UPC-E"), t("8 digits that are valid as both"),
+        t("Set the scanner to send AIM symbology identifiers, or type the number under the barcode."));
     }
     if (upce) digits = upceToUpca(digits);
   }
   const scan = blank("product", text, id);
   scan.gtin = normalizeGtin(digits, text);
-  if (isRestricted(scan.gtin)) scan.warnings.push(RESTRICTED);
+  if (isRestricted(scan.gtin)) scan.warnings.push(restricted());
   return scan;
 }
 
@@ -412,15 +437,15 @@ function gs1Scan(elements, text, id) {
   const value = Object.fromEntries(elements.map((e) => [e.ai, e.value]));
   const dates = Object.fromEntries(elements.filter((e) => e.date).map((e) => [e.ai, e.date]));
   const scan = blank("product", text, id);
-  if ("01" in value && "02" in value) throw new InvalidGS1(text, "either a GTIN (01) or a content GTIN (02)", "both", "Do not use this code.");
-  if ("254" in value && !("414" in value)) throw new InvalidGS1(text, "a GLN extension (254) together with its GLN (414)", "the extension alone");
+  if ("01" in value && "02" in value) throw new InvalidGS1(text, t("either a GTIN (01) or a content GTIN (02)"), t("both"), t("Do not use this code."));
+  if ("254" in value && !("414" in value)) throw new InvalidGS1(text, t("a GLN extension (254) together with its GLN (414)"), t("the extension alone"));
   scan.gtin = value["01"] || value["02"] || null;
-  if (scan.gtin && isRestricted(scan.gtin)) scan.warnings.push(RESTRICTED);
+  if (scan.gtin && isRestricted(scan.gtin)) scan.warnings.push(restricted());
   if ("17" in value && value["17"].endsWith("00")) {
-    scan.warnings.push("The expiry date gives only a month; it is taken as the last day of that month.");
+    scan.warnings.push(t("The expiry date gives only a month; it is taken as the last day of that month."));
   }
   const counts = ["30", "37"].filter((ai) => ai in value).map((ai) => Number(value[ai]));
-  if (counts.length === 2) scan.warnings.push("The code carries two counts (30 and 37); the variable count (30) is used.");
+  if (counts.length === 2) scan.warnings.push(t("The code carries two counts (30 and 37); the variable count (30) is used."));
   if (!scan.gtin) {
     if (value["414"]) {
       scan.kind = "location";
@@ -430,9 +455,9 @@ function gs1Scan(elements, text, id) {
     } else if (value["00"]) {
       [scan.kind, scan.code] = ["logistic_unit", value["00"]];
     } else if (["10", "21", "17"].some((ai) => ai in value)) {
-      scan.warnings.push("This code has no GTIN; scan the product's GTIN barcode as well.");
+      scan.warnings.push(t("This code has no GTIN; scan the product's GTIN barcode as well."));
     } else {
-      throw new UnrecognizedCode(text, "GS1 data identifying a product, location, asset or logistic unit", `only ${toHri(elements)}`);
+      throw new UnrecognizedCode(text, t("GS1 data identifying a product, location, asset or logistic unit"), t("only %(fields)s", { fields: toHri(elements) }));
     }
   }
   Object.assign(scan, {
@@ -454,7 +479,7 @@ export function interpret(raw, config = DEFAULT_CONFIG, { source = "wedge" } = {
   const fromSymbol = source === "camera";
   const text = fromSymbol ? raw : raw.replace(/[\r\n]+$/, "");
   const [symbology, payload] = splitSymbology(text);
-  if (!payload) throw new UnrecognizedCode(text, "the content of a barcode", "nothing", "Scan again.");
+  if (!payload) throw new UnrecognizedCode(text, t("the content of a barcode"), t("nothing"), t("Scan again."));
   const id = symbology ? symbology.id : null;
   const coded = matchCode(payload, config, text);
   if (coded?.[0] === "bin_card") return binCardScan(coded[1], text, id);
@@ -469,15 +494,15 @@ export function interpret(raw, config = DEFAULT_CONFIG, { source = "wedge" } = {
       const mayBeMissing = !fromSymbol && config.gs_replacements.includes("");
       const [elements, inferred] = parseElementString(elementString, text, mayBeMissing);
       const scan = gs1Scan(elements, text, id);
-      if (inferred) scan.warnings.push(`The separators were missing; the only valid reading is ${toHri(elements)}.`);
+      if (inferred) scan.warnings.push(t("The separators were missing; the only valid reading is %(reading)s.", { reading: toHri(elements) }));
       return scan;
     }
   }
   if (/^https?:\/\//i.test(payload)) return gs1Scan(parseDigitalLink(payload, text), text, id);
   if (payload.startsWith("(")) return gs1Scan(parseHri(payload, text), text, id);
   if (payload.startsWith("+")) return hibcScan(payload, text, id);
-  throw new UnrecognizedCode(text, "a GS1, HIBC, EAN/UPC, location, badge, internal or two-bin card code", `'${payload.slice(0, 20)}', which is none of these`,
-    "Check the scanner settings or the code's prefix.");
+  throw new UnrecognizedCode(text, t("a GS1, HIBC, EAN/UPC, location, badge, internal or two-bin card code"),
+    t("'%(text)s', which is none of these", { text: payload.slice(0, 20) }), t("Check the scanner settings or the code's prefix."));
 }
 
 /** What a camera decoder (BarcodeDetector) gives, as the raw text a handheld sending AIM identifiers would type. */

@@ -4,12 +4,13 @@
 // an expiry (its first digit says the layout; 7 says none) and a lot, "$$+" an expiry and a serial number, "$$8"/"$$9"
 // a quantity, "/S", "/14D", "/16D" supplemental fields. An empty lot, serial or date is refused.
 // The check character may be a space, so input is never trimmed.
+import { t } from "./i18n.js";
 import { CheckDigitError, InvalidHIBC } from "./scan-errors.js";
 
 const CHARSET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-. $/+%";
 const ALNUM = /^[0-9A-Z]+$/;
 const MAX_FIELD = 18;
-const DAMAGED = "The label is damaged or was printed wrongly; type the lot and expiry from the label.";
+const damaged = () => t("The label is damaged or was printed wrongly; type the lot and expiry from the label.");
 const LAYOUTS = { 2: "MMDDYY", 3: "YYMMDD", 4: "YYMMDDHH", 5: "YYJJJ", 6: "YYJJJHH" };
 const isDigits = (text) => /^[0-9]+$/.test(text);
 const iso = (date) => date.toISOString().slice(0, 10);
@@ -27,31 +28,31 @@ export function checkCharacter(data) {
  */
 export function parseHibc(text) {
   if (!text.startsWith("+") || text.length < 3) {
-    throw new InvalidHIBC(text, "HIBC data: '+', the data and a check character", "too little data");
+    throw new InvalidHIBC(text, t("HIBC data: '+', the data and a check character"), t("too little data"));
   }
   if (text.startsWith("+/")) {
-    throw new InvalidHIBC(text, "an HIBC supplier code (HIBC LIC)", "an HIBC provider code (+/), which is not supported");
+    throw new InvalidHIBC(text, t("an HIBC supplier code (HIBC LIC)"), t("an HIBC provider code (+/), which is not supported"));
   }
   const bad = [...text].find((c) => !CHARSET.includes(c));
   if (bad !== undefined) {
-    throw new InvalidHIBC(text, "only capital letters, digits and - . space $ / + %", `the character ${JSON.stringify(bad)}`);
+    throw new InvalidHIBC(text, t("only capital letters, digits and - . space $ / + %%"), t("the character %(character)s", { character: JSON.stringify(bad) }));
   }
   const [data, check] = [text.slice(0, -1), text.at(-1)];
   const expected = checkCharacter(data);
   if (check !== expected) {
-    throw new CheckDigitError(text, `HIBC data ending in the check character '${expected}'`, `'${check}'`,
-      "The code is damaged or mistyped; scan it again.");
+    throw new CheckDigitError(text, t("HIBC data ending in the check character '%(character)s'", { character: expected }), `'${check}'`,
+      t("The code is damaged or mistyped; scan it again."));
   }
   const body = data.slice(1);
   if (body[0] === "$" || /^[0-9]/.test(body)) {
-    if (body.length < 2) throw new InvalidHIBC(text, "secondary HIBC data followed by a link character", `'${body}'`);
+    if (body.length < 2) throw new InvalidHIBC(text, t("secondary HIBC data followed by a link character"), `'${body}'`);
     return secondary(body.slice(0, -1), text, null, body.at(-1));
   }
   const slash = body.indexOf("/");
   const product = primary(slash < 0 ? body : body.slice(0, slash), text);
   if (slash < 0) return record(product, null);
   if (slash === body.length - 1) {
-    throw new InvalidHIBC(text, "secondary data (expiry, lot or serial number) after '/'", "nothing", DAMAGED);
+    throw new InvalidHIBC(text, t("secondary data (expiry, lot or serial number) after '/'"), t("nothing"), damaged());
   }
   return secondary(body.slice(slash + 1), text, product, null);
 }
@@ -60,11 +61,11 @@ const record = (primary, link) => ({ primary, lot: null, serial: null, expiry: n
 
 function primary(data, text) {
   if (!(data.length >= 6 && /^[A-Z]/.test(data) && ALNUM.test(data) && /[0-9]$/.test(data))) {
-    throw new InvalidHIBC(text, "a labeler code of 4 characters starting with a letter, a product code of 1 to 18 "
-      + "letters or digits and a unit-of-measure digit", `'${data}'`);
+    throw new InvalidHIBC(text, t("a labeler code of 4 characters starting with a letter, a product code of 1 to 18 "
+      + "letters or digits and a unit-of-measure digit"), `'${data}'`);
   }
   if (data.length - 5 > MAX_FIELD) {
-    throw new InvalidHIBC(text, `a product code of at most ${MAX_FIELD} characters`, `${data.length - 5} characters`);
+    throw new InvalidHIBC(text, t("a product code of at most %(count)s characters", { count: MAX_FIELD }), t("%(count)s characters", { count: data.length - 5 }));
   }
   return { labeler: data.slice(0, 4), product: data.slice(4, -1), unit_of_measure: Number(data.at(-1)) };
 }
@@ -76,12 +77,12 @@ function secondary(data, text, product, link) {
   if (data.startsWith("$$")) {
     rest = data.slice(2);
     if (rest.startsWith("+")) [serialFollows, rest] = [true, rest.slice(1)];
-    if (!rest) throw new InvalidHIBC(text, `an expiry date format flag 0-7 after '${data}'`, "nothing", DAMAGED);
+    if (!rest) throw new InvalidHIBC(text, t("an expiry date format flag 0-7 after '%(text)s'", { text: data }), t("nothing"), damaged());
     if (rest[0] === "8" || rest[0] === "9") {
       const size = rest[0] === "8" ? 2 : 5;
       const digits = rest.slice(1, 1 + size);
       if (!(digits.length === size && isDigits(digits))) {
-        throw new InvalidHIBC(text, `a quantity of ${size} digits after '$$${rest[0]}'`, `'${digits}'`);
+        throw new InvalidHIBC(text, t("a quantity of %(count)s digits after '%(flag)s'", { count: size, flag: `$$${rest[0]}` }), `'${digits}'`);
       }
       [result.quantity, rest] = [Number(digits), rest.slice(1 + size)];
     }
@@ -94,20 +95,25 @@ function secondary(data, text, product, link) {
     [result.expiry, rest] = [hibcDate(data.slice(0, 5), "YYJJJ", text), data.slice(5)];
   }
   const [ident, ...supplements] = rest.split("/");
-  withIdentifier(result, ident, serialFollows, text, data.slice(0, data.length - rest.length) || "the expiry date");
+  withIdentifier(result, ident, serialFollows, text, data.slice(0, data.length - rest.length) || null);
   for (const supplement of supplements) withSupplement(result, supplement, text);
   return result;
 }
 
+/** `after`: the flag the identifier follows ("$", "/S"), or null after the expiry date. */
 function withIdentifier(result, ident, isSerial, text, after) {
-  const what = isSerial ? "serial number" : "lot";
-  if (!ident) {
-    throw new InvalidHIBC(text, `a ${what} after ${after.startsWith("the") ? after : `'${after}'`}`, "nothing", DAMAGED);
-  }
+  if (!ident) throw new InvalidHIBC(text, identifierAfter(isSerial, after), t("nothing"), damaged());
   if (!ALNUM.test(ident) || ident.length > MAX_FIELD) {
-    throw new InvalidHIBC(text, `a ${what} of 1 to ${MAX_FIELD} letters or digits`, `'${ident}'`);
+    const expected = isSerial ? t("a serial number of 1 to %(count)s letters or digits", { count: MAX_FIELD })
+      : t("a lot of 1 to %(count)s letters or digits", { count: MAX_FIELD });
+    throw new InvalidHIBC(text, expected, `'${ident}'`);
   }
   result[isSerial ? "serial" : "lot"] = ident;
+}
+
+function identifierAfter(isSerial, after) {
+  if (after === null) return isSerial ? t("a serial number after the expiry date") : t("a lot after the expiry date");
+  return isSerial ? t("a serial number after '%(flag)s'", { flag: after }) : t("a lot after '%(flag)s'", { flag: after });
 }
 
 // Supplemental data fields: /S serial, /14D expiry and /16D production date YYYYMMDD.
@@ -121,7 +127,7 @@ function withSupplement(result, supplement, text) {
     result.production_date = hibcDate(supplement.slice(3), "YYYYMMDD", text);
     return undefined;
   }
-  throw new InvalidHIBC(text, "supplemental data /S, /14D or /16D, each at most once", `'/${supplement}'`);
+  throw new InvalidHIBC(text, t("supplemental data /S, /14D or /16D, each at most once"), `'/${supplement}'`);
 }
 
 // Expiry after '$$' (and after a quantity): its first character tells the date layout.
@@ -133,13 +139,13 @@ function expiry(rest, text) {
     return [hibcDate(rest.slice(1, 1 + layout.length), layout, text), rest.slice(1 + layout.length)];
   }
   if (flag === "7") return [null, rest.slice(1)];
-  throw new InvalidHIBC(text, "a date format flag 0-7 after '$$'", flag ? `'${flag}'` : "nothing", DAMAGED);
+  throw new InvalidHIBC(text, t("a date format flag 0-7 after '$$'"), flag ? `'${flag}'` : t("nothing"), damaged());
 }
 
 // A date in an HIBC layout as YYYY-MM-DD; two-digit years are 20YY, MMYY means the month's last day.
 function hibcDate(digits, layout, text) {
-  const problem = () => new InvalidHIBC(text, `a date ${layout}`, digits ? `'${digits}', which is not a real date` : "nothing",
-    digits ? "" : DAMAGED);
+  const problem = () => new InvalidHIBC(text, t("a date %(layout)s", { layout }),
+    digits ? t("'%(text)s', which is not a real date", { text: digits }) : t("nothing"), digits ? "" : damaged());
   if (digits.length !== layout.length || !isDigits(digits)) throw problem();
   const part = {};
   for (const key of "YMDJH") part[key] = Number([...digits].filter((_, i) => layout[i] === key).join("") || 0);

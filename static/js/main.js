@@ -1,7 +1,11 @@
-// Every page loads this module: the service worker, persistent storage, syncing and the sync
-// badge, then the page's own module (named by <body data-page>). No inline script anywhere.
+// Every page loads this module: the page language's translations, the service worker, persistent
+// storage, syncing and the sync badge, then the page's own module (named by <body data-page>), once
+// the translations are in (its first sentence is already in the page's language). No inline script.
 import { endSession, flushLogout, freshFormToken, lockWhenIdle, logOut } from "./device.js";
+import { loadTranslations } from "./i18n.js";
 import { startSync, syncNow } from "./sync.js";
+
+const translations = loadTranslations(); // asked first: the worker's kept copy answers in a few ms
 
 const PAGES_CACHE = "pages"; // the service worker's cache of pages (static/sw.js)
 const PAGES = {
@@ -125,6 +129,7 @@ async function boot() {
   document.addEventListener("click", (event) => {
     if (event.target.closest("[data-action=sync-now]")) syncNow({ force: true });
   });
+  await translations;
   const page = PAGES[document.body.dataset.page];
   const pageModule = page ? import(page).catch((error) => console.error(`page module ${page}`, error)) : null;
   await registration;

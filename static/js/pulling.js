@@ -2,6 +2,7 @@
 // catalog, offline too. A box is pulled when its lot is recalled, expired, or past its alert date
 // (the catalog's `alert_date`, else `nearDays` before its expiry).
 import { addDays, lineKey } from "./catalog.js";
+import { formatDate, t } from "./i18n.js";
 
 /** Why a lot must come off the shelf on `day`: "recalled", "expired", "near", or null when it may stay. */
 export function pullReason(lot, day, nearDays) {
@@ -15,9 +16,9 @@ export function pullReason(lot, day, nearDays) {
 
 /** How a pull reason reads on the list, in a nurse's words. */
 export function pullWords(why, lot) {
-  if (why === "recalled") return "RECALLED";
-  if (why === "expired") return `EXPIRED ${lot.expiry}`;
-  return `expires ${lot.expiry}`;
+  if (why === "recalled") return t("RECALLED");
+  if (why === "expired") return t("EXPIRED %(date)s", { date: formatDate(lot.expiry) });
+  return t("expires %(date)s", { date: formatDate(lot.expiry) });
 }
 
 /**
@@ -46,5 +47,7 @@ export function pullList(catalog, barcode, day, nearDays) {
 export function wasteReasonFor(why, lot) {
   if (why === "recalled") return { reason: "recalled", note: "" };
   if (why === "expired") return { reason: "expired", note: "" };
-  return { reason: "other", note: `Pulled in an expiry sweep before its expiry (${lot?.expiry || "no date"})` };
+  const note = lot?.expiry ? t("Pulled in an expiry sweep before its expiry (%(date)s)", { date: formatDate(lot.expiry) })
+    : t("Pulled in an expiry sweep; its lot has no expiry date");
+  return { reason: "other", note };
 }

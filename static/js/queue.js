@@ -3,26 +3,28 @@
 // as an htmx fragment (the page's server_queue block), asked only when online.
 import { listen } from "./db.js";
 import { el } from "./feedback.js";
+import { formatDateTime, formatTime, t } from "./i18n.js";
 import * as outbox from "./outbox.js";
 import { syncState } from "./replay.js";
 import { currentUser } from "./device.js";
 import { syncNow } from "./sync.js";
 
+// Functions, so each is said in the language loaded when the list is drawn.
 const KINDS = {
-  consume: "Used", transfer: "Moved", count: "Counted", receive: "Received",
-  receive_unplanned: "Received (unplanned)", receive_validate: "Receipt validated",
+  consume: () => t("Used"), transfer: () => t("Moved"), count: () => t("Counted"), receive: () => t("Received"),
+  receive_unplanned: () => t("Received (unplanned)"), receive_validate: () => t("Receipt validated"),
 };
 
 const LABELS = {
-  pending: "waiting to be sent",
-  failed: "refused by the server",
-  dismissed: "set aside",
-  queued: "on the server, queued",
-  syncing: "being applied",
-  retrying: "the inventory is not answering; retrying",
-  conflict: "waiting for a supervisor",
-  done: "applied",
-  discarded: "discarded by a supervisor",
+  pending: () => t("waiting to be sent"),
+  failed: () => t("refused by the server"),
+  dismissed: () => t("set aside"),
+  queued: () => t("on the server, queued"),
+  syncing: () => t("being applied"),
+  retrying: () => t("the inventory is not answering; retrying"),
+  conflict: () => t("waiting for a supervisor"),
+  done: () => t("applied"),
+  discarded: () => t("discarded by a supervisor"),
 };
 
 function stateOf(command) {
@@ -34,17 +36,18 @@ function item(command) {
   const state = stateOf(command);
   const user = currentUser();
   const mine = user && (command.user_id === user.id || user.role === "supervisor");
-  const when = new Date(command.captured_at).toLocaleString([], { dateStyle: "short", timeStyle: "short" });
+  const when = formatDateTime(command.captured_at);
   const actions = mine && command.state === "failed"
     ? el("div", { class: "row" },
-      el("button", { type: "button", class: "button button-secondary", "data-queue-action": "retry", "data-op": command.op_id }, "Try again"),
-      el("button", { type: "button", class: "button button-secondary", "data-queue-action": "dismiss", "data-op": command.op_id }, "Set aside"))
+      el("button", { type: "button", class: "button button-secondary", "data-queue-action": "retry", "data-op": command.op_id }, t("Try again")),
+      el("button", { type: "button", class: "button button-secondary", "data-queue-action": "dismiss", "data-op": command.op_id }, t("Set aside")))
     : null;
   return el("li", { class: `queue-item state-${command.state} server-${command.server_status || "none"}`, dataset: { op: command.op_id, state } },
-    el("p", {}, el("span", { class: `status-chip status-${state}` }, LABELS[state] || state), " ",
-      el("strong", {}, KINDS[command.kind] || command.kind.replace("_", " "))),
+    el("p", {}, el("span", { class: `status-chip status-${state}` }, LABELS[state]?.() || state), " ",
+      el("strong", {}, KINDS[command.kind]?.() || command.kind.replace("_", " "))),
     el("p", {}, command.summary || ""),
-    el("p", { class: "help" }, `Captured by ${command.user_name || `user ${command.user_id}`}, ${when} · #${command.device_seq}`),
+    el("p", { class: "help" }, t("Captured by %(name)s, %(when)s · #%(number)s",
+      { name: command.user_name || t("user %(id)s", { id: String(command.user_id) }), when, number: String(command.device_seq) })),
     mine && command.message ? el("p", { class: state === "failed" || state === "conflict" ? "field-error" : "help" }, command.message) : null,
     actions);
 }
@@ -55,10 +58,11 @@ async function draw() {
   document.getElementById("queue-list").replaceChildren(...commands.map(item));
   document.getElementById("queue-empty").hidden = commands.length > 0;
   const counts = await outbox.counts({ userId: currentUser()?.id ?? null });
-  const status = [`${counts.pending} waiting to be sent`, `${counts.failed} of yours refused`, `${counts.conflict} of yours waiting for a supervisor`];
-  if (!navigator.onLine) status.unshift("Offline");
-  else if (sync.needs_login) status.unshift("Log in to send");
-  if (sync.last_ok_at) status.push(`last sent ${new Date(sync.last_ok_at).toLocaleTimeString()}`);
+  const status = [t("%(count)s waiting to be sent", { count: counts.pending }), t("%(count)s of yours refused", { count: counts.failed }),
+    t("%(count)s of yours waiting for a supervisor", { count: counts.conflict })];
+  if (!navigator.onLine) status.unshift(t("Offline"));
+  else if (sync.needs_login) status.unshift(t("Log in to send"));
+  if (sync.last_ok_at) status.push(t("last sent %(time)s", { time: formatTime(sync.last_ok_at) }));
   document.getElementById("queue-status").textContent = status.join(" · ");
 }
 

@@ -7,8 +7,9 @@
 // received and has not sent yet added.
 import { forgetLoaded, loadCatalog, refreshCatalog } from "./catalog.js";
 import { listen } from "./db.js";
+import { formatDate, formatNumber, nt, t } from "./i18n.js";
 import * as outbox from "./outbox.js";
-import { el, itemLine, runWorkflow, wireLine } from "./workflow.js";
+import { el, itemLine, lotAndExpiry, runWorkflow, wireLine } from "./workflow.js";
 
 let localReceived = new Map(); // receipt reference -> (product_id -> quantity) in this handheld's unfinished receive commands
 let localValidated = new Set(); // receipts validated on this handheld, not yet closed in its catalog
@@ -21,9 +22,9 @@ const definition = {
   }),
   prompt(ctx) {
     const { receipt, unplanned, destination } = ctx.draft;
-    if (unplanned && !destination) return "Unplanned receipt: scan the location it goes to";
-    if (!receipt && !unplanned) return "Pick a receipt below or scan its reference";
-    return "Scan each box's label";
+    if (unplanned && !destination) return t("Unplanned receipt: scan the location it goes to");
+    if (!receipt && !unplanned) return t("Pick a receipt below or scan its reference");
+    return t("Scan each box's label");
   },
   canConfirm: (ctx) => Boolean((ctx.draft.receipt || ctx.draft.destination) && (ctx.draft.lines.length || ctx.draft.pending)),
 
@@ -32,15 +33,15 @@ const definition = {
     if (scan.kind === "receipt") return pickReceipt(ctx, scan.code);
     if (scan.kind === "location") return scanLocation(ctx, scan.code);
     if (!draft.receipt && !(draft.unplanned && draft.destination)) return { level: "error", title: definition.prompt(ctx) };
-    if (scan.kind !== "product" || !scan.gtin) return { level: "error", title: "Scan the box's product label", lines: ["This code has no GTIN."] };
+    if (scan.kind !== "product" || !scan.gtin) return { level: "error", title: t("Scan the box's product label"), lines: [t("This code has no GTIN.")] };
     const product = catalog.product(scan.gtin);
     const elsewhere = draft.receipt && product && !receiptLine(ctx, product.id) ? otherReceiptWith(ctx, product.id) : null;
     if (elsewhere) {
       return {
-        level: "warn", title: `Not on ${draft.receipt}`, big: product.name,
-        lines: [`${product.name} is expected on ${elsewhere.reference}, not on ${draft.receipt}.`],
-        hint: `Save this receipt's boxes and pick ${elsewhere.reference}, or add it to ${draft.receipt} anyway.`,
-        actions: [ctx.hold(`Add to ${draft.receipt} anyway`, () => takeBox(ctx, scan))],
+        level: "warn", title: t("Not on %(receipt)s", { receipt: draft.receipt }), big: product.name,
+        lines: [t("%(product)s is expected on %(other)s, not on %(receipt)s.", { product: product.name, other: elsewhere.reference, receipt: draft.receipt })],
+        hint: t("Save this receipt's boxes and pick %(other)s, or add it to %(receipt)s anyway.", { other: elsewhere.reference, receipt: draft.receipt }),
+        actions: [ctx.hold(t("Add to %(receipt)s anyway", { receipt: draft.receipt }), () => takeBox(ctx, scan))],
       };
     }
     return takeBox(ctx, scan);
@@ -50,8 +51,8 @@ const definition = {
     commitPending(ctx);
     const saved = await saveLines(ctx);
     await refreshLocal(ctx);
-    return { done: true, level: "ok", title: "Boxes saved on this handheld", big: `${saved} received`,
-      lines: [navigator.onLine ? "Sending now." : "No network: they are sent when the network is back."] };
+    return { done: true, level: "ok", title: t("Boxes saved on this handheld"), big: t("%(count)s received", { count: saved }),
+      lines: [navigator.onLine ? t("Sending now.") : t("No network: they are sent when the network is back.")] };
   },
 
   renderExtra(ctx) {
@@ -61,7 +62,7 @@ const definition = {
     root.querySelector("#receipt-context").hidden = !chosen;
     drawReceipts(ctx);
     root.querySelector("#ctx-receipt").classList.toggle("chip-set", chosen);
-    root.querySelector("#ctx-receipt").textContent = draft.receipt || (draft.destination ? `Unplanned → ${draft.destination}` : "Unplanned: scan a location");
+    root.querySelector("#ctx-receipt").textContent = draft.receipt || (draft.destination ? t("Unplanned → %(location)s", { location: draft.destination }) : t("Unplanned: scan a location"));
     root.querySelector("#qty-confirm").hidden = !draft.pending;
     root.querySelector("#validate-open").disabled = !draft.receipt;
     root.querySelector("#validate-choice").hidden = !(draft.validating && draft.receipt);
@@ -74,8 +75,8 @@ const definition = {
           + (draft.pending?.product_id === line.product_id ? draft.pending.quantity : 0);
         const received = line.received + (localReceived.get(draft.receipt)?.get(line.product_id) || 0) + here;
         const state = received === line.expected ? "expected-done" : received > line.expected ? "expected-over" : "";
-        return el("tr", { class: state }, el("td", {}, product?.name || `product ${line.product_id}`),
-          el("td", {}, String(line.expected)), el("td", {}, String(received)));
+        return el("tr", { class: state }, el("td", {}, product?.name || t("product %(id)s", { id: String(line.product_id) })),
+          el("td", {}, formatNumber(line.expected)), el("td", {}, formatNumber(received)));
       }));
     }
   },
@@ -85,14 +86,14 @@ const definition = {
     "refresh-receipts": async (ctx) => {
       const answer = await refreshCatalog();
       await reloadCatalog(ctx);
-      return answer === "offline" ? { level: "warn", title: "No network", lines: ["The list is the one this handheld has; it is refreshed when the network is back."] } : null;
+      return answer === "offline" ? { level: "warn", title: t("No network"), lines: [t("The list is the one this handheld has; it is refreshed when the network is back.")] } : null;
     },
     unplanned: (ctx) => {
       Object.assign(ctx.draft, { unplanned: true, receipt: null, destination: null });
       return { level: "idle", title: definition.prompt(ctx) };
     },
     "clear-receipt": (ctx) => {
-      if (ctx.draft.lines.length || ctx.draft.pending) return { level: "warn", title: "Save or start over first", lines: ["Boxes of this receipt are not saved yet."] };
+      if (ctx.draft.lines.length || ctx.draft.pending) return { level: "warn", title: t("Save or start over first"), lines: [t("Boxes of this receipt are not saved yet.")] };
       ctx.draft = definition.fresh(null);
       return { level: "idle", title: definition.prompt(ctx) };
     },
@@ -101,8 +102,8 @@ const definition = {
     "qty-add": (ctx) => {
       const added = commitPending(ctx);
       if (!added) return null;
-      return { level: "ok", title: `Added: ${added.line.name}`, big: `× ${added.quantity}`,
-        lines: [`${added.line.quantity} of lot ${added.line.lot || "–"} so far.`, "Scan the next box."] };
+      return { level: "ok", title: t("Added: %(product)s", { product: added.line.name }), big: `× ${formatNumber(added.quantity)}`,
+        lines: [t("%(count)s of lot %(lot)s so far.", { count: added.line.quantity, lot: added.line.lot || "–" }), t("Scan the next box.")] };
     },
     "validate-open": (ctx) => {
       ctx.draft.validating = true;
@@ -119,14 +120,14 @@ const definition = {
       await saveLines(ctx);
       const backorder = button.dataset.backorder === "true";
       await outbox.capture("receive_validate", { receipt, backorder }, {
-        user: ctx.user, summary: `Validated ${receipt}${backorder ? ", the rest as a backorder" : ", no backorder"}`,
+        user: ctx.user, summary: backorder ? t("Validated %(receipt)s, the rest as a backorder", { receipt }) : t("Validated %(receipt)s, no backorder", { receipt }),
       });
       ctx.draft.receipt = null; // `fresh` keeps nothing of a validated receipt
       ctx.draft.unplanned = false;
       await refreshLocal(ctx);
-      return { done: true, level: "ok", title: `${receipt} validated on this handheld`,
-        lines: [backorder ? "What is missing stays open as a backorder." : "No backorder: the receipt is closed.",
-          navigator.onLine ? "Sending now." : "No network: it is sent when the network is back."] };
+      return { done: true, level: "ok", title: t("%(receipt)s validated on this handheld", { receipt }),
+        lines: [backorder ? t("What is missing stays open as a backorder.") : t("No backorder: the receipt is closed."),
+          navigator.onLine ? t("Sending now.") : t("No network: it is sent when the network is back.")] };
     },
   },
 };
@@ -138,28 +139,29 @@ function takeBox(ctx, scan) {
   line.quantity = line.per_scan;
   if (draft.pending?.level === "warn" && draft.pending.key !== line.key) {
     // An amber box is added by a tap, not by scanning a different one.
-    return { level: "error", title: `First add the previous box: ${draft.pending.name}`, lines: [`Lot ${draft.pending.lot || "–"}: check it, then tap Add; then scan this box again.`] };
+    return { level: "error", title: t("First add the previous box: %(product)s", { product: draft.pending.name }),
+      lines: [t("Lot %(lot)s: check it, then tap Add; then scan this box again.", { lot: draft.pending.lot || "–" })] };
   }
   const added = commitPending(ctx);
   const product = catalog.product(scan.gtin);
   const verdict = ctx.verdict(scan);
   const warnings = [];
-  if (!product) warnings.push("Not in the catalog: a supervisor links it to a product when it syncs.");
-  else if (verdict.unchecked) warnings.push(`New lot ${scan.lot || ""}: this handheld cannot check its recall status; the server does when it syncs.`);
-  if (product?.tracked_by_lot && !scan.lot) warnings.push("No lot on this label: scan the label with the lot (10).");
-  if (draft.receipt && product && !receiptLine(ctx, product.id)) warnings.push(`Not expected on ${draft.receipt}.`);
-  if (verdict.recalled) warnings.push("This lot is RECALLED: set the box aside.");
-  if (verdict.expired) warnings.push(`The expiry date (${verdict.expiry}) has passed.`);
-  else if (verdict.nearExpiry) warnings.push(`Expires soon: on ${verdict.nearExpiry}.`);
+  if (!product) warnings.push(t("Not in the catalog: a supervisor links it to a product when it syncs."));
+  else if (verdict.unchecked) warnings.push(t("New lot %(lot)s: this handheld cannot check its recall status; the server does when it syncs.", { lot: scan.lot || "" }));
+  if (product?.tracked_by_lot && !scan.lot) warnings.push(t("No lot on this label: scan the label with the lot (10)."));
+  if (draft.receipt && product && !receiptLine(ctx, product.id)) warnings.push(t("Not expected on %(receipt)s.", { receipt: draft.receipt }));
+  if (verdict.recalled) warnings.push(t("This lot is RECALLED: set the box aside."));
+  if (verdict.expired) warnings.push(t("The expiry date (%(date)s) has passed.", { date: formatDate(verdict.expiry) }));
+  else if (verdict.nearExpiry) warnings.push(t("Expires soon: on %(date)s.", { date: formatDate(verdict.nearExpiry) }));
   line.level = warnings.length ? "warn" : "ok";
   draft.pending = line;
   ctx.root.querySelector("#qty-input").value = String(line.quantity);
   return {
     level: warnings.length ? "warn" : "ok",
     title: line.name,
-    big: `× ${line.quantity}`,
-    lines: [`Lot ${line.lot || "–"} · expires ${scan.expiry || "–"}`, line.pack, added ? `Previous box added (× ${added.quantity}).` : ""],
-    hint: warnings.join(" ") || "Correct the quantity if needed, then Add (or scan the next box).",
+    big: `× ${formatNumber(line.quantity)}`,
+    lines: [lotAndExpiry(line.lot, scan.expiry), line.pack, added ? t("Previous box added (× %(count)s).", { count: added.quantity }) : ""],
+    hint: warnings.join(" ") || t("Correct the quantity if needed, then Add (or scan the next box)."),
   };
 }
 
@@ -170,21 +172,23 @@ function scanLocation(ctx, code) {
   if (draft.receipt) {
     const receipt = catalog.receipt(draft.receipt);
     const into = receipt && catalog.locations.get(receipt.destination_id)?.barcode;
-    return { level: "warn", title: `${code} is a location, not a box`,
-      lines: [`${draft.receipt} goes into ${into || "its receipt's location"}; nothing changed.`, "Scan each box's label."] };
+    return { level: "warn", title: t("%(code)s is a location, not a box", { code }),
+      lines: [into ? t("%(receipt)s goes into %(location)s; nothing changed.", { receipt: draft.receipt, location: into })
+        : t("%(receipt)s goes into its receipt's location; nothing changed.", { receipt: draft.receipt }), t("Scan each box's label.")] };
   }
-  if (!draft.unplanned) return { level: "error", title: "This is a location", lines: ["Pick a receipt, or tap “Unplanned receipt” first."] };
-  if (location && location.usage !== "internal") return { level: "error", title: `${code} is not a stock location` };
+  if (!draft.unplanned) return { level: "error", title: t("This is a location"), lines: [t("Pick a receipt, or tap “Unplanned receipt” first.")] };
+  if (location && location.usage !== "internal") return { level: "error", title: t("%(code)s is not a stock location", { code }) };
   if (draft.destination && draft.destination !== code && (draft.lines.length || draft.pending)) {
-    return { level: "warn", title: `You scanned another location: ${code}`, lines: [`The boxes scanned go into ${draft.destination} unless you change it.`],
-      actions: [ctx.hold(`Receive them into ${code}`, () => setDestination(ctx, code, location))] };
+    return { level: "warn", title: t("You scanned another location: %(code)s", { code }),
+      lines: [t("The boxes scanned go into %(location)s unless you change it.", { location: draft.destination })],
+      actions: [ctx.hold(t("Receive them into %(code)s", { code }), () => setDestination(ctx, code, location))] };
   }
   return setDestination(ctx, code, location);
 }
 
 function setDestination(ctx, code, location) {
   ctx.draft.destination = code;
-  return { level: "ok", title: "Receiving into", big: code, lines: [location?.name || "", "Now scan each box."] };
+  return { level: "ok", title: t("Receiving into"), big: code, lines: [location?.name || "", t("Now scan each box.")] };
 }
 
 /** Another open receipt that expects this product. */
@@ -198,19 +202,19 @@ function otherReceiptWith(ctx, productId) {
  */
 async function pickReceipt(ctx, reference) {
   if (!ctx.catalog.receipt(reference)) {
-    ctx.say({ level: "idle", title: `Looking for ${reference}…`, lines: ["Fetching this handheld's list of receipts."] }, { sound: false });
+    ctx.say({ level: "idle", title: t("Looking for %(receipt)s…", { receipt: reference }), lines: [t("Fetching this handheld's list of receipts.")] }, { sound: false });
     await refreshCatalog();
     await reloadCatalog(ctx);
   }
   const receipt = ctx.catalog.receipt(reference);
   if (!receipt) {
-    return { level: "error", title: `Unknown receipt ${reference}`,
-      lines: [navigator.onLine ? "It is not among the open receipts the server sent to this handheld." : "No network: this handheld cannot fetch its list of receipts now."] };
+    return { level: "error", title: t("Unknown receipt %(receipt)s", { receipt: reference }),
+      lines: [navigator.onLine ? t("It is not among the open receipts the server sent to this handheld.") : t("No network: this handheld cannot fetch its list of receipts now.")] };
   }
-  if (["done", "cancel", "cancelled"].includes(receipt.state) || localValidated.has(reference)) return { level: "error", title: `${reference} is already closed` };
-  if (ctx.draft.lines.length && ctx.draft.receipt !== reference) return { level: "error", title: "Save the boxes of the current receipt first" };
+  if (["done", "cancel", "cancelled"].includes(receipt.state) || localValidated.has(reference)) return { level: "error", title: t("%(receipt)s is already closed", { receipt: reference }) };
+  if (ctx.draft.lines.length && ctx.draft.receipt !== reference) return { level: "error", title: t("Save the boxes of the current receipt first") };
   Object.assign(ctx.draft, { receipt: reference, unplanned: false, destination: null });
-  return { level: "ok", title: "Receiving", big: reference, lines: [`${receipt.lines.length} product${receipt.lines.length === 1 ? "" : "s"} expected.`, "Scan each box's label."] };
+  return { level: "ok", title: t("Receiving"), big: reference, lines: [nt("%(count)s product expected.", "%(count)s products expected.", receipt.lines.length), t("Scan each box's label.")] };
 }
 
 async function reloadCatalog(ctx) {
@@ -223,16 +227,16 @@ function drawReceipts(ctx) {
   const list = ctx.root.querySelector("#receipts");
   if (!list || ctx.catalog.empty) return; // no catalog yet: the server's list stays, and a tap waits for the catalog
   const open = ctx.catalog.openReceipts().filter((r) => !localValidated.has(r.reference));
-  const name = (id) => ctx.catalog.products.get(id)?.name || `product ${id}`;
+  const name = (id) => ctx.catalog.products.get(id)?.name || t("product %(id)s", { id: String(id) });
   list.replaceChildren(...open.map((receipt) => {
     const mine = localReceived.get(receipt.reference) || new Map();
     const destination = ctx.catalog.locations.get(receipt.destination_id)?.barcode || "";
     const lines = receipt.lines.map((l) => `${name(l.product_id)} (${Math.round(l.received + (mine.get(l.product_id) || 0))}/${Math.round(l.expected)})`);
     return el("button", { type: "button", class: "pick", "data-action": "pick-receipt", "data-receipt": receipt.reference },
       el("strong", {}, receipt.reference),
-      el("span", { class: "help" }, `into ${destination} · ${lines.join(", ")}`));
+      el("span", { class: "help" }, t("into %(location)s · %(lines)s", { location: destination, lines: lines.join(", ") })));
   }));
-  if (!open.length) list.replaceChildren(el("p", { class: "help" }, "No open receipts."));
+  if (!open.length) list.replaceChildren(el("p", { class: "help" }, t("No open receipts.")));
 }
 
 function receiptLine(ctx, productId) {
@@ -253,7 +257,7 @@ function stepQuantity(ctx, delta) {
   const field = ctx.root.querySelector("#qty-input");
   field.value = String(Math.max(1, (Number(field.value) || 1) + delta));
   if (ctx.draft.pending) ctx.draft.pending.quantity = Number(field.value);
-  return { level: "idle", title: ctx.draft.pending?.name || "", big: `× ${field.value}` };
+  return { level: "idle", title: ctx.draft.pending?.name || "", big: `× ${formatNumber(Number(field.value))}` };
 }
 
 async function saveLines(ctx) {
@@ -261,10 +265,11 @@ async function saveLines(ctx) {
   if (!lines.length) return 0;
   const common = { user: ctx.user, rawScans: ctx.draft.raw_scans };
   if (receipt) {
-    await outbox.capture("receive", { receipt, lines: lines.map(wireLine) }, { ...common, summary: `Received ${lines.reduce((sum, l) => sum + l.quantity, 0)} on ${receipt}: ${lines.map((l) => l.name).join(", ")}` });
+    await outbox.capture("receive", { receipt, lines: lines.map(wireLine) }, { ...common, summary: t("Received %(count)s on %(receipt)s: %(products)s",
+      { count: lines.reduce((sum, l) => sum + l.quantity, 0), receipt, products: lines.map((l) => l.name).join(", ") }) });
   } else {
-    await outbox.capture("receive_unplanned", { destination, lines: lines.map(wireLine) },
-      { ...common, summary: `Received ${lines.reduce((sum, l) => sum + l.quantity, 0)} unplanned into ${destination}: ${lines.map((l) => l.name).join(", ")}` });
+    await outbox.capture("receive_unplanned", { destination, lines: lines.map(wireLine) }, { ...common, summary: t("Received %(count)s unplanned into %(location)s: %(products)s",
+      { count: lines.reduce((sum, l) => sum + l.quantity, 0), location: destination, products: lines.map((l) => l.name).join(", ") }) });
   }
   const saved = lines.reduce((sum, l) => sum + l.quantity, 0);
   ctx.draft.lines = [];

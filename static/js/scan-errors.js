@@ -1,5 +1,7 @@
 // The one family of errors a scan can end in (the same classes as scanners/scan.py): each message says what was
 // read, what was expected and what was found, in sentences a storekeeper can act on.
+import { t } from "./i18n.js";
+
 export const GS = "\x1d";
 
 export function shown(text) {
@@ -9,7 +11,8 @@ export function shown(text) {
 
 export class ScanError extends Error {
   constructor(read, expected, found, hint = "") {
-    super(`Read ${shown(read)}: expected ${expected}, but found ${found}. ${hint}`.trim());
+    const sentence = t("Read %(read)s: expected %(expected)s, but found %(found)s.", { read: shown(read), expected, found });
+    super(hint ? `${sentence} ${hint}` : sentence);
     Object.assign(this, { read, expected, found, hint });
     this.name = new.target.name;
   }

@@ -4,6 +4,7 @@
 // only here, the text is known in advance, so a whole test label that sits in the field without
 // an end is recognised as "this scanner sends no Enter".
 import { show } from "./feedback.js";
+import { formatDate, t } from "./i18n.js";
 import { DEFAULT_CONFIG, GS, interpret } from "./gs1.js";
 import { attachScanInput } from "./scan-input.js";
 import { saveSeparator, saveTerminator, scannerSettings } from "./scanner-settings.js";
@@ -16,36 +17,36 @@ export function analyse(raw, ended) {
   const findings = [];
   let level = "ok";
   const prefix = /^\][A-Za-z][0-9A-Za-z]/.exec(raw)?.[0];
-  findings.push(prefix ? `Symbology prefix ${prefix} received: good.` : "No symbology prefix: it works; AIM prefixes are better (DataMatrix and Code 128 can be told apart).");
+  findings.push(prefix ? t("Symbology prefix %(prefix)s received: good.", { prefix }) : t("No symbology prefix: it works; AIM prefixes are better (DataMatrix and Code 128 can be told apart)."));
   const afterLot = raw.slice(raw.indexOf(LOT) + LOT.length, raw.indexOf("21SN42") >= 0 ? raw.indexOf("21SN42") : undefined);
   let separator = null; // what this scanner sends for GS, when Wardstock can use it
   if (!raw.includes(LOT)) {
     level = "error";
-    findings.push("This is not the test label: scan the label on this page.");
+    findings.push(t("This is not the test label: scan the label on this page."));
   } else if (afterLot === GS) {
     separator = GS;
-    findings.push("Separators: GS arrives as the real control character: good.");
+    findings.push(t("Separators: GS arrives as the real control character: good."));
   } else if (DEFAULT_CONFIG.gs_replacements.includes(afterLot) && afterLot) {
     separator = afterLot;
-    findings.push(`Separators: GS arrives as '${afterLot}', which Wardstock accepts: good.`);
+    findings.push(t("Separators: GS arrives as '%(text)s', which Wardstock accepts: good.", { text: afterLot }));
   } else if (afterLot === "") {
     level = "error";
     separator = "";
-    findings.push("Separators: MISSING. Your scanner drops GS, so lot and serial run together; set it to send GS as '~' (see below).");
+    findings.push(t("Separators: MISSING. Your scanner drops GS, so lot and serial run together; set it to send GS as '~' (see below)."));
   } else {
     level = "error";
-    findings.push(`Separators: GS arrives as '${afterLot}', which Wardstock does not know; set it to send '~' or '|'.`);
+    findings.push(t("Separators: GS arrives as '%(text)s', which Wardstock does not know; set it to send '~' or '|'.", { text: afterLot }));
   }
   if (ended === "none") {
     level = "error";
-    findings.push("End of scan: NONE. Your scanner sends no Enter after a scan, so Wardstock cannot tell where a scan ends; the workflows take no scan until you add Enter as its suffix (see below).");
+    findings.push(t("End of scan: NONE. Your scanner sends no Enter after a scan, so Wardstock cannot tell where a scan ends; the workflows take no scan until you add Enter as its suffix (see below)."));
   } else {
-    findings.push(`End of scan: ${ended === "tab" ? "Tab" : "Enter"}: good. This handheld now ends scans only at ${ended === "tab" ? "Tab" : "Enter"}.`);
+    findings.push(ended === "tab" ? t("End of scan: Tab: good. This handheld now ends scans only at Tab.") : t("End of scan: Enter: good. This handheld now ends scans only at Enter."));
   }
   let reading = "";
   try {
     const scan = interpret(raw);
-    reading = `Read: GTIN ${scan.gtin}, lot ${scan.lot}, serial ${scan.serial}, expiry ${scan.expiry}.`;
+    reading = t("Read: GTIN %(gtin)s, lot %(lot)s, serial %(serial)s, expiry %(date)s.", { gtin: scan.gtin, lot: scan.lot, serial: scan.serial, date: formatDate(scan.expiry) });
   } catch (error) {
     level = "error";
     reading = error.message;
@@ -53,11 +54,11 @@ export function analyse(raw, ended) {
   return { level, findings, reading, separator };
 }
 
-const SETTING_TEXT = { enter: "Enter", tab: "Tab", none: "none: scans cannot be taken" };
+const SETTING_TEXT = { enter: () => t("Enter"), tab: () => t("Tab"), none: () => t("none: scans cannot be taken") };
 
 function showSetting() {
   const node = document.getElementById("terminator-setting");
-  if (node) node.textContent = SETTING_TEXT[scannerSettings().terminator] || "not checked yet (Enter or Tab)";
+  if (node) node.textContent = SETTING_TEXT[scannerSettings().terminator]?.() || t("not checked yet (Enter or Tab)");
 }
 
 function report(raw, ended) {
@@ -65,7 +66,7 @@ function report(raw, ended) {
   if (raw.includes(LOT) && ["enter", "tab", "none"].includes(ended)) saveTerminator(ended);
   if (separator !== null) saveSeparator(separator);
   showSetting();
-  show(panel, { level, title: level === "ok" ? "Your scanner is set up right" : "Your scanner needs a setting changed", lines: [...findings, reading] });
+  show(panel, { level, title: level === "ok" ? t("Your scanner is set up right") : t("Your scanner needs a setting changed"), lines: [...findings, reading] });
 }
 
 if (panel && field) {
@@ -79,7 +80,7 @@ if (panel && field) {
         report(text, "none");
       }
     },
-    onDuplicate: () => show(panel, { level: "warn", title: "The same scan arrived twice",
-      lines: ["Turn off the second output (intent or keystroke) in the scanner profile; Wardstock drops the echo anyway."] }),
+    onDuplicate: () => show(panel, { level: "warn", title: t("The same scan arrived twice"),
+      lines: [t("Turn off the second output (intent or keystroke) in the scanner profile; Wardstock drops the echo anyway.")] }),
   });
 }

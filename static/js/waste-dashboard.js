@@ -1,5 +1,7 @@
 // The expiry and waste dashboard's charts (Chart.js from static/vendor), drawn from the page's JSON
 // data block; the tables beneath carry the same numbers for a reader without the chart.
+import { formatNumber, t } from "./i18n.js";
+
 const COLOURS = ["#b3261e", "#e8a200", "#0b5cad", "#5b8def", "#2e7d32", "#6d4c41"];
 
 async function draw() {
@@ -8,8 +10,8 @@ async function draw() {
   const data = JSON.parse(document.getElementById("dashboard-data").textContent);
   // Values as money; without any product cost the charts count units instead (the page says so).
   const money = data.measure === "value"
-    ? (value) => value.toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 })
-    : (value) => `${value.toLocaleString()} units`;
+    ? (value) => formatNumber(value, { minimumFractionDigits: 2, maximumFractionDigits: 2 })
+    : (value) => t("%(count)s units", { count: value });
   const options = (stacked) => ({
     responsive: true, maintainAspectRatio: false, animation: false,
     scales: { x: { stacked }, y: { stacked, beginAtZero: true, ticks: { callback: money } } },

@@ -5,10 +5,11 @@
 //   canConfirm(ctx), lineDetail(line), renderExtra(ctx), actions {name: (ctx, button) => result}.
 // The engine reads scans (wedge, camera, photo), interprets them on the device (gs1.js), keeps the
 // draft in IndexedDB so a reload (offline too) loses nothing, and draws the shared parts.
-import { Catalog, DEFAULT_NEAR_EXPIRY_DAYS, lineKey, loadCatalog, forgetLoaded, packWords, today } from "./catalog.js";
+import { Catalog, DEFAULT_NEAR_EXPIRY_DAYS, lineKey, loadCatalog, forgetLoaded, today } from "./catalog.js";
 import { db, listen } from "./db.js";
 import { currentUser } from "./device.js";
 import { el, show } from "./feedback.js";
+import { formatDate, nt, t } from "./i18n.js";
 import { DEFAULT_CONFIG, interpret, shown } from "./gs1.js";
 import { attachScanInput } from "./scan-input.js";
 import { gsReplacements, scannerSettings } from "./scanner-settings.js";
@@ -18,11 +19,16 @@ export { el, lineKey };
 
 export function describeLot(line) {
   const parts = [];
-  if (line.lot) parts.push(`Lot ${line.lot}`);
-  if (line.expiry) parts.push(`exp. ${line.expiry}`);
+  if (line.lot) parts.push(t("Lot %(lot)s", { lot: line.lot }));
+  if (line.expiry) parts.push(t("exp. %(date)s", { date: formatDate(line.expiry) }));
   if (line.pack) parts.push(line.pack);
   if (line.note) parts.push(line.note);
-  return parts.join(" · ") || "no lot on the label";
+  return parts.join(" · ") || t("no lot on the label");
+}
+
+/** "Lot X · expires <date>" for a result panel ("–" for what the label does not say). */
+export function lotAndExpiry(lot, expiry) {
+  return t("Lot %(lot)s · expires %(date)s", { lot: lot || "–", date: expiry ? formatDate(expiry) : "–" });
 }
 
 export async function runWorkflow(definition) {
@@ -84,7 +90,7 @@ export async function runWorkflow(definition) {
     try {
       scan = interpret(raw, ctx.config(), { source });
     } catch (error) {
-      ctx.say({ level: "error", title: "Cannot use this code", lines: [error.message || String(error)] });
+      ctx.say({ level: "error", title: t("Cannot use this code"), lines: [error.message || String(error)] });
       return;
     }
     ctx.draft.raw_scans.push(raw);
@@ -105,8 +111,9 @@ export async function runWorkflow(definition) {
   ctx.scan = (raw, source) => inTurn(() => handle(raw, source));
   const field = root.querySelector("#scan-field");
   const input = attachScanInput(field, (raw, { source: how }) => ctx.scan(raw, how), {
-    onDuplicate: (raw) => inTurn(() => ctx.say({ level: "warn", title: "Same scan twice at once",
-      lines: [`The scanner sent ${scannedName(ctx, raw)} twice in one go; it is taken once.`, "Scan it again if there is a second one."] })),
+    onDuplicate: (raw) => inTurn(() => ctx.say({ level: "warn", title: t("Same scan twice at once"),
+      lines: [t("The scanner sent %(code)s twice in one go; it is taken once.", { code: scannedName(ctx, raw) }),
+        t("Scan it again if there is a second one.")] })),
     onWaiting: (text) => showWaiting(root, text),
   });
   ctx.focus = input.focus;
@@ -127,13 +134,14 @@ export async function runWorkflow(definition) {
     else if (action === "reset") result = reset(ctx, button);
     else if (action === "confirm" && !currentUser()) {
       // The server ended the session (sync.js found out): nothing new in that user's name.
-      result = { level: "error", title: "Not saved: log in again", lines: ["Your session has ended. What you scanned stays here; log in again to confirm it."] };
+      result = { level: "error", title: t("Not saved: log in again"),
+        lines: [t("Your session has ended. What you scanned stays here; log in again to confirm it.")] };
     } else if (action === "confirm") {
       button.disabled = true;
       try {
         result = await definition.confirm(ctx);
       } catch (error) {
-        result = { level: "error", title: "Not saved", lines: [error.message || String(error)] };
+        result = { level: "error", title: t("Not saved"), lines: [error.message || String(error)] };
       }
     } else if (definition.actions?.[action]) result = await definition.actions[action](ctx, button);
     if (result?.done) {
@@ -203,11 +211,14 @@ function lineNode(definition, line) {
       el("strong", { class: "line-name" }, line.name),
       el("span", { class: "line-detail" }, definition.lineDetail ? definition.lineDetail(line) : describeLot(line))),
     el("div", { class: "stepper" },
-      el("button", { type: "button", class: "button button-secondary", "data-line-action": "minus", "aria-label": `One less ${line.name}` }, "−"),
+      el("button", { type: "button", class: "button button-secondary", "data-line-action": "minus",
+        "aria-label": t("One less %(product)s", { product: line.name }) }, "−"),
       el("input", { class: "field qty-field", type: "number", inputmode: "numeric", min: String(definition.minQuantity ?? 1), step: "1",
-        value: String(line.quantity), "data-line-qty": true, "aria-label": `Quantity of ${line.name}` }),
-      el("button", { type: "button", class: "button button-secondary", "data-line-action": "plus", "aria-label": `One more ${line.name}` }, "+")),
-    el("button", { type: "button", class: "button line-remove", "data-line-action": "remove", "aria-label": `Remove ${line.name}` }, "×"));
+        value: String(line.quantity), "data-line-qty": true, "aria-label": t("Quantity of %(product)s", { product: line.name }) }),
+      el("button", { type: "button", class: "button button-secondary", "data-line-action": "plus",
+        "aria-label": t("One more %(product)s", { product: line.name }) }, "+")),
+    el("button", { type: "button", class: "button line-remove", "data-line-action": "remove",
+      "aria-label": t("Remove %(product)s", { product: line.name }) }, "×"));
 }
 
 function lineAction(ctx, button) {
@@ -219,7 +230,7 @@ function lineAction(ctx, button) {
   else if (button.dataset.lineAction === "minus") line.quantity = Math.max(minimum, line.quantity - 1);
   else {
     ctx.draft.lines = ctx.draft.lines.filter((l) => l !== line);
-    return { level: "idle", title: `Removed ${line.name}`, lines: [ctx.definition.prompt(ctx)] };
+    return { level: "idle", title: t("Removed %(product)s", { product: line.name }), lines: [ctx.definition.prompt(ctx)] };
   }
   return null;
 }
@@ -227,15 +238,16 @@ function lineAction(ctx, button) {
 function reset(ctx, button) {
   if (ctx.draft.lines.length && button.dataset.armed !== "true") {
     button.dataset.armed = "true";
-    button.textContent = "Tap again to discard";
+    button.textContent = t("Tap again to discard");
     setTimeout(() => {
       button.dataset.armed = "false";
-      button.textContent = "Start over";
+      button.textContent = t("Start over");
     }, 4000);
-    return { level: "warn", title: `Discard ${ctx.draft.lines.length} line(s) not yet confirmed?`, lines: ["Tap “Start over” again to discard them."] };
+    return { level: "warn", title: nt("Discard %(count)s line not yet confirmed?", "Discard %(count)s lines not yet confirmed?", ctx.draft.lines.length),
+      lines: [t("Tap “Start over” again to discard them.")] };
   }
   button.dataset.armed = "false";
-  button.textContent = "Start over";
+  button.textContent = t("Start over");
   ctx.draft = ctx.definition.fresh(null);
   return { level: "idle", title: ctx.definition.prompt(ctx) };
 }
@@ -245,7 +257,7 @@ function toggleKeyboard(root, field, button) {
   const typing = field.dataset.typing !== "true";
   field.dataset.typing = String(typing);
   field.setAttribute("inputmode", typing ? "text" : "none");
-  field.placeholder = typing ? "Type the code, then Use" : "Scan here";
+  field.placeholder = typing ? t("Type the code, then Use") : t("Scan here");
   button.setAttribute("aria-pressed", String(typing));
   root.querySelector("#scan-use").hidden = !typing;
   field.blur();
@@ -258,8 +270,8 @@ function showWaiting(root, text) {
   if (!node) return;
   node.hidden = !text;
   if (!text) return;
-  node.replaceChildren(`Half a scan is waiting: “${shown(text).slice(0, 40)}”. A scan is taken only when the scanner ends it with Enter; nothing is used until then. `,
-    el("a", { href: "/device/scanner" }, "Scanner setup"));
+  node.replaceChildren(t("Half a scan is waiting: “%(text)s”. A scan is taken only when the scanner ends it with Enter; nothing is used until then.",
+    { text: shown(text).slice(0, 40) }), " ", el("a", { href: "/device/scanner" }, t("Scanner setup")));
 }
 
 /** A scanner the setup page found sending no end of scan cannot be used: say so on every workflow. */
@@ -268,8 +280,8 @@ function showScannerNotice(root) {
   if (!node) return;
   node.hidden = scannerSettings().terminator !== "none";
   if (!node.hidden) {
-    node.replaceChildren("This handheld's scanner sends no Enter at the end of a scan, so Wardstock cannot tell where a scan ends and takes none. Add Enter as its suffix: ",
-      el("a", { href: "/device/scanner#datawedge" }, "Scanner setup"), ".");
+    node.replaceChildren(t("This handheld's scanner sends no Enter at the end of a scan, so Wardstock cannot tell where a scan ends and takes none. Add Enter as its suffix in the scanner's settings."),
+      " ", el("a", { href: "/device/scanner#datawedge" }, t("Scanner setup")));
   }
 }
 
@@ -298,9 +310,9 @@ async function startCamera(ctx) {
       performance.mark("scan-received");
       ctx.scan(raw, "camera");
     });
-    return { level: "idle", title: "Camera on: hold the code in the frame" };
+    return { level: "idle", title: t("Camera on: hold the code in the frame") };
   } catch (error) {
-    return { level: "error", title: "The camera cannot scan here", lines: [error.message || String(error)], hint: "Take a photo instead, or use the scanner." };
+    return { level: "error", title: t("The camera cannot scan here"), lines: [error.message || String(error)], hint: t("Take a photo instead, or use the scanner.") };
   }
 }
 
@@ -309,10 +321,10 @@ async function uploadPhoto(ctx, inputNode) {
   inputNode.value = "";
   if (!file) return;
   if (!navigator.onLine) {
-    ctx.say({ level: "error", title: "Photos are read by the server", lines: ["There is no network now; use the scanner or the camera."] });
+    ctx.say({ level: "error", title: t("Photos are read by the server"), lines: [t("There is no network now; use the scanner or the camera.")] });
     return;
   }
-  ctx.say({ level: "idle", title: "Reading the photo…" }, { sound: false });
+  ctx.say({ level: "idle", title: t("Reading the photo…") }, { sound: false });
   const { csrfToken } = await import("./device.js");
   const body = new FormData();
   body.append("photo", file);
@@ -320,43 +332,85 @@ async function uploadPhoto(ctx, inputNode) {
     const response = await fetch("/device/photo", { method: "POST", body, headers: { "X-CSRFToken": csrfToken() } });
     const answer = await response.json();
     if (!response.ok || !answer.reads?.length) {
-      ctx.say({ level: "error", title: "No barcode read", lines: [answer.message || `The server answered ${response.status}.`] });
+      ctx.say({ level: "error", title: t("No barcode read"), lines: [answer.message || t("The server answered %(status)s.", { status: String(response.status) })] });
       return;
     }
     for (const read of answer.reads) await ctx.scan(read.raw, "camera");
   } catch (error) {
-    ctx.say({ level: "error", title: "The photo could not be sent", lines: [String(error)] });
+    ctx.say({ level: "error", title: t("The photo could not be sent"), lines: [String(error)] });
   }
 }
 
 /** The earlier-expiring usable lot to take instead (first expiry, first out), as a sentence. */
 export function fefoHint(catalog, product, location, exceptLot) {
   const best = catalog.fefo(product.id, location).find((entry) => entry.lot.name !== exceptLot);
-  if (!best) return "No usable lot of this product is in stock anywhere; ask the store.";
-  const where = best.here > 0 ? `${best.here} here` : `none here; in ${best.elsewhere.join(", ")}`;
-  return `Use lot ${best.lot.name} (expires ${best.lot.expiry || "never"}) instead: ${where}.`;
+  if (!best) return t("No usable lot of this product is in stock anywhere; ask the store.");
+  const lot = best.lot.name;
+  if (!best.lot.expiry) {
+    return best.here > 0 ? t("Use lot %(lot)s (does not expire) instead: %(count)s here.", { lot, count: best.here })
+      : t("Use lot %(lot)s (does not expire) instead: none here; in %(places)s.", { lot, places: best.elsewhere.join(", ") });
+  }
+  const date = formatDate(best.lot.expiry);
+  return best.here > 0 ? t("Use lot %(lot)s (expires %(date)s) instead: %(count)s here.", { lot, date, count: best.here })
+    : t("Use lot %(lot)s (expires %(date)s) instead: none here; in %(places)s.", { lot, date, places: best.elsewhere.join(", ") });
 }
 
 /** For consume and transfer: the checks an item scan must pass, or null when it may be used. */
 export function refuseItem(ctx, scan, location) {
   if (scan.kind !== "product") {
-    return { level: "error", title: `This is a ${scan.kind.replace("_", " ")} code`, lines: ["Scan an item's label, or a location."] };
+    return { level: "error", title: notAnItem(scan.kind), lines: [t("Scan an item's label, or a location.")] };
   }
-  if (!scan.gtin) return { level: "error", title: "No product number on this label", lines: ["Scan the barcode that carries the GTIN (01)."] };
+  if (!scan.gtin) return { level: "error", title: t("No product number on this label"), lines: [t("Scan the barcode that carries the GTIN (01).")] };
   const verdict = ctx.verdict(scan);
   if (verdict.product?.tracked_by_lot && !scan.lot) {
-    return { level: "error", title: `${verdict.product.name}: which lot?`, lines: ["This product is tracked by lot; scan the label that carries the lot (10)."] };
+    return { level: "error", title: t("%(product)s: which lot?", { product: verdict.product.name }),
+      lines: [t("This product is tracked by lot; scan the label that carries the lot (10).")] };
   }
   if (!verdict.usable) {
     return {
       level: "error", refused: true, verdict,
-      title: verdict.recalled ? "RECALLED — do not use" : "EXPIRED — do not use",
-      big: verdict.product ? verdict.product.name : `GTIN ${scan.gtin}`,
-      lines: [verdict.reason],
+      title: verdict.recalled ? t("RECALLED — do not use") : t("EXPIRED — do not use"),
+      big: verdict.product ? verdict.product.name : t("GTIN %(gtin)s", { gtin: scan.gtin }),
+      lines: [refusalReason(verdict, scan)],
       hint: verdict.product ? fefoHint(ctx.catalog, verdict.product, location, scan.lot) : "",
     };
   }
   return null;
+}
+
+/** The title for a code that is not an item's label, by what it is. */
+function notAnItem(kind) {
+  const titles = {
+    location: () => t("This is a location code"),
+    badge: () => t("This is a badge code"),
+    internal: () => t("This is an internal code"),
+    bin_card: () => t("This is a two-bin card"),
+    receipt: () => t("This is a receipt's code"),
+    asset: () => t("This is an asset code"),
+    logistic_unit: () => t("This is a pallet or shipment code (SSCC)"),
+  };
+  return (titles[kind] || (() => t("This is not an item's label")))();
+}
+
+/**
+ * Why the catalog refuses a lot, in the page's language (the sentences of catalog.js's `reason`,
+ * built from the verdict's fields so they can be translated).
+ */
+export function refusalReason(verdict, scan) {
+  const product = verdict.product ? verdict.product.name : t("GTIN %(gtin)s", { gtin: scan.gtin });
+  if (verdict.recalled) return t("Lot %(lot)s of %(product)s has been recalled: do not use it. Set it aside for return.", { lot: scan.lot, product });
+  if (verdict.expired) {
+    return t("Lot %(lot)s of %(product)s expired on %(date)s: do not use it.", { lot: scan.lot || t("(no lot)"), product, date: formatDate(verdict.expiry) });
+  }
+  return "";
+}
+
+/** What could not be checked on this handheld (catalog.js's `unchecked`), in the page's language; "" when all was. */
+export function uncheckedReason(catalog, verdict, scan) {
+  if (!verdict.unchecked) return "";
+  if (catalog.empty) return t("This handheld has no catalog yet: the product, its lot's recall status and the stock could not be checked.");
+  if (!verdict.product) return t("GTIN %(gtin)s is not in this handheld's catalog: the product, its recall status and the stock could not be checked.", { gtin: scan.gtin });
+  return t("Lot %(lot)s of %(product)s is not known on this handheld: its recall status and the stock could not be checked.", { lot: scan.lot, product: verdict.product.name });
 }
 
 /**
@@ -368,24 +422,26 @@ export function refuseItem(ctx, scan, location) {
 export function checkedItem(ctx, scan, goOn, add, { warnNearExpiry = true } = {}) {
   const verdict = ctx.verdict(scan);
   if (!warnNearExpiry) verdict.nearExpiry = null;
+  const unchecked = uncheckedReason(ctx.catalog, verdict, scan);
   const notes = (line) => {
     const result = add(line);
     const warnings = [];
-    if (verdict.unchecked) warnings.push(`Not checked: ${verdict.unchecked}`);
-    if (verdict.nearExpiry) warnings.push(`Expires soon: on ${verdict.nearExpiry}. Use it first.`);
+    if (unchecked) warnings.push(t("Not checked: %(why)s", { why: unchecked }));
+    if (verdict.nearExpiry) warnings.push(t("Expires soon: on %(date)s. Use it first.", { date: formatDate(verdict.nearExpiry) }));
     if (warnings.length) Object.assign(result, { level: "warn", hint: [...warnings, result.hint].filter(Boolean).join(" ") });
     return result;
   };
   const line = { ...itemLine(ctx, scan), level: verdict.unchecked || verdict.nearExpiry ? "warn" : "ok",
-    note: verdict.unchecked ? "not checked on this handheld" : verdict.nearExpiry ? "expires soon" : "" };
+    note: verdict.unchecked ? t("not checked on this handheld") : verdict.nearExpiry ? t("expires soon") : "" };
   // Asked once per product and lot: the next boxes of a lot already taken go on amber without asking again.
   if (!verdict.unchecked || ctx.draft.lines.some((l) => l.key === line.key)) return notes(line);
   return {
     level: "warn",
-    title: "Not checked: decide",
-    big: verdict.product ? verdict.product.name : `GTIN ${scan.gtin}`,
-    lines: [verdict.unchecked, `Lot ${scan.lot || "–"} · expires ${scan.expiry || "–"} (the label's date is checked: not expired).`],
-    hint: `Tap “${goOn}” only if you are sure; otherwise set it aside and ask the store.`,
+    title: t("Not checked: decide"),
+    big: verdict.product ? verdict.product.name : t("GTIN %(gtin)s", { gtin: scan.gtin }),
+    lines: [unchecked, t("Lot %(lot)s · expires %(date)s (the label's date is checked: not expired).",
+      { lot: scan.lot || "–", date: scan.expiry ? formatDate(scan.expiry) : "–" })],
+    hint: t("Tap “%(button)s” only if you are sure; otherwise set it aside and ask the store.", { button: goOn }),
     actions: [ctx.hold(goOn, () => notes(line))],
   };
 }
@@ -405,9 +461,9 @@ export function itemLine(ctx, scan) {
     key: lineKey(gtin, scan.lot),
     gtin,
     per_scan: scan.quantity || pack,
-    pack: packWords(pack),
+    pack: pack > 1 ? t("1 box = %(count)s", { count: pack }) : "",
     product_id: product?.id ?? null,
-    name: product?.name || `Unknown product ${scan.gtin}`,
+    name: product?.name || t("Unknown product %(gtin)s", { gtin: scan.gtin }),
     lot: scan.lot,
     expiry: scan.expiry || lot?.expiry || null, // shown
     label_expiry: scan.expiry || null, // sent: what the label says

@@ -65,6 +65,7 @@ EXPECTED_ACCESS: dict[str, frozenset[Role] | str] = {
     "device.queue": EVERYONE,
     "device.scanner_setup": EVERYONE,
     "device.photo": EVERYONE,
+    "i18n.catalogue": PUBLIC,
     "labels.index": frozenset({Role.STOREKEEPER, Role.SUPERVISOR, Role.ADMIN}),
     "labels.print_labels": frozenset({Role.STOREKEEPER, Role.SUPERVISOR, Role.ADMIN}),
     "labels.printer_list": frozenset({Role.ADMIN}),
@@ -88,7 +89,7 @@ EXPECTED_ACCESS: dict[str, frozenset[Role] | str] = {
     "products.link": frozenset({Role.SUPERVISOR}),
 }
 
-SAMPLE_ARGUMENTS = {"filename": "css/app.css", "table": "wasted", "username": "nobody-here"}
+SAMPLE_ARGUMENTS = {"filename": "css/app.css", "table": "wasted", "username": "nobody-here", "language": "en"}
 
 
 def _requests(app: Flask) -> list[tuple[str, str, str]]:

@@ -1,15 +1,12 @@
 // The page's side of syncing: when to replay (start, back online, page visible again, a timer,
 // "Sync now", Background Sync when offline), keeping the device registered for whoever is logged
-// in, refreshing the catalog, and the sync badge every page shows.
-import { refreshCatalog } from "./catalog.js";
+// in, and the sync badge every page shows. Each replay also brings the catalog up to date (replay.js).
 import { listen } from "./db.js";
 import { currentUser, endSession, ensureRegistered, flushLogout, sessionEnded } from "./device.js";
 import * as outbox from "./outbox.js";
 import { replay, syncState } from "./replay.js";
 
 const TIMER_MS = 20000;
-const CATALOG_EVERY_MS = 5 * 60 * 1000;
-let lastCatalog = 0;
 let running = null;
 let again = null;
 let retryTimer = null;
@@ -34,13 +31,9 @@ export function syncNow({ force = true } = {}) {
       await flushLogout();
       const user = currentUser();
       if (user) await ensureRegistered(user);
-      let summary = await replay({ force });
-      if (summary.login && user && (await ensureRegistered(user, { force: true }))) summary = await replay({ force: true });
-      const me = await outbox.device();
-      if ((user || outbox.registered(me)) && (force || Date.now() - lastCatalog > CATALOG_EVERY_MS)) {
-        lastCatalog = Date.now();
-        await refreshCatalog();
-      }
+      const session = Boolean(user); // a handheld not registered yet still gets its catalog for whoever is logged in
+      const summary = await replay({ force, session });
+      if (summary.login && user && (await ensureRegistered(user, { force: true }))) await replay({ force: true, session });
     } catch (error) {
       console.warn("sync failed", error);
     } finally {

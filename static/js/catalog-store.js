@@ -1,0 +1,89 @@
+// The offline catalog in IndexedDB: one object store per table (db.js), changed by the catalog part
+// of each POST /api/v1/sync answer. A change is applied in one transaction or not at all: a change
+// that cannot be applied leaves the catalog as it was and makes the next sync ask for a whole one.
+import { announce, CATALOG_TABLES, catalogKey, catalogStore, db, getMeta, setMeta } from "./db.js";
+
+const STORES = Object.keys(CATALOG_TABLES).map(catalogStore);
+let changes = 0;
+
+/** What this handheld knows of its catalog: {version, fetched_at, asked_at, checked_at, failed_at}. */
+export async function catalogState() {
+  return getMeta("catalog", { version: null, fetched_at: null, asked_at: null, checked_at: null, failed_at: null });
+}
+
+async function noteCatalog(fields) {
+  await setMeta("catalog", { ...(await catalogState()), ...fields });
+}
+
+/** A sync is about to carry the catalog version: remembered so background syncs keep their pace. */
+export async function noteCatalogAsked(at = new Date().toISOString()) {
+  await noteCatalog({ asked_at: at });
+}
+
+/** How many times this page (or worker) has changed the stored catalog: a cached Catalog older than that is stale. */
+export const changeCount = () => changes;
+
+/** The stored catalog as GET /api/v1/catalog's body had it: {version, fetched_at, products: […], lots: […], …}. */
+export async function readCatalog() {
+  const database = await db();
+  const tx = database.transaction([...STORES, "meta"], "readonly");
+  const snapshot = {};
+  await Promise.all([
+    ...Object.keys(CATALOG_TABLES).map(async (table) => { snapshot[table] = await tx.objectStore(catalogStore(table)).getAll(); }),
+    tx.objectStore("meta").get("catalog").then((state) => Object.assign(snapshot, { version: state?.version || null, fetched_at: state?.fetched_at || null })),
+    tx.done,
+  ]);
+  return snapshot;
+}
+
+/**
+ * Apply the catalog part of a sync answer, given the version the sync sent (`base`):
+ * {version, unchanged: true} | {version, full: false, changes: {table: {upsert: [rows], delete: [keys]}}}
+ * | {version, full: true, snapshot}. Tables this handheld does not know are left out, as in a whole
+ * catalog. Returns "unchanged", "updated" or "failed" (the old catalog kept, a whole one asked next).
+ */
+export async function applyCatalog(answer, base, now = new Date().toISOString()) {
+  if (!answer || typeof answer !== "object") return "unchanged";
+  if (answer.unchanged) {
+    await noteCatalog({ checked_at: now });
+    return "unchanged";
+  }
+  const database = await db();
+  const tx = database.transaction([...STORES, "meta"], "readwrite");
+  const writes = [];
+  try {
+    const state = (await tx.objectStore("meta").get("catalog")) || {};
+    if (!answer.version) throw new Error("The catalog answer has no version.");
+    if (answer.full) {
+      if (!answer.snapshot || typeof answer.snapshot !== "object") throw new Error("The whole catalog is missing from the answer.");
+      for (const table of Object.keys(CATALOG_TABLES)) {
+        const store = tx.objectStore(catalogStore(table));
+        writes.push(store.clear());
+        for (const row of answer.snapshot[table] || []) writes.push(store.put(row, catalogKey(table, row)));
+      }
+    } else {
+      if ((state.version || null) !== (base || null)) throw new Error(`The catalog changes start from ${base}, but this handheld has ${state.version}.`);
+      for (const [table, change] of Object.entries(answer.changes || {})) {
+        if (!(table in CATALOG_TABLES)) continue;
+        const store = tx.objectStore(catalogStore(table));
+        for (const key of change.delete || []) writes.push(store.delete(catalogKey(table, key, { fromRow: false })));
+        for (const row of change.upsert || []) writes.push(store.put(row, catalogKey(table, row)));
+      }
+    }
+    writes.push(tx.objectStore("meta").put({ ...state, version: answer.version, fetched_at: now, checked_at: now, failed_at: null }, "catalog"));
+    await Promise.all([...writes, tx.done]);
+  } catch (error) {
+    try {
+      tx.abort();
+    } catch {
+      /* already aborted by the failed request */
+    }
+    await Promise.allSettled([...writes, tx.done]);
+    console.warn("The catalog change could not be applied; a whole catalog is asked next time.", error);
+    await noteCatalog({ version: null, checked_at: now, failed_at: now });
+    return "failed";
+  }
+  changes++;
+  announce("catalog");
+  return "updated";
+}

@@ -59,3 +59,11 @@ def snapshot(session: Session) -> dict[str, Any]:
             for r in session.scalars(select(CachedReplenishment).order_by(CachedReplenishment.id))
         ],
     }
+
+
+def changes_since(session: Session, known: str | None) -> dict[str, Any]:
+    """What a handheld holding catalog version `known` needs: nothing, or the whole catalog."""
+    current = version(session)
+    if known == current:
+        return {"version": current, "unchanged": True}
+    return {"version": current, "full": True, "snapshot": snapshot(session)}

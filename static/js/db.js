@@ -24,8 +24,8 @@ export const CATALOG_TABLES = {
 export const catalogStore = (table) => `catalog_${table}`;
 
 /**
- * A row's key in its store: its key fields in order, a missing lot (null) as "" (IndexedDB keys
- * cannot hold null). `value` is a row, or a key as the server sends it for a delete: the fields'
+ * A row's key in its store: its key fields in order, no lot (null, or 0 as the server's cache keeps
+ * it) as "" (IndexedDB keys cannot hold null). `value` is a row, or a key as the server sends it for a delete: the fields'
  * values in order, or the bare id of a one-field key. A key without one of its fields is an error.
  */
 export function catalogKey(table, value, { fromRow = true } = {}) {
@@ -36,7 +36,7 @@ export function catalogKey(table, value, { fromRow = true } = {}) {
   if (parts.length !== fields.length || parts.some((part) => part === undefined)) {
     throw new Error(`A ${table} ${fromRow ? "row" : "key"} without its key (${fields.join(", ")}): ${JSON.stringify(value)}`);
   }
-  return parts.map((part) => (part === null ? "" : part));
+  return parts.map((part, n) => (part === null || (fields[n] === "lot_id" && part === 0) ? "" : part)); // lot 0: no lot, as the server keeps it
 }
 
 export function db() {

@@ -10,8 +10,10 @@ import * as outbox from "./outbox.js";
 const BATCH = 100;
 // Watched op_ids per exchange: 500 of them make about 25 KB. More are watched over further exchanges.
 const WATCH_BATCH = 500;
-// With nothing to send nor watch, a sync asks only for catalog changes, and not more often than this.
+// With nothing to send nor watch, a sync asks only for catalog changes: once after a page (or the
+// worker) starts, then not more often than this.
 const CATALOG_EVERY_MS = 5 * 60 * 1000;
+let catalogAskedHere = false;
 const BASE_DELAY_MS = 2000;
 const MAX_DELAY_MS = 5 * 60 * 1000;
 // An exchange is answered in well under a second; one without an answer after this long (a connection
@@ -65,7 +67,8 @@ export function syncBody(me, commands, watched, catalogVersion) {
 }
 
 /** Whether a sync with nothing to send nor watch still asks for catalog changes. */
-export function catalogDue(state, now = Date.now()) {
+export function catalogDue(state, now = Date.now(), askedHere = catalogAskedHere) {
+  if (!askedHere) return true;
   if (!state.version && !state.failed_at) return true; // no catalog yet: ask at every sync until one comes
   return now - (Date.parse(state.asked_at || "") || 0) >= CATALOG_EVERY_MS;
 }
@@ -127,6 +130,7 @@ async function exchange(me, commands, watched, { withToken, fetcher, summary }) 
   let response;
   summary.exchanges++;
   try {
+    catalogAskedHere = true;
     await noteCatalogAsked();
     response = await fetcher("/api/v1/sync", {
       method: "POST",

@@ -9,16 +9,20 @@ import { replay, syncState } from "./replay.js";
 const TIMER_MS = 20000;
 let running = null;
 let again = null;
+let againForced = false;
 let retryTimer = null;
 
-/** Replay now (everything pending when `force`). Safe to call often: one run at a time, and a
- * forced call made during a run gets a forced run of its own right after. */
+/** Replay now (everything pending when `force`). Safe to call often: one run at a time, and a call
+ * made during a run gets one more run right after (forced if any of those calls was): a command
+ * captured while a sync was under way is not left for the timer. */
 export function syncNow({ force = true } = {}) {
   if (running) {
-    if (!force) return running;
+    againForced ||= force;
     again ||= running.then(() => {
+      const forced = againForced;
       again = null;
-      return syncNow({ force: true });
+      againForced = false;
+      return syncNow({ force: forced });
     });
     return again;
   }

@@ -278,3 +278,23 @@ test("a thousand watched op_ids are asked in two exchanges of 500, the catalog v
   assert.deepEqual(requests.flatMap((r) => Object.keys(r.body.watch)).sort(), [...ids].sort());
   assert.ok(requests.every((r) => r.body.commands.length === 0 && r.body.catalog === "v1"));
 });
+
+test("a stock row without a lot has one key whether the lot is given as null or as the server's 0", async () => {
+  const { catalogKey } = await import("../../static/js/db.js");
+  const row = { product_id: 1, location_id: 2, lot_id: null, quantity: 3 };
+  assert.deepEqual(catalogKey("stock", [1, 2, 0], { fromRow: false }), catalogKey("stock", row));
+  assert.deepEqual(catalogKey("stock", [1, 2, null], { fromRow: false }), catalogKey("stock", row));
+  assert.deepEqual(catalogKey("lots", 10, { fromRow: false }), catalogKey("lots", { id: 10 }));
+  assert.throws(() => catalogKey("par_levels", [1], { fromRow: false }), /without its key/);
+});
+
+test("a page or worker just started asks for the catalog at its first sync, whatever the last one asked", async () => {
+  const { catalogDue } = await import("../../static/js/replay.js");
+  const now = Date.parse("2026-12-07T12:00:00Z");
+  const recent = { version: "v1", asked_at: "2026-12-07T11:59:00Z", failed_at: null };
+  assert.equal(catalogDue(recent, now, false), true);
+  assert.equal(catalogDue(recent, now, true), false);
+  assert.equal(catalogDue({ ...recent, asked_at: "2026-12-07T11:54:59Z" }, now, true), true);
+  assert.equal(catalogDue({ version: null, asked_at: "2026-12-07T11:59:00Z", failed_at: null }, now, true), true);
+  assert.equal(catalogDue({ version: null, asked_at: "2026-12-07T11:59:00Z", failed_at: "2026-12-07T11:59:00Z" }, now, true), false);
+});

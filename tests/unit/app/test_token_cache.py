@@ -18,7 +18,7 @@ def _queries(app: Flask, token: str) -> int:
     seen: list[str] = []
     with app.app_context():
         engine = db.engine
-    listener = lambda *args: seen.append(args[2])  # noqa: E731
+    listener = lambda *args: seen.append(args[2])
     event.listen(engine, "before_cursor_execute", listener)
     try:
         response = app.test_client().post("/api/v1/sync", json={"device_id": DEVICE, "commands": [], "watch": {}, "catalog": "0"},

@@ -4,9 +4,12 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent
+from app.services.sync import refresh_catalog
+from offline_sync.backends.sandbox.models import SandboxLot
 from offline_sync.outbox.models import OutboxCommand, Status
 from tests.unit.app.test_api import DEVICE, _command, _register, _user_id
 
@@ -77,3 +80,22 @@ def test_a_bad_watch_or_catalog_is_refused_and_keeps_nothing(demo: Flask, client
         assert (response.status_code, response.get_json()["error"]) == (400, code), body
     with demo.app_context():
         assert db.session.query(OutboxCommand).count() == 0
+
+
+def test_the_catalog_is_unchanged_then_one_recalled_lot_arrives_as_a_small_delta(demo: Flask, client: FlaskClient) -> None:
+    token = _register(client, "nurse")
+    held = _sync(demo.test_client(), token)["catalog"]["version"]
+    assert _sync(demo.test_client(), token, catalog=held)["catalog"] == {"version": held, "unchanged": True}
+    with demo.app_context():
+        lot = db.session.scalar(select(SandboxLot).where(SandboxLot.name == "IVC20-B245"))
+        lot.recalled = True
+        db.session.commit()
+        refresh_catalog()
+    response = demo.test_client().post("/api/v1/sync", json={"device_id": DEVICE, "commands": [], "watch": {}, "catalog": held},
+                                       headers={"Authorization": f"Bearer {token}"})
+    catalog = response.get_json()["catalog"]
+    assert catalog["full"] is False and int(catalog["version"]) == int(held) + 1
+    assert list(catalog["changes"]) == ["lots"]
+    [changed] = catalog["changes"]["lots"]["upsert"]
+    assert (changed["name"], changed["recalled"]) == ("IVC20-B245", True)
+    assert len(response.get_data()) <= 2048

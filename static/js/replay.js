@@ -178,7 +178,8 @@ async function exchange(me, commands, watched, { withToken, fetcher, summary }) 
     default: {
       const changes = { ...resultChanges(body.results || [], summary), ...statusChanges(body.statuses || {}) };
       await outbox.update(changes);
-      summary.catalog = await applyCatalog(body.catalog, base);
+      const catalog = await applyCatalog(body.catalog, base);
+      if (summary.catalog !== "updated") summary.catalog = catalog; // several exchanges: one change is news enough
       if (withToken) await noteSync({ needs_login: false, last_ok_at: new Date().toISOString(), last_error: "" });
       return { stop: false };
     }

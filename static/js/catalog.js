@@ -1,7 +1,7 @@
 // The offline catalog, kept in IndexedDB (catalog-store.js) and brought up to date by each sync
 // (replay.js), indexed in memory so a scan is looked up in microseconds, online or not.
 // `Catalog` is pure (tests/js/device.test.mjs); loadCatalog/refreshCatalog reach the storage.
-import { changeCount, readCatalog } from "./catalog-store.js";
+import { currentCatalog } from "./catalog-store.js";
 import { replay } from "./replay.js";
 
 export function today(now = new Date()) {
@@ -202,13 +202,14 @@ export const lineKey = (gtin, lot) => `${gtin || ""}|${lot || ""}`;
 // --- storage -------------------------------------------------------------------
 
 let cached = null;
-let cachedAt = -1;
+let cachedFrom = null;
 
-/** The stored catalog, read once and kept until it changes (here, or in another page or the worker: forgetLoaded). */
+/** The stored catalog, indexed; built again only when the stored one changed (here, in another page or the worker). */
 export async function loadCatalog() {
-  if (!cached || cachedAt !== changeCount()) {
-    cachedAt = changeCount();
-    cached = new Catalog(await readCatalog());
+  const snapshot = await currentCatalog();
+  if (!cached || cachedFrom !== snapshot) {
+    cached = new Catalog(snapshot);
+    cachedFrom = snapshot;
   }
   return cached;
 }

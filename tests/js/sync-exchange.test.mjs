@@ -298,3 +298,38 @@ test("a page or worker just started asks for the catalog at its first sync, what
   assert.equal(catalogDue({ version: null, asked_at: "2026-12-07T11:59:00Z", failed_at: null }, now, true), true);
   assert.equal(catalogDue({ version: null, asked_at: "2026-12-07T11:59:00Z", failed_at: "2026-12-07T11:59:00Z" }, now, true), false);
 });
+
+/** Each table's rows in key order, to compare catalogs whatever order their rows came in. */
+async function byKey(snapshot) {
+  const { catalogKey } = await import("../../static/js/db.js");
+  const text = (table, row) => JSON.stringify(catalogKey(table, row));
+  return Object.fromEntries(Object.keys(CATALOG_TABLES).map((table) => [table,
+    [...snapshot[table]].sort((a, b) => text(table, a).localeCompare(text(table, b)))]));
+}
+
+test("the catalog kept in memory after a delta is the one stored, without reading it all again", async () => {
+  const { currentCatalog } = await import("../../static/js/catalog-store.js");
+  await withCatalog();
+  await loadCatalog();
+  const { fetcher } = server(() => ({ body: { results: [], statuses: {}, catalog: { version: "v2", full: false, changes: {
+    lots: { upsert: [{ id: 10, product_id: 1, name: "A1", expiry: "2030-01-01", recalled: true }, { id: 12, product_id: 1, name: "C3", expiry: null, recalled: false }], delete: [11] },
+    stock: { upsert: [], delete: [[1, 1, 0]] },
+  } } } }));
+  await replay({ force: true, fetcher });
+  const inMemory = await currentCatalog();
+  const stored = await readCatalog();
+  assert.equal(inMemory.version, "v2");
+  assert.deepEqual(await byKey(inMemory), await byKey(stored));
+  assert.deepEqual(stored.stock, [SNAPSHOT.stock[0]]); // [1, 1, 0]: the row without a lot
+});
+
+test("a catalog changed by another page or the worker is read again", async () => {
+  await withCatalog();
+  assert.equal((await loadCatalog()).lot(1, "A1").recalled, false);
+  const database = await db(); // what the worker's sync writes, outside this module's memory
+  const tx = database.transaction(["catalog_lots", "meta"], "readwrite");
+  await tx.objectStore("catalog_lots").put({ ...SNAPSHOT.lots[0], recalled: true }, [10]);
+  await tx.objectStore("meta").put({ ...(await tx.objectStore("meta").get("catalog")), version: "v2", fetched_at: new Date().toISOString() }, "catalog");
+  await tx.done;
+  assert.equal((await loadCatalog()).lot(1, "A1").recalled, true);
+});

@@ -20,6 +20,8 @@ const MAX_DELAY_MS = 5 * 60 * 1000;
 // the Wi-Fi or a proxy left hanging) counts as lost: the replay lets go and sends it again later
 // with the same op_ids, instead of holding every later replay behind it.
 const ANSWER_TIMEOUT_MS = 30000;
+// A 400 for these concerns the watched op_ids or the catalog version, not the commands: they are kept.
+const NOT_THE_COMMANDS = new Set(["bad_watch", "too_many_ids", "bad_catalog"]);
 
 /** How to treat the answer to a whole exchange. */
 export function classifyBatch(status) {
@@ -148,9 +150,13 @@ async function exchange(me, commands, watched, { withToken, fetcher, summary }) 
     return { stop: true };
   }
   const body = await response.json().catch(() => ({}));
-  const kind = classifyBatch(response.status);
+  const kind = NOT_THE_COMMANDS.has(body.error) ? "kept" : classifyBatch(response.status);
   if (kind !== "results") summary.catalog = `error ${response.status}`;
   switch (kind) {
+    case "kept":
+      await keep(`Not sent yet: the server could not read this sync (${body.message || response.status}). It is tried again.`);
+      await noteSync({ last_error: body.message || `Server answered ${response.status}.`, last_try_at: new Date().toISOString() });
+      return { stop: true };
     case "login":
       if (!withToken) return { stop: true }; // nobody logged in: the catalog waits
       await keep(body.message || "Log in on this handheld to send.");

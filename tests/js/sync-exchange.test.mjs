@@ -333,3 +333,17 @@ test("a catalog changed by another page or the worker is read again", async () =
   await tx.done;
   assert.equal((await loadCatalog()).lot(1, "A1").recalled, true);
 });
+
+test("a 400 about the watched op_ids or the catalog version keeps the commands; one about the batch refuses them", async () => {
+  await withCatalog();
+  const command = await outbox.capture("consume", { n: 1 }, { user: NURSE });
+  const watchRefused = server(() => ({ status: 400, body: { error: "too_many_ids", message: "Watch at most 500 op_ids at a time; this request has 501." } }));
+  await replay({ force: true, fetcher: watchRefused.fetcher });
+  const kept = await outbox.get(command.op_id);
+  assert.equal(kept.state, "pending");
+  assert.match(kept.message, /Watch at most 500/);
+  const batchRefused = server(() => ({ status: 400, body: { error: "bad_batch", message: "commands must be a list." } }));
+  await replay({ force: true, fetcher: batchRefused.fetcher });
+  const refused = await outbox.get(command.op_id);
+  assert.deepEqual([refused.state, refused.message], ["failed", "commands must be a list."]);
+});

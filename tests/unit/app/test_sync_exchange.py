@@ -1,5 +1,7 @@
 """POST /api/v1/sync: commands, watched statuses and catalog changes in one exchange, with the
 guarantees of POST /api/v1/commands (the same intake path)."""
+import gzip
+import json
 from typing import Any
 
 from flask import Flask
@@ -99,3 +101,13 @@ def test_the_catalog_is_unchanged_then_one_recalled_lot_arrives_as_a_small_delta
     [changed] = catalog["changes"]["lots"]["upsert"]
     assert (changed["name"], changed["recalled"]) == ("IVC20-B245", True)
     assert len(response.get_data()) <= 2048
+
+
+def test_a_full_catalog_is_sent_gzipped_to_a_handheld_that_accepts_it(demo: Flask, client: FlaskClient) -> None:
+    token = _register(client, "nurse")
+    body = {"device_id": DEVICE, "commands": [], "watch": {}, "catalog": None}
+    plain = demo.test_client().post("/api/v1/sync", json=body, headers={"Authorization": f"Bearer {token}"})
+    packed = demo.test_client().post("/api/v1/sync", json=body, headers={"Authorization": f"Bearer {token}", "Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip" and "Content-Encoding" not in plain.headers
+    assert json.loads(gzip.decompress(packed.get_data())) == plain.get_json()
+    assert len(packed.get_data()) < len(plain.get_data()) / 3

@@ -1,16 +1,18 @@
 // The device's own database (IndexedDB through idb): the outbox, the device's identity and
-// token, the offline catalog (one object store per catalog table, so a change of one lot is written
-// as one row) and workflow drafts. Opened the same way by pages and the service worker.
+// token, the offline catalog (a row per key, so a change of one lot is written as one row) and
+// workflow drafts. Opened the same way by pages and the service worker. Its version stays 1: a new
+// version would cut off a page still running the old code (an open tab during an update) from its
+// outbox until it is reloaded; the catalog's rows fit in the "catalog" store as it is.
 import { openDB } from "../vendor/idb.js";
 
 export const DB_NAME = "wardstock";
-const VERSION = 2;
+const VERSION = 1;
 const CHANNEL = "wardstock";
 let opened = null;
 
 /**
- * The catalog's tables and the fields that make a row's key, as POST /api/v1/sync names them. Each
- * table is the object store `catalog_<table>`, its rows kept under that key (see catalogKey).
+ * The catalog's tables and the fields that make a row's key, as POST /api/v1/sync names them. A row
+ * is kept in the "catalog" store under [table, …its key] (see catalogKey).
  */
 export const CATALOG_TABLES = {
   products: ["id", "gtin"],
@@ -21,12 +23,12 @@ export const CATALOG_TABLES = {
   par_levels: ["product_id", "location_id"],
   replenishments: ["id"],
 };
-export const catalogStore = (table) => `catalog_${table}`;
 
 /**
- * A row's key in its store: its key fields in order, no lot (null, or 0 as the server's cache keeps
- * it) as "" (IndexedDB keys cannot hold null). `value` is a row, or a key as the server sends it for a delete: the fields'
- * values in order, or the bare id of a one-field key. A key without one of its fields is an error.
+ * A row's key in the "catalog" store: [table, …its key fields in order], no lot (null, or 0 as the
+ * server's cache keeps it) as "" (IndexedDB keys cannot hold null). `value` is a row, or a key as the
+ * server sends it for a delete: the fields' values in order, or the bare id of a one-field key. A key
+ * without one of its fields is an error.
  */
 export function catalogKey(table, value, { fromRow = true } = {}) {
   const fields = CATALOG_TABLES[table];
@@ -36,23 +38,18 @@ export function catalogKey(table, value, { fromRow = true } = {}) {
   if (parts.length !== fields.length || parts.some((part) => part === undefined)) {
     throw new Error(`A ${table} ${fromRow ? "row" : "key"} without its key (${fields.join(", ")}): ${JSON.stringify(value)}`);
   }
-  return parts.map((part, n) => (part === null || (fields[n] === "lot_id" && part === 0) ? "" : part)); // lot 0: no lot, as the server keeps it
+  return [table, ...parts.map((part, n) => (part === null || (fields[n] === "lot_id" && part === 0) ? "" : part))];
 }
 
 export function db() {
   opened ||= openDB(DB_NAME, VERSION, {
-    async upgrade(database, oldVersion, _newVersion, transaction) {
-      if (oldVersion < 1) {
-        const outbox = database.createObjectStore("outbox", { keyPath: "op_id" });
-        outbox.createIndex("by_seq", "device_seq");
-        outbox.createIndex("by_state", "state");
-        database.createObjectStore("meta"); // device, sync, catalog ({version, fetched_at, checked_at})
-        database.createObjectStore("drafts"); // one per workflow
-      }
-      if (oldVersion < 2) {
-        for (const table of Object.keys(CATALOG_TABLES)) database.createObjectStore(catalogStore(table));
-        if (database.objectStoreNames.contains("catalog")) await moveSnapshot(database, transaction);
-      }
+    upgrade(database) {
+      const outbox = database.createObjectStore("outbox", { keyPath: "op_id" });
+      outbox.createIndex("by_seq", "device_seq");
+      outbox.createIndex("by_state", "state");
+      database.createObjectStore("meta"); // device, sync, catalog ({version, fetched_at, asked_at, …})
+      database.createObjectStore("catalog"); // catalog rows under [table, …key] (catalog-store.js)
+      database.createObjectStore("drafts"); // one per workflow
     },
     blocking() {
       // A newer version is waiting: let it open.
@@ -61,35 +58,6 @@ export function db() {
     },
   });
   return opened;
-}
-
-/**
- * Version 1 kept the catalog as one "snapshot" record: its rows move to the tables, its version to
- * meta. A row that cannot be keyed is left out, and then no version is kept, so the next sync asks
- * for a whole catalog: the upgrade itself must never fail, or the outbox could not be opened.
- */
-async function moveSnapshot(database, transaction) {
-  const snapshot = await transaction.objectStore("catalog").get("snapshot");
-  let whole = Boolean(snapshot?.version);
-  for (const [table, rows] of Object.entries(snapshot || {})) {
-    if (!(table in CATALOG_TABLES) || !Array.isArray(rows)) continue;
-    const store = transaction.objectStore(catalogStore(table));
-    for (const row of rows) {
-      let key;
-      try {
-        key = catalogKey(table, row);
-      } catch {
-        whole = false;
-        continue;
-      }
-      await store.put(row, key);
-    }
-  }
-  if (whole) {
-    await transaction.objectStore("meta").put({ version: snapshot.version, fetched_at: snapshot.fetched_at || null, checked_at: null }, "catalog");
-  }
-  await transaction.objectStore("meta").delete("catalog_etag");
-  database.deleteObjectStore("catalog");
 }
 
 export async function getMeta(key, fallback = null) {

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { beforeEach, test } from "node:test";
 import { loadCatalog } from "../../static/js/catalog.js";
 import { catalogState, readCatalog } from "../../static/js/catalog-store.js";
-import { CATALOG_TABLES, catalogStore, db } from "../../static/js/db.js";
+import { CATALOG_TABLES, db } from "../../static/js/db.js";
 import * as outbox from "../../static/js/outbox.js";
 import { replay } from "../../static/js/replay.js";
 
@@ -44,7 +44,7 @@ const accepting = (extra = {}) => (body) => ({
 
 beforeEach(async () => {
   const database = await db();
-  for (const store of ["outbox", "meta", ...Object.keys(CATALOG_TABLES).map(catalogStore)]) await database.clear(store);
+  for (const store of ["outbox", "meta", "catalog"]) await database.clear(store);
   await outbox.device(); // a new id and token
   await outbox.updateDevice({ linked_users: [NURSE.id] });
 });
@@ -327,8 +327,8 @@ test("a catalog changed by another page or the worker is read again", async () =
   await withCatalog();
   assert.equal((await loadCatalog()).lot(1, "A1").recalled, false);
   const database = await db(); // what the worker's sync writes, outside this module's memory
-  const tx = database.transaction(["catalog_lots", "meta"], "readwrite");
-  await tx.objectStore("catalog_lots").put({ ...SNAPSHOT.lots[0], recalled: true }, [10]);
+  const tx = database.transaction(["catalog", "meta"], "readwrite");
+  await tx.objectStore("catalog").put({ ...SNAPSHOT.lots[0], recalled: true }, ["lots", 10]);
   await tx.objectStore("meta").put({ ...(await tx.objectStore("meta").get("catalog")), version: "v2", fetched_at: new Date().toISOString() }, "catalog");
   await tx.done;
   assert.equal((await loadCatalog()).lot(1, "A1").recalled, true);

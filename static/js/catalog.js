@@ -2,6 +2,7 @@
 // (replay.js), indexed in memory so a scan is looked up in microseconds, online or not.
 // `Catalog` is pure (tests/js/device.test.mjs); loadCatalog/refreshCatalog reach the storage.
 import { currentCatalog } from "./catalog-store.js";
+import { csrfToken, currentUser } from "./device.js";
 import { replay } from "./replay.js";
 
 export function today(now = new Date()) {
@@ -219,7 +220,7 @@ export async function loadCatalog() {
  * "updated", "unchanged", "offline", "failed" (kept the old one) or "error <status>".
  */
 export async function refreshCatalog({ fetcher = fetch } = {}) {
-  return (await replay({ force: true, session: true, fetcher })).catalog;
+  return (await replay({ force: true, csrf: currentUser() ? csrfToken() : "", fetcher })).catalog;
 }
 
 export function forgetLoaded() {

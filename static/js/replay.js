@@ -86,10 +86,11 @@ function withLock(work) {
  * One sync: send what is due (everything pending when `force`, e.g. "Sync now" or back online),
  * watch the sent commands whose fate is not known, and bring the catalog up to date, in as few
  * exchanges as that takes (one, unless more than BATCH commands or WATCH_BATCH op_ids wait). A
- * handheld not registered yet asks only for the catalog, with the logged-in session, when `session`.
+ * handheld not registered yet asks only for the catalog, with the logged-in session, when the page
+ * gives its CSRF token (`csrf`: a POST with the session cookie needs it; the worker has none).
  * Returns a short summary; never throws for network trouble.
  */
-export function replay({ force = false, session = false, fetcher = fetch } = {}) {
+export function replay({ force = false, csrf = "", fetcher = fetch } = {}) {
   return withLock(async () => {
     const summary = { sent: 0, failed: 0, kept: 0, login: false, exchanges: 0, catalog: "not asked" };
     const me = await outbox.device();
@@ -102,10 +103,10 @@ export function replay({ force = false, session = false, fetcher = fetch } = {})
     const watched = withToken ? (await outbox.inState("sent")).filter((c) => !outbox.FINAL_SERVER.has(c.server_status)) : [];
     const batches = withToken ? chunks(due, BATCH) : [];
     const pages = chunks(watched, WATCH_BATCH);
-    const askCatalog = (withToken || session) && (force || catalogDue(await catalogState()));
+    const askCatalog = (withToken || csrf) && (force || catalogDue(await catalogState()));
     const count = Math.max(batches.length, pages.length, askCatalog ? 1 : 0);
     for (let n = 0; n < count; n++) {
-      const outcome = await exchange(me, batches[n] || [], pages[n] || [], { withToken, fetcher, summary });
+      const outcome = await exchange(me, batches[n] || [], pages[n] || [], { withToken, csrf, fetcher, summary });
       if (outcome.stop) break;
     }
     summary.kept = withToken ? due.length - summary.sent - summary.failed : due.length;
@@ -119,7 +120,7 @@ export function replay({ force = false, session = false, fetcher = fetch } = {})
  * catalog. A 413 sends the commands again in halves; one command alone too large is refused.
  * Returns {stop}: true when later exchanges would meet the same trouble (no network, login, busy).
  */
-async function exchange(me, commands, watched, { withToken, fetcher, summary }) {
+async function exchange(me, commands, watched, { withToken, csrf, fetcher, summary }) {
   const tries = Object.fromEntries(commands.map((c) => [c.op_id, c.attempts + 1]));
   const keep = async (message) => {
     await outbox.update(Object.fromEntries(commands.map((c) => [c.op_id, {
@@ -129,6 +130,7 @@ async function exchange(me, commands, watched, { withToken, fetcher, summary }) 
   const base = (await catalogState()).version;
   const headers = { "Content-Type": "application/json" };
   if (withToken) headers.Authorization = `Bearer ${me.token}`;
+  else headers["X-CSRFToken"] = csrf;
   let response;
   summary.exchanges++;
   try {
@@ -170,9 +172,9 @@ async function exchange(me, commands, watched, { withToken, fetcher, summary }) 
     case "split":
       if (commands.length > 1) {
         const half = Math.ceil(commands.length / 2);
-        const first = await exchange(me, commands.slice(0, half), watched, { withToken, fetcher, summary });
+        const first = await exchange(me, commands.slice(0, half), watched, { withToken, csrf, fetcher, summary });
         if (first.stop) return first;
-        return exchange(me, commands.slice(half), [], { withToken, fetcher, summary });
+        return exchange(me, commands.slice(half), [], { withToken, csrf, fetcher, summary });
       }
       // falls through: a single command the server will never take
     case "refused":

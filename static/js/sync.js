@@ -2,7 +2,7 @@
 // "Sync now", Background Sync when offline), keeping the device registered for whoever is logged
 // in, and the sync badge every page shows. Each replay also brings the catalog up to date (replay.js).
 import { listen } from "./db.js";
-import { currentUser, endSession, ensureRegistered, flushLogout, sessionEnded } from "./device.js";
+import { csrfToken, currentUser, endSession, ensureRegistered, flushLogout, sessionEnded } from "./device.js";
 import * as outbox from "./outbox.js";
 import { replay, syncState } from "./replay.js";
 
@@ -35,9 +35,9 @@ export function syncNow({ force = true } = {}) {
       await flushLogout();
       const user = currentUser();
       if (user) await ensureRegistered(user);
-      const session = Boolean(user); // a handheld not registered yet still gets its catalog for whoever is logged in
-      const summary = await replay({ force, session });
-      if (summary.login && user && (await ensureRegistered(user, { force: true }))) await replay({ force: true, session });
+      const csrf = user ? csrfToken() : ""; // a handheld not registered yet still gets its catalog for whoever is logged in
+      const summary = await replay({ force, csrf });
+      if (summary.login && user && (await ensureRegistered(user, { force: true }))) await replay({ force: true, csrf });
     } catch (error) {
       console.warn("sync failed", error);
     } finally {

@@ -211,12 +211,13 @@ test("a handheld not registered yet sends nothing but gets its catalog with the 
   await outbox.capture("consume", { n: 1 }, { user: NURSE });
   const { requests, fetcher } = server(() => ({ body: { results: [], statuses: {}, catalog: { version: "v1", full: true, snapshot: SNAPSHOT } } }));
   assert.equal((await replay({ fetcher })).login, true);
-  assert.equal(requests.length, 0); // no session said: nothing at all
-  const summary = await replay({ fetcher, session: true });
+  assert.equal(requests.length, 0); // no session (the worker): nothing at all
+  const summary = await replay({ fetcher, csrf: "page-csrf-token" });
   assert.equal(requests.length, 1);
   assert.deepEqual([requests[0].body.commands, requests[0].body.watch, requests[0].body.catalog], [[], {}, null]);
   assert.equal(requests[0].options.credentials, "same-origin");
   assert.equal(requests[0].options.headers.Authorization, undefined);
+  assert.equal(requests[0].options.headers["X-CSRFToken"], "page-csrf-token"); // a POST with the session cookie needs it
   assert.deepEqual([summary.catalog, summary.kept], ["updated", 1]);
 });
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from app.models import User
@@ -36,28 +36,40 @@ class Caller:
     user: User | None
 
 
-def statuses(session: Session, ids: Iterable[str], caller: Caller) -> dict[str, dict[str, Any]]:
-    """The status of each op_id the caller may see: a handheld its own commands, a person their own,
-    someone who resolves conflicts everyone's; {"status": "unknown"} for the rest."""
-    ids = list(dict.fromkeys(ids))
-    query = select(*STATUS_COLUMNS).where(OutboxCommand.op_id.in_([op_id for op_id in ids if OP_ID.fullmatch(op_id)]))
+def _visible(query: Select, caller: Caller) -> Select:
+    """Only the commands the caller may see: a handheld its own, a person their own, someone who
+    resolves conflicts everyone's."""
     if caller.device_id is not None:
-        query = query.where(OutboxCommand.device_id == caller.device_id)
-    elif caller.user is not None and not caller.user.can(Permission.RESOLVE_CONFLICTS):
-        query = query.where(OutboxCommand.user_id == caller.user.id)
+        return query.where(OutboxCommand.device_id == caller.device_id)
+    if caller.user is not None and not caller.user.can(Permission.RESOLVE_CONFLICTS):
+        return query.where(OutboxCommand.user_id == caller.user.id)
+    return query
+
+
+def _valid(ids: Iterable[str]) -> list[str]:
+    return [op_id for op_id in ids if OP_ID.fullmatch(op_id)]
+
+
+def statuses(session: Session, ids: Iterable[str], caller: Caller) -> dict[str, dict[str, Any]]:
+    """The status of each op_id the caller may see; {"status": "unknown"} for the rest."""
+    ids = list(dict.fromkeys(ids))
     found = {
         row.op_id: {"status": row.status, "conflict": row.conflict_kind, "message": row.conflict_message or row.last_error,
                     "refs": row.refs, "attempts": row.attempts}
-        for row in session.execute(query)
+        for row in session.execute(_visible(select(*STATUS_COLUMNS).where(OutboxCommand.op_id.in_(_valid(ids))), caller))
     }
     return {op_id: found.get(op_id, UNKNOWN) for op_id in ids}
 
 
 def changed_statuses(session: Session, watch: Mapping[str, str], caller: Caller) -> dict[str, dict[str, Any]]:
-    """Only the watched op_ids whose status is not the one the handheld last saw."""
+    """Only the watched op_ids whose status is not the one the handheld last saw. Most exchanges find
+    none changed: the statuses alone are read first, the rest only of those that changed."""
     if not watch:
         return {}
-    return {op_id: status for op_id, status in statuses(session, watch, caller).items() if status["status"] != watch[op_id]}
+    now = dict(session.execute(_visible(select(OutboxCommand.op_id, OutboxCommand.status)
+                                        .where(OutboxCommand.op_id.in_(_valid(watch))), caller)).all())
+    changed = [op_id for op_id, seen in watch.items() if now.get(op_id, UNKNOWN["status"]) != seen]
+    return statuses(session, changed, caller) if changed else {}
 
 
 def result_json(result: StoreResult) -> dict[str, Any]:

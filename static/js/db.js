@@ -68,8 +68,12 @@ export async function setMeta(key, value) {
   await (await db()).put("meta", value, key);
 }
 
+// What this page announced so far: a listener added later is told of each once (see listen).
+const announcedHere = new Set();
+
 /** Tell every page and the service worker that something changed (outbox, sync, catalog). */
 export function announce(topic) {
+  announcedHere.add(topic);
   try {
     const channel = new BroadcastChannel(CHANNEL);
     channel.postMessage({ topic });
@@ -79,11 +83,18 @@ export function announce(topic) {
   }
 }
 
+/**
+ * Call `callback(topic)` whenever something changes. A listener added after this page announced a
+ * change is told of it once at once: it may have read the state before that change (a page's first
+ * sync can bring the catalog before its screen has started listening). Returns how to stop listening.
+ */
 export function listen(callback) {
+  for (const topic of announcedHere) setTimeout(() => callback(topic), 0);
   try {
     const channel = new BroadcastChannel(CHANNEL);
     channel.onmessage = (event) => callback(event.data.topic);
+    return () => channel.close();
   } catch {
-    /* see announce */
+    return () => {}; /* see announce */
   }
 }

@@ -348,3 +348,17 @@ test("a 400 about the watched op_ids or the catalog version keeps the commands; 
   const refused = await outbox.get(command.op_id);
   assert.deepEqual([refused.state, refused.message], ["failed", "commands must be a list."]);
 });
+
+test("a screen that starts listening after the first sync brought the catalog is told of it", async () => {
+  const { listen } = await import("../../static/js/db.js");
+  await withCatalog(); // announced "catalog" before anyone listened
+  const heard = await new Promise((resolve) => {
+    const topics = [];
+    const stop = listen((topic) => topics.push(topic));
+    setTimeout(() => {
+      stop();
+      resolve(topics);
+    }, 20);
+  });
+  assert.ok(heard.includes("catalog"), heard);
+});

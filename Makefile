@@ -100,8 +100,13 @@ bench-trace: setup
 	$(BIN)/python tests/bench/bench_trace.py $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL))
 
 # 50, 100 and 200 simulated handhelds over gunicorn; BENCH_DATABASE_URL=postgresql://... (a database it may create and drop).
+# Catalog sizes first, then the load with each protocol in turn (legacy: before issue 18; exchange: POST /api/v1/sync).
+BENCH_PROTOCOLS ?= legacy exchange
 bench-load: setup
-	$(BIN)/python tests/load/run_load.py --devices 50,100,200 --seconds 60 $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL) --create-database)
+	$(BIN)/python tests/bench/bench_catalog.py
+	status=0; for protocol in $(BENCH_PROTOCOLS); do \
+	  $(BIN)/python tests/load/run_load.py --protocol $$protocol --devices 50,100,200 --seconds 60 $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL) --create-database) || status=1; \
+	done; exit $$status
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor instance/wardstock.sqlite

@@ -5,6 +5,7 @@ from flask import Flask
 def register_views(app: Flask) -> None:
     from views import (
         api,
+        api_sync,
         auth,
         conflicts,
         device,
@@ -28,7 +29,7 @@ def register_views(app: Flask) -> None:
     )
 
     for module in (
-        *(api, auth, errors, health, home, sync_status, training, workflows, conflicts, device, devices),
+        *(api, api_sync, auth, errors, health, home, sync_status, training, workflows, conflicts, device, devices),
         replenishment,
         *(expiry, recalls, waste_dashboard),
         labels,

@@ -6,21 +6,20 @@ from typing import Any
 
 from flask import Blueprint, current_app, g, jsonify, request, send_from_directory
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.extensions import csrf, db
 from app.security.access import bearer_token, device_or_user, public, requires
 from app.security.roles import Permission
-from app.services import device_catalog, devices, intake
+from app.services import device_catalog, devices, intake, sync_exchange
 from offline_sync.outbox import health
-from offline_sync.outbox.models import OutboxCommand
-from offline_sync.outbox.payloads import OP_ID, shown
+from offline_sync.outbox.payloads import shown
 from offline_sync.persistence import utcnow
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 DEVICE_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-MAX_STATUS_IDS = 500
+MAX_STATUS_IDS = sync_exchange.MAX_WATCHED
+DEVICE_ID_RULE = "device_id must be 8 to 64 letters, digits, dashes or underscores."
 MAX_DEVICE_NAME = 120
 
 
@@ -32,18 +31,18 @@ class BadBody(Exception):
         self.status, self.code, self.message = status, code, message
 
 
-def _error(status: int, code: str, message: str):
+def error_json(status: int, code: str, message: str):
     return jsonify(error=code, message=message), status
 
 
 @blueprint.errorhandler(BadBody)
 def bad_body(error: BadBody):
-    return _error(error.status, error.code, error.message)
+    return error_json(error.status, error.code, error.message)
 
 
 @blueprint.errorhandler(RequestEntityTooLarge)
 def too_large(_exception: RequestEntityTooLarge):
-    return _error(413, "too_large", too_large_message("This request", "Send fewer commands at a time."))
+    return error_json(413, "too_large", too_large_message("This request", "Send fewer commands at a time."))
 
 
 def too_large_message(what: str, advice: str) -> str:
@@ -54,7 +53,7 @@ def too_large_message(what: str, advice: str) -> str:
     return f"{what} is {size}; the server takes at most {limit // mb} MB. {advice}"
 
 
-def _json_object(what: str) -> dict[str, Any]:
+def json_object(what: str) -> dict[str, Any]:
     """The body as a JSON object (RFC 8259: NaN and Infinity are not JSON), or BadBody saying what came instead."""
     if not request.is_json:
         found = f"Content-Type {request.mimetype}" if request.mimetype else "no Content-Type"
@@ -80,7 +79,7 @@ def _not_json(constant: str) -> None:
     raise ValueError(f"{constant} is not a JSON number")
 
 
-def _device_id(body: dict) -> str | None:
+def device_id_of(body: dict) -> str | None:
     device_id = body.get("device_id")
     return device_id if isinstance(device_id, str) and DEVICE_ID.match(device_id) else None
 
@@ -98,15 +97,15 @@ def register_device():
     """The logged-in user on this handheld, which shows the token it made itself: registered with it
     (201), or linked when the token is already its own (200); refused when the id has another live
     token (409). Without a token the server makes one and sends it, once (201)."""
-    body = _json_object("an object with device_id and name")
-    device_id = _device_id(body)
+    body = json_object("an object with device_id and name")
+    device_id = device_id_of(body)
     if device_id is None:
-        return _error(400, "bad_device_id", "device_id must be 8 to 64 letters, digits, dashes or underscores.")
+        return error_json(400, "bad_device_id", DEVICE_ID_RULE)
     name, address = _device_name(body), request.remote_addr or ""
     shown = bearer_token() or None
     owner = devices.by_token(db.session, shown) if shown else None
     if owner is not None and owner.id != device_id:
-        return _error(409, "device_taken", "This token belongs to another handheld; a handheld keeps a token of its own.")
+        return error_json(409, "device_taken", "This token belongs to another handheld; a handheld keeps a token of its own.")
     if owner is not None:
         devices.link(db.session, owner, current_user, address)
         db.session.commit()
@@ -114,9 +113,9 @@ def register_device():
     try:
         token = devices.register(db.session, device_id, name, current_user, address, token=shown)
     except devices.DeviceTaken as taken:
-        return _error(409, "device_taken", str(taken))
+        return error_json(409, "device_taken", str(taken))
     except ValueError as error:
-        return _error(400, "bad_token", str(error))
+        return error_json(400, "bad_token", str(error))
     db.session.commit()
     made_here = {"token": token} if shown is None else {}
     return jsonify(device_id=device_id, user_id=current_user.id, **made_here), 201
@@ -126,27 +125,19 @@ def register_device():
 @csrf.exempt
 @device_or_user
 def submit_commands():
-    body = _json_object("an object with device_id and commands")
-    device_id = _device_id(body)
+    body = json_object("an object with device_id and commands")
+    device_id = device_id_of(body)
     if device_id is None:
-        return _error(400, "bad_device_id", "device_id must be 8 to 64 letters, digits, dashes or underscores.")
+        return error_json(400, "bad_device_id", DEVICE_ID_RULE)
     if g.device is not None and g.device.id != device_id:
-        return _error(403, "wrong_device", "This token belongs to another device.")
+        return error_json(403, "wrong_device", "This token belongs to another device.")
     session_user = None if g.device is not None else current_user._get_current_object()
     try:
         results = intake.accept(db.session, device_id, body.get("commands"), session_user, request.remote_addr or "", utcnow(),
                                 longest_login=current_app.config["PERMANENT_SESSION_LIFETIME"])
     except intake.IntakeError as error:
-        return _error(400, "bad_batch", str(error))
-    return jsonify(results=[
-        {"op_id": r.op_id, "result": r.answer.value, "status": r.status.value if r.status else None, "message": r.message}
-        for r in results
-    ])
-
-
-# What a status poll answers, rather than whole rows: polls are frequent and payloads are big.
-STATUS_COLUMNS = (OutboxCommand.op_id, OutboxCommand.status, OutboxCommand.conflict_kind, OutboxCommand.conflict_message,
-                  OutboxCommand.last_error, OutboxCommand.refs, OutboxCommand.attempts)
+        return error_json(400, "bad_batch", str(error))
+    return jsonify(results=[sync_exchange.result_json(result) for result in results])
 
 
 @blueprint.get("/commands/status")
@@ -162,7 +153,7 @@ def command_status():
 @device_or_user
 def command_status_in_body():
     """Up to MAX_STATUS_IDS op_ids in the body, whatever their number: a URL of 200 of them was refused (414)."""
-    ids = _json_object("an object with ids, a list of op_ids").get("ids")
+    ids = json_object("an object with ids, a list of op_ids").get("ids")
     if not isinstance(ids, list) or not all(isinstance(op_id, str) for op_id in ids):
         raise BadBody(400, "bad_ids", f"ids must be a list of op_ids (texts), but it is {shown(ids)}.")
     if len(ids) > MAX_STATUS_IDS:
@@ -170,19 +161,15 @@ def command_status_in_body():
     return _statuses(list(dict.fromkeys(ids)))
 
 
-def _statuses(ids: list[str]):
-    query = select(*STATUS_COLUMNS).where(OutboxCommand.op_id.in_([op_id for op_id in ids if OP_ID.fullmatch(op_id)]))
+def caller() -> sync_exchange.Caller:
+    """Who sent this request: the handheld whose token it carries, or else the logged-in user."""
     if g.device is not None:
-        query = query.where(OutboxCommand.device_id == g.device.id)
-    elif not current_user.can(Permission.RESOLVE_CONFLICTS):
-        query = query.where(OutboxCommand.user_id == current_user.id)
-    rows = db.session.execute(query)
-    found = {
-        row.op_id: {"status": row.status, "conflict": row.conflict_kind, "message": row.conflict_message or row.last_error,
-                    "refs": row.refs, "attempts": row.attempts}
-        for row in rows
-    }
-    return jsonify(statuses={op_id: found.get(op_id, {"status": "unknown"}) for op_id in ids})
+        return sync_exchange.Caller(g.device.id, None)
+    return sync_exchange.Caller(None, current_user._get_current_object())
+
+
+def _statuses(ids: list[str]):
+    return jsonify(statuses=sync_exchange.statuses(db.session, ids, caller()))
 
 
 @blueprint.get("/catalog")

@@ -28,7 +28,7 @@ def public(view: View) -> View:
 
 def device_or_user(view: View) -> View:
     """For the device API: a device's bearer token, or a logged-in session with the CSRF header.
-    Sets `g.device` (or None for a session); the view exempts itself from form CSRF."""
+    Sets `g.device` (a token_cache.DeviceIdentity, or None for a session); the view exempts itself from form CSRF."""
     view.access = DEVICE_OR_USER  # type: ignore[attr-defined]
     return view
 
@@ -89,11 +89,12 @@ def bearer_token() -> str | None:
 
 def _authenticate_device_or_user():
     from app.extensions import db
+    from app.security import token_cache
     from app.services import devices
 
     token = bearer_token()
     if token is not None:
-        g.device = devices.by_token(db.session, token)
+        g.device = token_cache.device_for(db.session, token, devices.by_token)
         if g.device is None:
             return jsonify(error="bad_token", message=gettext("This device's token is not valid any more; log in on it to register it again.")), 401
         return None

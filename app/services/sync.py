@@ -18,6 +18,10 @@ from offline_sync.outbox.worker import Claimed, Worker
 
 log = logging.getLogger(__name__)
 CATALOG_REFRESH_SECONDS = 60
+# Commands claimed per round: each claim reads the whole open queue to find what may go, so a worker
+# that has fallen behind spends less of its time choosing (measured on a queue of 3,000 on SQLite:
+# 18.5 ms of CPU per command with 20 a round, 14.7 with 100); a round of 50 still ends within seconds.
+CLAIM_BATCH = 50
 
 
 def make_authorizer(factory: sessionmaker[Session]):
@@ -51,6 +55,7 @@ def build_workers(count: int, owner: str | None = None) -> list[Worker]:
             write_timeout=write_timeout,
             count_tolerance=current_app.config["COUNT_AS_OF_TOLERANCE"],
             claim_lock=claim_lock,
+            batch=CLAIM_BATCH,
         )
         for number in range(count)
     ]

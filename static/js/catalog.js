@@ -1,8 +1,9 @@
-// The offline catalog: a snapshot of GET /api/v1/catalog kept in IndexedDB (refreshed with
-// If-None-Match), indexed in memory so a scan is looked up in microseconds, online or not.
-// `Catalog` is pure (tests/js/catalog.test.mjs); loadCatalog/refreshCatalog do the storage.
-import { announce, db, getMeta, setMeta } from "./db.js";
-import { registered } from "./outbox.js";
+// The offline catalog, kept in IndexedDB (catalog-store.js) and brought up to date by each sync
+// (replay.js), indexed in memory so a scan is looked up in microseconds, online or not.
+// `Catalog` is pure (tests/js/device.test.mjs); loadCatalog/refreshCatalog reach the storage.
+import { currentCatalog } from "./catalog-store.js";
+import { csrfToken, currentUser } from "./device.js";
+import { replay } from "./replay.js";
 
 export function today(now = new Date()) {
   const local = new Date(now.getTime() - now.getTimezoneOffset() * 60000);
@@ -202,40 +203,24 @@ export const lineKey = (gtin, lot) => `${gtin || ""}|${lot || ""}`;
 // --- storage -------------------------------------------------------------------
 
 let cached = null;
+let cachedFrom = null;
 
+/** The stored catalog, indexed; built again only when the stored one changed (here, in another page or the worker). */
 export async function loadCatalog() {
-  if (!cached) cached = new Catalog((await (await db()).get("catalog", "snapshot")) || {});
+  const snapshot = await currentCatalog();
+  if (!cached || cachedFrom !== snapshot) {
+    cached = new Catalog(snapshot);
+    cachedFrom = snapshot;
+  }
   return cached;
 }
 
-/** Fetch the catalog if it changed (If-None-Match); keeps the old copy on any failure. */
+/**
+ * Bring the catalog up to date now: a sync (which also sends what waits to be sent). Returns
+ * "updated", "unchanged", "offline", "failed" (kept the old one) or "error <status>".
+ */
 export async function refreshCatalog({ fetcher = fetch } = {}) {
-  const me = await getMeta("device", {});
-  const etag = await getMeta("catalog_etag");
-  const headers = {};
-  if (etag) headers["If-None-Match"] = etag;
-  const withToken = registered(me);
-  if (withToken) headers.Authorization = `Bearer ${me.token}`;
-  let response;
-  try {
-    // With a token, without the session cookie: a background refresh is not the user's activity and
-    // must not keep an idle session alive.
-    response = await fetcher("/api/v1/catalog", { headers, cache: "no-store", credentials: withToken ? "omit" : "same-origin" });
-    if (response.status === 401 && headers.Authorization) {
-      delete headers.Authorization; // a stale token: the logged-in session may still read it
-      response = await fetcher("/api/v1/catalog", { headers, cache: "no-store" });
-    }
-  } catch {
-    return "offline";
-  }
-  if (response.status === 304) return "unchanged";
-  if (!response.ok) return `error ${response.status}`;
-  const snapshot = { ...(await response.json()), fetched_at: new Date().toISOString() };
-  await (await db()).put("catalog", snapshot, "snapshot");
-  await setMeta("catalog_etag", response.headers.get("ETag"));
-  cached = new Catalog(snapshot);
-  announce("catalog");
-  return "updated";
+  return (await replay({ force: true, csrf: currentUser() ? csrfToken() : "", fetcher })).catalog;
 }
 
 export function forgetLoaded() {

@@ -1,25 +1,34 @@
-// Replay: send the outbox to POST /api/v1/commands with the device's bearer token (so it works
-// after logout or a shift change), classify every answer, then follow sent commands by op_id.
+// Replay: one sync is one exchange with POST /api/v1/sync, made with the device's bearer token (so
+// it works after logout or a shift change): it carries the unsent commands, the op_ids whose fate
+// is not known yet with the status last seen, and the catalog version; its answer brings each
+// command's result, the statuses that changed and the catalog's changes, all applied here.
 // Runs in pages and in the service worker (Background Sync); a Web Lock keeps one replay at a time.
+import { applyCatalog, catalogState, noteCatalogAsked } from "./catalog-store.js";
 import { announce, getMeta, setMeta } from "./db.js";
 import * as outbox from "./outbox.js";
 
 const BATCH = 100;
-// Op_ids per status request, asked in the body: 200 of them in a URL made about 7.8 KB, which
-// gunicorn refuses (414) over 4 KB, and the poll never got past its first page. The server takes 500.
-const STATUS_BATCH = 500;
+// Watched op_ids per exchange: 500 of them make about 25 KB. More are watched over further exchanges.
+const WATCH_BATCH = 500;
+// With nothing to send nor watch, a sync asks only for catalog changes: once after a page (or the
+// worker) starts, then not more often than this.
+const CATALOG_EVERY_MS = 5 * 60 * 1000;
+let catalogAskedHere = false;
 const BASE_DELAY_MS = 2000;
 const MAX_DELAY_MS = 5 * 60 * 1000;
-// A batch is answered in well under a second; one without an answer after this long (a connection
+// An exchange is answered in well under a second; one without an answer after this long (a connection
 // the Wi-Fi or a proxy left hanging) counts as lost: the replay lets go and sends it again later
 // with the same op_ids, instead of holding every later replay behind it.
 const ANSWER_TIMEOUT_MS = 30000;
+// A 400 for these concerns the watched op_ids or the catalog version, not the commands: they are kept.
+const NOT_THE_COMMANDS = new Set(["bad_watch", "too_many_ids", "bad_catalog"]);
 
-/** How to treat the answer to a whole batch. */
+/** How to treat the answer to a whole exchange. */
 export function classifyBatch(status) {
   if (status >= 200 && status < 300) return "results"; // one answer per command inside
   if (status === 401 || status === 403) return "login"; // keep everything; someone must log in (re-registers the device)
   if (status === 408 || status === 429 || status >= 500) return "retry";
+  if (status === 413) return "split"; // too large: send the commands in halves
   return "refused"; // another 4xx: the batch cannot be read as sent; mark failed with the server's sentence
 }
 
@@ -49,136 +58,169 @@ function wire(command) {
   return { op_id, kind, device_seq, user_id, captured_at, payload, raw_scans };
 }
 
+/** The body of one exchange: these commands, these sent commands' op_ids with the status last seen, the catalog version. */
+export function syncBody(me, commands, watched, catalogVersion) {
+  return {
+    device_id: me.device_id,
+    commands: commands.map(wire),
+    watch: Object.fromEntries(watched.map((c) => [c.op_id, c.server_status ?? ""])),
+    catalog: catalogVersion || null,
+  };
+}
+
+/** Whether a sync with nothing to send nor watch still asks for catalog changes. */
+export function catalogDue(state, now = Date.now(), askedHere = catalogAskedHere) {
+  if (!askedHere) return true;
+  if (!state.version && !state.failed_at) return true; // no catalog yet: ask at every sync until one comes
+  return now - (Date.parse(state.asked_at || "") || 0) >= CATALOG_EVERY_MS;
+}
+
+const chunks = (items, size) => Array.from({ length: Math.ceil(items.length / size) }, (_, n) => items.slice(n * size, (n + 1) * size));
+
 function withLock(work) {
   if (globalThis.navigator?.locks) return navigator.locks.request("wardstock-replay", work);
   return work();
 }
 
 /**
- * Send what is due (everything pending when `force`, e.g. "Sync now" or back online), then ask the
- * status of sent commands. Returns a short summary; never throws for network trouble.
+ * One sync: send what is due (everything pending when `force`, e.g. "Sync now" or back online),
+ * watch the sent commands whose fate is not known, and bring the catalog up to date, in as few
+ * exchanges as that takes (one, unless more than BATCH commands or WATCH_BATCH op_ids wait). A
+ * handheld not registered yet asks only for the catalog, with the logged-in session, when the page
+ * gives its CSRF token (`csrf`: a POST with the session cookie needs it; the worker has none).
+ * Returns a short summary; never throws for network trouble.
  */
-export function replay({ force = false, fetcher = fetch } = {}) {
+export function replay({ force = false, csrf = "", fetcher = fetch } = {}) {
   return withLock(async () => {
-    const summary = { sent: 0, failed: 0, kept: 0, login: false };
+    const summary = { sent: 0, failed: 0, kept: 0, login: false, exchanges: 0, catalog: "not asked" };
     const me = await outbox.device();
-    const now = Date.now();
-    const due = (await outbox.inState("pending")).filter((c) => force || (c.next_try_at || 0) <= now);
-    if (due.length && !outbox.registered(me)) {
+    const withToken = outbox.registered(me);
+    const due = (await outbox.inState("pending")).filter((c) => force || (c.next_try_at || 0) <= Date.now());
+    if (due.length && !withToken) {
       summary.login = true;
       await noteSync({ needs_login: true, last_error: "This handheld is not registered yet: log in once while online." });
     }
-    for (let start = 0; outbox.registered(me) && start < due.length; start += BATCH) {
-      const batch = due.slice(start, start + BATCH);
-      const outcome = await sendBatch(me, batch, fetcher);
-      Object.assign(summary, { sent: summary.sent + outcome.sent, failed: summary.failed + outcome.failed });
-      if (outcome.stop) {
-        summary.kept += due.length - start - outcome.sent - outcome.failed;
-        summary.login ||= outcome.login;
-        break;
-      }
+    const watched = withToken ? (await outbox.inState("sent")).filter((c) => !outbox.FINAL_SERVER.has(c.server_status)) : [];
+    const batches = withToken ? chunks(due, BATCH) : [];
+    const pages = chunks(watched, WATCH_BATCH);
+    const askCatalog = (withToken || csrf) && (force || catalogDue(await catalogState()));
+    const count = Math.max(batches.length, pages.length, askCatalog ? 1 : 0);
+    for (let n = 0; n < count; n++) {
+      const outcome = await exchange(me, batches[n] || [], pages[n] || [], { withToken, csrf, fetcher, summary });
+      if (outcome.stop) break;
     }
-    if (outbox.registered(me)) await pollStatuses(me, fetcher);
+    summary.kept = withToken ? due.length - summary.sent - summary.failed : due.length;
     await outbox.prune();
     return summary;
   });
 }
 
-async function sendBatch(me, batch, fetcher) {
-  const outcome = { sent: 0, failed: 0, stop: false, login: false };
-  const tries = Object.fromEntries(batch.map((c) => [c.op_id, c.attempts + 1]));
+/**
+ * One POST /api/v1/sync and what its answer changes: the commands' states, the watched statuses, the
+ * catalog. A 413 sends the commands again in halves; one command alone too large is refused.
+ * Returns {stop}: true when later exchanges would meet the same trouble (no network, login, busy).
+ */
+async function exchange(me, commands, watched, { withToken, csrf, fetcher, summary }) {
+  const tries = Object.fromEntries(commands.map((c) => [c.op_id, c.attempts + 1]));
   const keep = async (message) => {
-    await outbox.update(Object.fromEntries(batch.map((c) => [c.op_id, {
+    await outbox.update(Object.fromEntries(commands.map((c) => [c.op_id, {
       attempts: tries[c.op_id], next_try_at: Date.now() + backoffMs(tries[c.op_id]), message,
     }])));
   };
+  const base = (await catalogState()).version;
+  const headers = { "Content-Type": "application/json" };
+  if (withToken) headers.Authorization = `Bearer ${me.token}`;
+  else headers["X-CSRFToken"] = csrf;
   let response;
+  summary.exchanges++;
   try {
-    response = await fetcher("/api/v1/commands", {
+    catalogAskedHere = true;
+    await noteCatalogAsked();
+    response = await fetcher("/api/v1/sync", {
       method: "POST",
-      headers: { "Content-Type": "application/json", Authorization: `Bearer ${me.token}` },
-      body: JSON.stringify({ device_id: me.device_id, commands: batch.map(wire) }),
-      credentials: "omit", // the token speaks for the device, whoever is logged in
+      headers,
+      body: JSON.stringify(syncBody(me, commands, watched, base)),
+      // The token speaks for the device, whoever is logged in; a background sync is not the user's
+      // activity and must not keep an idle session alive. Unregistered: the session asks for the catalog.
+      credentials: withToken ? "omit" : "same-origin",
       signal: AbortSignal.timeout(ANSWER_TIMEOUT_MS),
     });
   } catch {
     await keep("Not sent yet: no network, or the server cannot be reached. It is tried again.");
     await noteSync({ last_error: "No network.", last_try_at: new Date().toISOString() });
-    return { ...outcome, stop: true };
+    summary.catalog = "offline";
+    return { stop: true };
   }
   const body = await response.json().catch(() => ({}));
-  switch (classifyBatch(response.status)) {
+  const kind = NOT_THE_COMMANDS.has(body.error) ? "kept" : classifyBatch(response.status);
+  if (kind !== "results") summary.catalog = `error ${response.status}`;
+  switch (kind) {
+    case "kept":
+      await keep(`Not sent yet: the server could not read this sync (${body.message || response.status}). It is tried again.`);
+      await noteSync({ last_error: body.message || `Server answered ${response.status}.`, last_try_at: new Date().toISOString() });
+      return { stop: true };
     case "login":
+      if (!withToken) return { stop: true }; // nobody logged in: the catalog waits
       await keep(body.message || "Log in on this handheld to send.");
       await noteSync({ needs_login: true, last_error: body.message || "Log in to sync." });
-      return { ...outcome, stop: true, login: true };
+      summary.login = true;
+      return { stop: true };
     case "retry":
       await keep(`The server is busy (${response.status}); trying again soon.`);
       await noteSync({ last_error: `Server answered ${response.status}.`, last_try_at: new Date().toISOString() });
-      return { ...outcome, stop: true };
+      return { stop: true };
+    case "split":
+      if (commands.length > 1) {
+        const half = Math.ceil(commands.length / 2);
+        const first = await exchange(me, commands.slice(0, half), watched, { withToken, csrf, fetcher, summary });
+        if (first.stop) return first;
+        return exchange(me, commands.slice(half), [], { withToken, csrf, fetcher, summary });
+      }
+      // falls through: a single command the server will never take
     case "refused":
-      await outbox.update(Object.fromEntries(batch.map((c) => [c.op_id, {
+      await outbox.update(Object.fromEntries(commands.map((c) => [c.op_id, {
         state: "failed", message: body.message || `The server refused it (${response.status}).`,
       }])));
-      return { ...outcome, failed: batch.length };
+      summary.failed += commands.length;
+      return { stop: false };
     default: {
-      const changes = {};
-      for (const result of body.results || []) {
-        if (classifyResult(result) === "sent") {
-          changes[result.op_id] = { state: "sent", server_status: result.status, message: result.message || "", sent_at: new Date().toISOString() };
-          outcome.sent++;
-        } else {
-          changes[result.op_id] = { state: "failed", message: result.message || "Refused by the server." };
-          outcome.failed++;
-        }
-      }
+      const changes = { ...resultChanges(body.results || [], summary), ...statusChanges(body.statuses || {}) };
       await outbox.update(changes);
-      await noteSync({ needs_login: false, last_ok_at: new Date().toISOString(), last_error: "" });
-      return outcome;
+      const catalog = await applyCatalog(body.catalog, base);
+      if (summary.catalog !== "updated") summary.catalog = catalog; // several exchanges: one change is news enough
+      if (withToken) await noteSync({ needs_login: false, last_ok_at: new Date().toISOString(), last_error: "" });
+      return { stop: false };
     }
   }
 }
 
-/** The status requests for these op_ids: [url, fetch options] each, the op_ids in the body, a page at a time. */
-export function statusRequests(me, ids) {
-  const requests = [];
-  for (let start = 0; start < ids.length; start += STATUS_BATCH) {
-    requests.push(["/api/v1/commands/status", {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Authorization: `Bearer ${me.token}` },
-      body: JSON.stringify({ ids: ids.slice(start, start + STATUS_BATCH) }),
-      credentials: "omit",
-    }]);
+/** Each command's answer: sent (accepted, or the server had it already) or failed with the server's sentence. */
+function resultChanges(results, summary) {
+  const changes = {};
+  for (const result of results) {
+    if (classifyResult(result) === "sent") {
+      changes[result.op_id] = { state: "sent", server_status: result.status, message: result.message || "", sent_at: new Date().toISOString() };
+      summary.sent++;
+    } else {
+      changes[result.op_id] = { state: "failed", message: result.message || "Refused by the server." };
+      summary.failed++;
+    }
   }
-  return requests;
+  return changes;
 }
 
-async function pollStatuses(me, fetcher) {
-  const open = (await outbox.inState("sent")).filter((c) => !outbox.FINAL_SERVER.has(c.server_status));
-  for (const [url, options] of statusRequests(me, open.map((c) => c.op_id))) {
-    let response;
-    try {
-      response = await fetcher(url, { ...options, signal: AbortSignal.timeout(ANSWER_TIMEOUT_MS) });
-    } catch {
-      return;
+/** The watched commands whose status changed; one the server does not have is sent again (same op_id). */
+export function statusChanges(statuses, now = new Date().toISOString()) {
+  const changes = {};
+  for (const [opId, status] of Object.entries(statuses)) {
+    if (status.status === "unknown") {
+      changes[opId] = { state: "pending", next_try_at: 0, server_status: null };
+    } else {
+      changes[opId] = {
+        server_status: status.status, conflict: status.conflict || null, message: status.message || "", refs: status.refs || {},
+        ...(outbox.FINAL_SERVER.has(status.status) ? { settled_at: now } : {}),
+      };
     }
-    if (classifyBatch(response.status) === "login") {
-      await noteSync({ needs_login: true });
-      return;
-    }
-    if (!response.ok) return;
-    const { statuses } = await response.json();
-    const changes = {};
-    for (const [opId, status] of Object.entries(statuses || {})) {
-      if (status.status === "unknown") {
-        changes[opId] = { state: "pending", next_try_at: 0, server_status: null }; // the server lost it: send it again (same op_id)
-      } else {
-        changes[opId] = {
-          server_status: status.status, conflict: status.conflict || null, message: status.message || "", refs: status.refs || {},
-          ...(outbox.FINAL_SERVER.has(status.status) ? { settled_at: new Date().toISOString() } : {}),
-        };
-      }
-    }
-    await outbox.update(changes);
   }
+  return changes;
 }

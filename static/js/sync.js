@@ -1,27 +1,28 @@
 // The page's side of syncing: when to replay (start, back online, page visible again, a timer,
 // "Sync now", Background Sync when offline), keeping the device registered for whoever is logged
-// in, refreshing the catalog, and the sync badge every page shows.
-import { refreshCatalog } from "./catalog.js";
+// in, and the sync badge every page shows. Each replay also brings the catalog up to date (replay.js).
 import { listen } from "./db.js";
-import { currentUser, endSession, ensureRegistered, flushLogout, sessionEnded } from "./device.js";
+import { csrfToken, currentUser, endSession, ensureRegistered, flushLogout, sessionEnded } from "./device.js";
 import * as outbox from "./outbox.js";
 import { replay, syncState } from "./replay.js";
 
 const TIMER_MS = 20000;
-const CATALOG_EVERY_MS = 5 * 60 * 1000;
-let lastCatalog = 0;
 let running = null;
 let again = null;
+let againForced = false;
 let retryTimer = null;
 
-/** Replay now (everything pending when `force`). Safe to call often: one run at a time, and a
- * forced call made during a run gets a forced run of its own right after. */
+/** Replay now (everything pending when `force`). Safe to call often: one run at a time, and a call
+ * made during a run gets one more run right after (forced if any of those calls was): a command
+ * captured while a sync was under way is not left for the timer. */
 export function syncNow({ force = true } = {}) {
   if (running) {
-    if (!force) return running;
+    againForced ||= force;
     again ||= running.then(() => {
+      const forced = againForced;
       again = null;
-      return syncNow({ force: true });
+      againForced = false;
+      return syncNow({ force: forced });
     });
     return again;
   }
@@ -34,13 +35,9 @@ export function syncNow({ force = true } = {}) {
       await flushLogout();
       const user = currentUser();
       if (user) await ensureRegistered(user);
-      let summary = await replay({ force });
-      if (summary.login && user && (await ensureRegistered(user, { force: true }))) summary = await replay({ force: true });
-      const me = await outbox.device();
-      if ((user || outbox.registered(me)) && (force || Date.now() - lastCatalog > CATALOG_EVERY_MS)) {
-        lastCatalog = Date.now();
-        await refreshCatalog();
-      }
+      const csrf = user ? csrfToken() : ""; // a handheld not registered yet still gets its catalog for whoever is logged in
+      const summary = await replay({ force, csrf });
+      if (summary.login && user && (await ensureRegistered(user, { force: true }))) await replay({ force: true, csrf });
     } catch (error) {
       console.warn("sync failed", error);
     } finally {

@@ -385,7 +385,7 @@ def test_the_first_tap_on_a_listed_receipt_on_a_new_handheld_works(demo_server: 
         page.wait_for_timeout(1500)
         route.continue_()
 
-    page.context.route("**/api/v1/catalog", late_catalog)
+    page.context.route("**/api/v1/sync", late_catalog)  # the first sync brings the catalog
     login(page, demo_server, "store")
     page.goto(f"{demo_server}/receive")
     page.wait_for_selector("[data-workflow][data-ready=true]")

@@ -84,8 +84,8 @@ def test_override_asked_offline_is_parked_decided_by_a_supervisor_and_applied(ap
 def test_logout_keeps_unsynced_commands_and_the_next_user_sees_who_captured_them(app: Flask, demo_server: str, phone) -> None:
     page = phone
     before = on_hand(app, "WARD-3B-SUPPLY", "IVC20-B245")
-    page.context.route("**/api/v1/commands", lambda route: route.abort("connectionrefused"))  # the API is unreachable
-    start(page, demo_server, "nurse", "/consume")
+    start(page, demo_server, "nurse", "/consume")  # with its catalog: it comes with the first sync
+    page.context.route("**/api/v1/sync", lambda route: route.abort("connectionrefused"))  # then the API is unreachable
     wedge(page, "WARD-3B-SUPPLY")
     wedge(page, gs1(IV_CANNULA, "IVC20-B245", lot_expiry(app, "IVC20-B245")))
     page.get_by_role("button", name="Confirm use").tap()
@@ -100,7 +100,7 @@ def test_logout_keeps_unsynced_commands_and_the_next_user_sees_who_captured_them
     item = page.locator("#queue-list li").first
     assert "waiting to be sent" in item.inner_text() and "Captured by Nia Nurse (Ward 3B)" in item.inner_text()
     screenshot(page, "queue-shift-change")
-    page.context.unroute("**/api/v1/commands")
+    page.context.unroute("**/api/v1/sync")
     page.get_by_role("button", name="Sync now").tap()
     wait_synced(page)
     run_sync_worker(app)

@@ -110,7 +110,7 @@ def test_a_lost_answer_is_sent_again_and_applied_once(app: Flask, demo_server: s
         else:
             route.fulfill(response=response)
 
-    page.context.route("**/api/v1/commands", lose_first_answer)
+    page.context.route("**/api/v1/sync", lose_first_answer)
     wedge(page, "WARD-3B-SUPPLY")
     wedge(page, gs1(IV_CANNULA, "IVC20-B245", lot_expiry(app, "IVC20-B245")))
     page.get_by_role("button", name="Confirm use").tap()

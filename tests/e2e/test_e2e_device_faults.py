@@ -49,13 +49,15 @@ def pending(page) -> int:
 
 
 def revoke_devices(app: Flask) -> None:
-    from sqlalchemy import update
+    """As devices.revoke does it, row by row: the commit empties the web process's token cache."""
+    from sqlalchemy import select
 
     from app.extensions import db
     from app.models import Device
 
     with app.app_context():
-        db.session.execute(update(Device).values(revoked=True))
+        for device in db.session.scalars(select(Device)):
+            device.revoked = True
         db.session.commit()
 
 
@@ -77,7 +79,7 @@ def test_tab_killed_while_a_replay_is_in_flight_loses_and_repeats_nothing(
     page = handheld.open()
     start(page, demo_server, "nurse", "/consume")
     in_flight = []
-    page.context.route("**/api/v1/commands", lambda route: in_flight.append(route))  # held: no answer comes
+    page.context.route("**/api/v1/sync", lambda route: in_flight.append(route))  # held: no answer comes
 
     confirm_use(app, page, IV_CANNULA)
     wait_until(page, "document.getElementById('sync-badge').dataset.pending === '1'")
@@ -99,7 +101,7 @@ def test_tab_killed_while_a_replay_is_in_flight_loses_and_repeats_nothing(
     handheld.kill()
     page = handheld.open()  # the same phone, opened again after the system killed its browser
     resent = []
-    page.context.route("**/api/v1/commands", lambda route: resent.append(route))
+    page.context.route("**/api/v1/sync", lambda route: resent.append(route))
     page.goto(f"{demo_server}/device/queue")
     # Whatever screen it opens on (the killed browser usually lost its session cookie, and then it
     # is the login screen), it shows what it keeps and sends it with the device's own token.
@@ -112,7 +114,7 @@ def test_tab_killed_while_a_replay_is_in_flight_loses_and_repeats_nothing(
         page.wait_for_timeout(100)
     for route in resent:
         route.continue_()
-    page.context.unroute("**/api/v1/commands")
+    page.context.unroute("**/api/v1/sync")
     wait_synced(page)
     if page.url.startswith(f"{demo_server}/login"):
         login(page, demo_server, "nurse")
@@ -144,7 +146,7 @@ def test_server_answering_500_then_200_is_retried_by_itself_and_applied_once(
             answers.append(200)
             route.fallback()
 
-    page.context.route("**/api/v1/commands", fail_twice)
+    page.context.route("**/api/v1/sync", fail_twice)
     confirm_use(app, page, IV_CANNULA)
     wait_until(page, "document.getElementById('sync-badge').dataset.pending === '1'")
     wait_until(page, "import('/static/js/outbox.js').then(m => m.all()).then(c => c[0].attempts === 1)")
@@ -180,7 +182,7 @@ def test_an_answer_that_never_comes_is_given_up_and_the_batch_sent_again_once(ap
         route.fetch()
         hanging.append(route)  # never answered
 
-    page.context.route("**/api/v1/commands", hang_after_the_server_kept_it)
+    page.context.route("**/api/v1/sync", hang_after_the_server_kept_it)
     confirm_use(app, page, IV_CANNULA)
     wait_until(page, "document.getElementById('sync-badge').dataset.pending === '1'")
     for _ in range(100):
@@ -266,7 +268,7 @@ def test_session_expired_on_my_queue_keeps_the_queue_and_shows_no_login_form_ins
     page = phone
     before = {LOTS[IV_CANNULA]: on_hand(app, WARD, LOTS[IV_CANNULA])}
     start(page, demo_server, "nurse", "/consume")
-    page.context.route("**/api/v1/commands", lambda route: route.abort("connectionrefused"))  # the API is unreachable
+    page.context.route("**/api/v1/sync", lambda route: route.abort("connectionrefused"))  # the API is unreachable
     confirm_use(app, page, IV_CANNULA)
     page.goto(f"{demo_server}/device/queue")
     wait_until(page, "document.querySelector('#queue-list [data-state]')?.dataset.state === 'pending'")
@@ -285,7 +287,7 @@ def test_session_expired_on_my_queue_keeps_the_queue_and_shows_no_login_form_ins
     assert page.locator("#queue-list [data-state=pending]").count() == 1
     screenshot(page, "fault-session-expired-queue")
 
-    page.context.unroute("**/api/v1/commands")  # the retry after its backoff goes through
+    page.context.unroute("**/api/v1/sync")  # the retry after its backoff goes through
     wait_synced(page)
     expect(notice).to_contain_text("all you confirmed has been sent")
     [command] = device_outbox(page)
@@ -296,8 +298,8 @@ def test_session_expired_on_my_queue_keeps_the_queue_and_shows_no_login_form_ins
 def test_the_handhelds_own_syncing_does_not_keep_an_idle_session_alive(
     app: Flask, demo_server: str, phone, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Replays, status polls and catalog refreshes go with the device's token: a consume screen left
-    open on a shared handheld still ends its session after the idle time."""
+    """Syncs (commands, statuses and catalog in one exchange) go with the device's token: a consume
+    screen left open on a shared handheld still ends its session after the idle time."""
     from app.security import idle
 
     page = phone
@@ -306,11 +308,12 @@ def test_the_handhelds_own_syncing_does_not_keep_an_idle_session_alive(
     # a registration still queued when the clock moves would count as her activity at +10 minutes.
     page.evaluate("import('/static/js/sync.js').then(m => m.syncNow({force: true}))")
     began = idle.utcnow()
-    catalogs = []
-    page.on("request", lambda request: catalogs.append(request) if request.url.endswith("/api/v1/catalog") else None)
+    syncs = []
+    page.on("request", lambda request: syncs.append(request) if request.url.endswith("/api/v1/sync") else None)
     monkeypatch.setattr(idle, "utcnow", lambda: began + timedelta(minutes=10))
     page.evaluate("import('/static/js/sync.js').then(m => m.syncNow({force: true}))")  # what the timer does
-    assert catalogs  # (without a cookie, so the server did not count it as the nurse's activity)
+    assert syncs  # (without a cookie, so the server did not count it as the nurse's activity)
+    assert all("cookie" not in request.all_headers() for request in syncs)
     monkeypatch.setattr(idle, "utcnow", lambda: began + timedelta(minutes=20))
     page.context.set_offline(True)
     page.context.set_offline(False)

@@ -107,6 +107,7 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("GET", "/api/v1/commands/status"): Expect(EVERY_ROLE, NOT_LOGGED_IN, PASSES),
     ("POST", "/api/v1/commands/status"): Expect(EVERY_ROLE, NOT_LOGGED_IN, PASSES),
     ("GET", "/api/v1/catalog"): Expect(EVERY_ROLE, NOT_LOGGED_IN, PASSES),
+    ("POST", "/api/v1/sync"): Expect(EVERY_ROLE, NOT_LOGGED_IN, PASSES),
     ("GET", "/api/v1/sync/health"): Expect(REPORT_READERS, NOT_LOGGED_IN, NOT_LOGGED_IN),
     # expiry, recalls and waste (issue 16)
     ("GET", "/sweep"): page_for("storekeeper", "nurse", "auditor", "supervisor"),
@@ -168,6 +169,8 @@ REQUESTS: dict[tuple[str, str], RequestArgs] = {
     ("POST", "/api/v1/commands"): lambda w: {"json": {"device_id": DEVICE_ID, "commands": [command(w.nurse_id)]}},
     ("GET", "/api/v1/commands/status"): lambda w: {"query_string": {"ids": w.parked_op_id}},
     ("POST", "/api/v1/commands/status"): lambda w: {"json": {"ids": [w.parked_op_id]}},
+    ("POST", "/api/v1/sync"): lambda w: {"json": {"device_id": DEVICE_ID, "commands": [command(w.nurse_id)],
+                                                  "watch": {w.parked_op_id: "queued"}, "catalog": None}},
     ("GET", "/device/queue"): lambda w: {"query_string": {"device_id": DEVICE_ID}},
     ("POST", "/recalls"): lambda w: {"data": {"op_id": str(uuid.uuid4()), "gtin": GTIN_CANNULA, "scope": "lots", "lots": "IVC20-B245",
                                               "notice": "FSN-TEST: sterility not assured"}},

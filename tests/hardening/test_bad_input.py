@@ -273,18 +273,23 @@ COMMAND_CASES = [
 ]
 
 
+BATCH_ROUTES = ("/api/v1/commands", "/api/v1/sync")  # the sync exchange takes commands as the batch route does
+
+
 @dataclass
 class Sender:
-    """POST /api/v1/commands as a device (bearer token) or as the logged-in nurse's page (session + CSRF)."""
+    """POST /api/v1/commands (or the sync exchange) as a device (bearer token) or as the logged-in
+    nurse's page (session + CSRF)."""
 
     client: FlaskClient
     headers: dict[str, str]
     via: str = "token"
+    path: str = "/api/v1/commands"
 
     def post(self, body: Any = None, **request: Any):
         if body is not None:
             request["json"] = body
-        return self.client.post("/api/v1/commands", headers={**self.headers, **request.pop("headers", {})}, **request)
+        return self.client.post(self.path, headers={**self.headers, **request.pop("headers", {})}, **request)
 
 
 @pytest.fixture
@@ -298,18 +303,20 @@ def supervisor_page(world: World) -> tuple[FlaskClient, str]:
     return world.session("supervisor")
 
 
-@pytest.fixture(params=["token", "session"])
+@pytest.fixture(params=[(via, path) for path in BATCH_ROUTES for via in ("token", "session")],
+                ids=lambda param: f"{param[0]}-{param[1].rsplit('/', 1)[1]}")
 def sender(request: pytest.FixtureRequest, world: World) -> Sender:
     """The handheld's token, or a browser logged in as the user who captured the case's command
     (a session speaks for its own user only); a case about who captured it is the nurse's page."""
-    if request.param == "token":
-        return Sender(world.device(), {"Authorization": f"Bearer {world.token}"})
+    via, path = request.param
+    if via == "token":
+        return Sender(world.device(), {"Authorization": f"Bearer {world.token}"}, path=path)
     case = request.node.callspec.params.get("case")
     if isinstance(case, Case) and case.by_session:
         client, csrf = world.session(case.user)
     else:
         client, csrf = request.getfixturevalue("nurse_page")
-    return Sender(client, {"X-CSRFToken": csrf}, via="session")
+    return Sender(client, {"X-CSRFToken": csrf}, via="session", path=path)
 
 
 @pytest.mark.parametrize("case", COMMAND_CASES, ids=[case.id for case in COMMAND_CASES])
@@ -400,15 +407,18 @@ def test_a_batch_that_cannot_be_read_is_refused_whole_and_changes_nothing(
     unchanged()
 
 
-def test_another_devices_token_is_refused(world: World, unchanged: Callable[..., None]) -> None:
-    response = Sender(world.device(), {"Authorization": f"Bearer {world.token}"}).post({"device_id": "someone-elses-01", "commands": [_command(world.ids)]})
+@pytest.mark.parametrize("path", BATCH_ROUTES)
+def test_another_devices_token_is_refused(world: World, unchanged: Callable[..., None], path: str) -> None:
+    response = Sender(world.device(), {"Authorization": f"Bearer {world.token}"}, path=path).post(
+        {"device_id": "someone-elses-01", "commands": [_command(world.ids)]})
     assert response.status_code == 403 and response.get_json()["message"] == "This token belongs to another device."
     unchanged()
 
 
-def test_a_session_without_the_csrf_header_is_refused(world: World, nurse_page: tuple, unchanged: Callable[..., None]) -> None:
+@pytest.mark.parametrize("path", BATCH_ROUTES)
+def test_a_session_without_the_csrf_header_is_refused(world: World, nurse_page: tuple, unchanged: Callable[..., None], path: str) -> None:
     client, _ = nurse_page
-    response = client.post("/api/v1/commands", json={"device_id": DEVICE, "commands": [_command(world.ids)]})
+    response = client.post(path, json={"device_id": DEVICE, "commands": [_command(world.ids)]})
     assert response.status_code == 400 and "reload it and sync again" in response.get_json()["message"]
     unchanged()
 

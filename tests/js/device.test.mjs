@@ -3,33 +3,17 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Catalog, lineKey, packWords } from "../../static/js/catalog.js";
-import { backoffMs, classifyBatch, classifyResult, statusRequests } from "../../static/js/replay.js";
+import { backoffMs, classifyBatch, classifyResult } from "../../static/js/replay.js";
 
-test("replay classifies batch answers: keep on 401/403 and 5xx/timeouts, fail the batch on other 4xx", () => {
+test("replay classifies batch answers: keep on 401/403 and 5xx/timeouts, split on 413, fail the batch on other 4xx", () => {
   assert.equal(classifyBatch(200), "results");
   for (const status of [401, 403]) assert.equal(classifyBatch(status), "login");
   for (const status of [408, 429, 500, 502, 503, 504]) assert.equal(classifyBatch(status), "retry");
-  for (const status of [400, 404, 413, 422]) assert.equal(classifyBatch(status), "refused");
+  assert.equal(classifyBatch(413), "split");
+  for (const status of [400, 404, 422]) assert.equal(classifyBatch(status), "refused");
   assert.equal(classifyResult({ result: "accepted" }), "sent");
   assert.equal(classifyResult({ result: "duplicate" }), "sent");
   assert.equal(classifyResult({ result: "rejected", message: "no" }), "failed");
-});
-
-test("a thousand open commands are polled in bodies of at most 500 op_ids, the URL short", () => {
-  const ids = Array.from({ length: 1000 }, (_, n) => `${String(n).padStart(8, "0")}-9d4a-4e6b-8f00-1a2b3c4d5e6f`);
-  const requests = statusRequests({ token: "t".repeat(43) }, ids);
-  assert.equal(requests.length, 2);
-  const asked = [];
-  for (const [url, options] of requests) {
-    assert.equal(url, "/api/v1/commands/status"); // gunicorn refuses a request line over 4 KB (414)
-    assert.equal(options.method, "POST");
-    assert.equal(options.headers.Authorization, `Bearer ${"t".repeat(43)}`);
-    const { ids: page } = JSON.parse(options.body);
-    assert.ok(page.length <= 500);
-    asked.push(...page);
-  }
-  assert.deepEqual(asked, ids);
-  assert.deepEqual(statusRequests({ token: "x" }, []), []);
 });
 
 test("backoff grows exponentially with jitter and stops at five minutes", () => {

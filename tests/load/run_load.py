@@ -37,7 +37,7 @@ from flask_migrate import upgrade
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from app import create_app
@@ -47,16 +47,25 @@ from app.models import AuditEvent, Device, User
 from app.services import devices
 from app.services.backend import inventory_backend
 from app.services.sync import refresh_catalog
-from offline_sync.outbox.models import OutboxCommand
+from offline_sync.outbox.models import OutboxCommand, Status
 from tests.load import machine
 from tests.load.client import Connection
-from tests.load.handheld import Handheld, Ledger, Recorder
+from tests.load.handheld import PROTOCOLS, Handheld, Ledger, Recorder
 from tests.workload import Workload
 
 BIN = ROOT / ".venv" / "bin"
 HANDHELD_USERS = ("nurse", "store", "supervisor", "auditor", "icu.nurse")  # who is logged in on each, in turn
 MIX_USERS = ("store", "supervisor", "auditor")  # who captured tests.workload's commands
 LOGINS_AT_ONCE = 4
+
+
+@dataclass(frozen=True)
+class Outbox:
+    """The outbox at one moment: commands still open (queued, syncing, retrying) and settled ones."""
+
+    open: int
+    settled: int  # done, discarded or parked as a conflict: the worker is through with them
+    total: int
 
 
 @dataclass
@@ -66,9 +75,32 @@ class Step:
     recorder: Recorder
     cores: dict[str, float]
     load_average: tuple[float, float, float]
+    outbox_before: Outbox
+    outbox_after: Outbox
 
     def latencies(self) -> list[float]:
         return sorted(latency for latencies in self.recorder.latencies.values() for latency in latencies)
+
+    @property
+    def requests_per_second(self) -> float:
+        return len(self.latencies()) / self.seconds
+
+    @property
+    def per_handheld_minute(self) -> float:
+        return self.requests_per_second * 60 / self.devices
+
+    @property
+    def web_cpu_ms(self) -> float:
+        """CPU of the web processes per request, in milliseconds."""
+        return self.cores.get("web", 0.0) * 1000 / self.requests_per_second if self.requests_per_second else float("nan")
+
+    @property
+    def drained_per_second(self) -> float:
+        return (self.outbox_after.settled - self.outbox_before.settled) / self.seconds
+
+    @property
+    def accepted_per_second(self) -> float:
+        return (self.outbox_after.total - self.outbox_before.total) / self.seconds
 
     @property
     def errors(self) -> int:
@@ -201,18 +233,28 @@ async def start_shift(handhelds: list[Handheld]) -> None:
     await asyncio.gather(*(log_in(handheld) for handheld in handhelds))
 
 
-async def measure(handhelds: list[Handheld], seconds: float, warmup: float, think: float, roots: dict[str, int]) -> Step:
+def outbox(app: Flask) -> Outbox:
+    with app.app_context():
+        by_status = Counter(dict(db.session.execute(select(OutboxCommand.status, func.count()).group_by(OutboxCommand.status)).all()))
+        db.session.remove()
+    still_open = sum(by_status[status] for status in (Status.QUEUED, Status.SYNCING, Status.RETRYING))
+    return Outbox(still_open, sum(by_status.values()) - still_open, sum(by_status.values()))
+
+
+async def measure(app: Flask, handhelds: list[Handheld], seconds: float, warmup: float, think: float,
+                  roots: dict[str, int]) -> Step:
     recorder, stop = Recorder(), asyncio.Event()
     start = time.perf_counter()
     recorder.window = (start + warmup, start + warmup + seconds)
     tasks = [asyncio.create_task(handheld.run(stop, recorder, think)) for handheld in handhelds]
     await asyncio.sleep(warmup)
-    before = machine.sample(roots)
+    before, outbox_before = machine.sample(roots), await asyncio.to_thread(outbox, app)
     await asyncio.sleep(seconds)
-    after = machine.sample(roots)
+    after, outbox_after = machine.sample(roots), await asyncio.to_thread(outbox, app)
     stop.set()
     await asyncio.gather(*tasks)
-    return Step(len(handhelds), seconds, recorder, machine.cores_used(before, after, seconds), os.getloadavg())
+    return Step(len(handhelds), seconds, recorder, machine.cores_used(before, after, seconds), os.getloadavg(),
+                outbox_before, outbox_after)
 
 
 async def flush(handhelds: list[Handheld]) -> None:
@@ -258,7 +300,14 @@ def step_report(step: Step) -> str:
     p50, p95, p99 = _ms(every)
     cores = ", ".join(f"{name} {value:.2f}" for name, value in step.cores.items())
     lines = [(f"{step.devices:4d} handhelds: {len(every) / step.seconds:6.1f} requests/s, p50 {p50:5.1f} ms, p95 {p95:6.1f} ms, "
-              f"p99 {p99:6.1f} ms, {step.errors} errors in {len(every)} requests; load average {_load(step)}; cores: {cores}")]
+              f"p99 {p99:6.1f} ms, {step.errors} errors in {len(every)} requests; load average {_load(step)}; cores: {cores}"),
+             (f"      {step.per_handheld_minute:.1f} requests per handheld per minute; web CPU {step.web_cpu_ms:.2f} ms per request; "
+              f"outbox: {step.accepted_per_second:.1f} commands/s accepted, {step.drained_per_second:.1f}/s drained by the worker, "
+              f"{step.outbox_after.open} open at the end of the step ({step.outbox_after.open - step.outbox_before.open:+d})")]
+    if step.recorder.catalog_answers:
+        lines.append("      catalog answers: " + ", ".join(
+            f"{shape} {n} ({step.recorder.catalog_bytes[shape] / n / 1024:.1f} KB each)" if step.recorder.catalog_bytes[shape] else f"{shape} {n}"
+            for shape, n in sorted(step.recorder.catalog_answers.items())))
     for kind, latencies in sorted(step.recorder.latencies.items()):
         p50, p95, p99 = _ms(sorted(latencies))
         lines.append(f"      {kind:<13} {len(latencies) / step.seconds:6.1f}/s  p50 {p50:6.1f}  p95 {p95:6.1f}  p99 {p99:6.1f} ms")
@@ -266,13 +315,15 @@ def step_report(step: Step) -> str:
     return "\n".join(lines)
 
 
-def summary_table(database: str, steps: list[Step]) -> str:
-    lines = [f"{'database':<10} {'handhelds':>9} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6}  load average"]
+def summary_table(database: str, protocol: str, steps: list[Step]) -> str:
+    lines = [(f"{'database':<10} {'protocol':<9} {'handhelds':>9} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6} "
+              f"{'req/hh/min':>10} {'web CPU ms/req':>14} {'drained/s':>9} {'open at end':>11}  load average")]
     for step in steps:
         every = step.latencies()
         p50, p95, p99 = _ms(every)
-        lines.append(f"{database:<10} {step.devices:>9} {len(every) / step.seconds:>7.1f} {p50:>7.1f} {p95:>7.1f} {p99:>7.1f} "
-                     f"{step.errors:>6}  {_load(step)}")
+        lines.append(f"{database:<10} {protocol:<9} {step.devices:>9} {len(every) / step.seconds:>7.1f} {p50:>7.1f} {p95:>7.1f} "
+                     f"{p99:>7.1f} {step.errors:>6} {step.per_handheld_minute:>10.1f} {step.web_cpu_ms:>14.2f} "
+                     f"{step.drained_per_second:>9.1f} {step.outbox_after.open:>11}  {_load(step)}")
     return "\n".join(lines)
 
 
@@ -303,6 +354,7 @@ class Options:
     port: int = 0  # 0: a free one
     gunicorn_args: tuple[str, ...] = ()
     worker_nice: int = 10
+    protocol: str = "exchange"
 
 
 @dataclass
@@ -332,10 +384,10 @@ def run(options: Options, out: Callable[[str], None] = print) -> Result:
         mixes = workloads(app, total)
         ledger = Ledger()
         handhelds = [Handheld(index, "127.0.0.1", port, HANDHELD_USERS[index % len(HANDHELD_USERS)], mixes[index],
-                              ledger, device_id=f"load-{run_id}-{index:04d}") for index in range(total)]
+                              ledger, device_id=f"load-{run_id}-{index:04d}", protocol=options.protocol) for index in range(total)]
         steps = []
         with running_server(environment, port, list(options.gunicorn_args), instance, options.worker_nice) as roots:
-            out(f"database {database}, gunicorn.conf.py {' '.join(options.gunicorn_args)}, sync worker at nice {options.worker_nice}, "
+            out(f"protocol {options.protocol}, database {database}, gunicorn.conf.py {' '.join(options.gunicorn_args)}, sync worker at nice {options.worker_nice}, "
                 f"think time {options.think} s, "
                 f"{options.seconds:.0f} s per step after {options.warmup:.0f} s warm-up; logs in {instance}")
 
@@ -343,7 +395,7 @@ def run(options: Options, out: Callable[[str], None] = print) -> Result:
                 await start_shift(handhelds)
                 link_mix_users(app, [handheld.device_id for handheld in handhelds])
                 for count in options.devices:
-                    step = await measure(handhelds[:count], options.seconds, options.warmup, options.think, roots)
+                    step = await measure(app, handhelds[:count], options.seconds, options.warmup, options.think, roots)
                     steps.append(step)
                     out(step_report(step))
                 await flush(handhelds)
@@ -352,7 +404,7 @@ def run(options: Options, out: Callable[[str], None] = print) -> Result:
             count = count_commands(app, ledger)
             out(count_report(count))
             out(drain_report(app))
-            out(summary_table(database, steps))
+            out(summary_table(database, options.protocol, steps))
         with app.app_context():
             db.engine.dispose()
     return Result(steps, count, database)
@@ -369,10 +421,12 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0, help="default: a free one")
     parser.add_argument("--worker-nice", type=int, default=10,
                         help="niceness of the sync worker: handhelds' answers first, the outbox drains in the gaps")
+    parser.add_argument("--protocol", choices=PROTOCOLS, default="exchange",
+                        help="exchange: POST /api/v1/sync; legacy: catalog, status and commands requests of their own (before issue 18)")
     parser.add_argument("gunicorn_args", nargs="*", help="after --: options for gunicorn")
     args = parser.parse_args()
     result = run(Options([int(n) for n in args.devices.split(",")], args.seconds, args.warmup, args.think, args.database_url,
-                         args.create_database, args.port, tuple(args.gunicorn_args), args.worker_nice))
+                         args.create_database, args.port, tuple(args.gunicorn_args), args.worker_nice, args.protocol))
     failed = not result.count.exact or any(step.errors for step in result.steps)
     sys.exit(1 if failed else 0)
 

@@ -64,6 +64,10 @@ class Device(threading.Thread):
                  ledger: Ledger, stop_sending: threading.Event, give_up: threading.Event, seed: int, pause: float) -> None:
         super().__init__(name=f"device-{number}", daemon=True)
         self.device_id = f"soak-device-{number:03d}"
+        # Odd-numbered handhelds speak the sync exchange (POST /api/v1/sync), the others the batch route
+        # and status polls: the same guarantees must hold on both.
+        self.exchange = number % 2 == 1
+        self.catalog_version: str | None = None
         self.base_url, self.next_batch, self.ledger = base_url, next_batch, ledger
         self.stop_sending, self.give_up = stop_sending, give_up
         self.pause = pause  # the longest wait between two batches
@@ -146,11 +150,17 @@ class Device(threading.Thread):
         return {"Authorization": f"Bearer {self.token}"}
 
     def send(self, batch: list[dict[str, Any]]) -> None:
-        body = {"device_id": self.device_id, "commands": batch}
+        body: dict[str, Any] = {"device_id": self.device_id, "commands": batch}
+        path = "/api/v1/commands"
+        if self.exchange:
+            path = "/api/v1/sync"
+            body |= {"watch": {}, "catalog": self.catalog_version}
         with self.ledger.lock:
             self.ledger.batches += 1
-        response = self._retrying(lambda: self.http.post(f"{self.base_url}/api/v1/commands", json=body,
+        response = self._retrying(lambda: self.http.post(f"{self.base_url}{path}", json=body,
                                                          headers=self._headers(), timeout=TIMEOUT))
+        if response is not None and response.status_code == 200 and self.exchange:
+            self.catalog_version = response.json()["catalog"]["version"]
         if response is None:
             with self.ledger.lock:
                 self.ledger.unanswered |= {item["op_id"] for item in batch}
@@ -162,8 +172,13 @@ class Device(threading.Thread):
     def poll_status(self) -> None:
         recent = [item["op_id"] for batch in self.history[-10:] for item in batch][:100]
         try:
-            response = self.http.get(f"{self.base_url}/api/v1/commands/status", params={"ids": ",".join(recent)},
-                                     headers=self._headers(), timeout=TIMEOUT)
+            if self.exchange:
+                response = self.http.post(f"{self.base_url}/api/v1/sync", json={
+                    "device_id": self.device_id, "commands": [], "watch": dict.fromkeys(recent, "queued"),
+                    "catalog": self.catalog_version}, headers=self._headers(), timeout=TIMEOUT)
+            else:
+                response = self.http.get(f"{self.base_url}/api/v1/commands/status", params={"ids": ",".join(recent)},
+                                         headers=self._headers(), timeout=TIMEOUT)
         except requests.RequestException as error:
             self.ledger.error(f"status poll: {_error_kind(error)}")
             return

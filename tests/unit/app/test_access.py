@@ -34,6 +34,7 @@ EXPECTED_ACCESS: dict[str, frozenset[Role] | str] = {
     "api.command_status": DEVICE,
     "api.command_status_in_body": DEVICE,
     "api.catalog": DEVICE,
+    "api_sync.sync": DEVICE,
     "api.sync_health": REPORTS,
     "api.openapi": PUBLIC,
     "sync_status.index": REPORTS,

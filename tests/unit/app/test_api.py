@@ -223,7 +223,7 @@ def test_batches_have_a_size_limit(demo: Flask, client: FlaskClient) -> None:
 
 def test_the_openapi_file_is_served_and_names_every_device_route(client: FlaskClient) -> None:
     spec = client.get("/api/v1/openapi.json").get_json()
-    assert set(spec["paths"]) == {"/devices", "/commands", "/commands/status", "/catalog", "/sync/health"}
+    assert set(spec["paths"]) == {"/devices", "/commands", "/commands/status", "/catalog", "/sync/health", "/sync"}
 
 
 def test_sync_health_counts_what_is_pending(demo: Flask, client: FlaskClient) -> None:

@@ -1,11 +1,12 @@
 """Par levels and replenishment transfers (issue 15) in the server's catalog cache and the handheld's snapshot:
-a later pull changes a par level and closes a transfer, and both follow."""
+a later pull changes a par level and picks a transfer, and both follow; a closed transfer leaves the
+cache and the handhelds' catalogs (the handheld shows open ones only)."""
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.services.device_catalog import snapshot
+from app.services.device_catalog import changes_since, snapshot
 from offline_sync import catalog_cache
 from offline_sync.backends.contract import Catalog, ParLevel, Replenishment, ReplenishmentLine
 from offline_sync.persistence import utcnow
@@ -30,7 +31,8 @@ def test_par_levels_and_transfers_are_cached_and_sent_to_handhelds_as_they_chang
     backend = Pulls(pulls=[
         Catalog(as_of=utcnow(), par_levels=(ParLevel(7, WARD, 4, 20),), replenishments=(_transfer("open", 0, ()),)),
         Catalog(as_of=utcnow(), par_levels=(ParLevel(7, WARD, 6, 30),),
-                replenishments=(_transfer("done", 5, (("L1", 3), ("L2", 2))),)),
+                replenishments=(_transfer("open", 5, (("L1", 3), ("L2", 2))),)),
+        Catalog(as_of=utcnow(), replenishments=(_transfer("done", 8, (("L1", 3), ("L2", 5))),)),
     ])
     with factory.begin() as session:
         assert catalog_cache.refresh(session, backend) == 2
@@ -47,7 +49,15 @@ def test_par_levels_and_transfers_are_cached_and_sent_to_handhelds_as_they_chang
         "lines": [{"product_id": 7, "requested": 8, "picked": 0, "lots": []}],
     }]
     assert second["par_levels"] == [{"product_id": 7, "location_id": WARD, "minimum": 6, "maximum": 30}]
-    (closed,) = second["replenishments"]
-    assert (closed["state"], closed["lines"]) == (
-        "done", [{"product_id": 7, "requested": 8, "picked": 5, "lots": [["L1", 3], ["L2", 2]]}])
+    (picked,) = second["replenishments"]
+    assert (picked["state"], picked["lines"]) == (
+        "open", [{"product_id": 7, "requested": 8, "picked": 5, "lots": [["L1", 3], ["L2", 2]]}])
     assert second["version"] != first["version"]
+
+    with factory.begin() as session:
+        assert catalog_cache.refresh(session, backend) == 1
+    with factory() as session:
+        third = snapshot(session)
+        delta = changes_since(session, second["version"])
+    assert third["replenishments"] == []
+    assert delta == {"version": third["version"], "full": False, "changes": {"replenishments": {"upsert": [], "delete": [12]}}}

@@ -120,6 +120,13 @@ def test_handheld_requests_answer_from_the_local_cache_without_calling_odoo(
     assert results[1]["result"] == "rejected" and "WARD-ICU-CART is outside" in results[1]["message"]
     statuses = device.get(f"/api/v1/commands/status?ids={inside['op_id']}", headers=bearer).get_json()["statuses"]
     assert statuses[inside["op_id"]]["status"] == "queued"  # waits for the worker; the request did not
+    again = _command(nurse_id, "WARD-3B-SUPPLY", syringe["gtin"], lot["name"])  # the same through the sync exchange
+    exchange = device.post("/api/v1/sync", headers=bearer, json={"device_id": "no-odoo-handheld", "commands": [again],
+                                                                 "watch": {inside["op_id"]: "pending"}, "catalog": body["version"]})
+    assert exchange.status_code == 200
+    answer = exchange.get_json()
+    assert answer["results"][0]["result"] == "accepted" and answer["statuses"][inside["op_id"]]["status"] == "queued"
+    assert answer["catalog"] == {"version": body["version"], "unchanged": True}
 
     person = odoo_app.test_client()
     assert login(person, "supervisor", DEMO_PASSWORD).status_code == 302

@@ -180,6 +180,8 @@ CSRF_CASES: dict[tuple[str, str], CsrfCase] = {
     ("POST", "/api/v1/devices"): ("supervisor", lambda w: {"json": {"device_id": "csrf-handheld-02", "name": "new"}}),
     ("POST", "/api/v1/commands"): ("supervisor", lambda w: {"json": {"device_id": DEVICE_ID, "commands": [command(w.nurse_id)]}}),
     ("POST", "/api/v1/commands/status"): ("supervisor", lambda w: {"json": {"ids": [w.parked_op_id]}}),
+    ("POST", "/api/v1/sync"): ("supervisor", lambda w: {"json": {"device_id": DEVICE_ID, "commands": [command(w.nurse_id)],
+                                                                 "watch": {w.parked_op_id: "queued"}, "catalog": None}}),
     ("POST", "/devices/revoke"): ("supervisor", lambda w: {"data": {"device_id": DEVICE_ID, "reason": "lost on the ward"}}),
     **{route: ("supervisor", REQUESTS[route]) for route in [("POST", "/par-levels"), ("POST", "/recalls"), ("POST", "/labels/print")]},
     ("POST", "/labels/printers"): ("admin", REQUESTS[("POST", "/labels/printers")]),

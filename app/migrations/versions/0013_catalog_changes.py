@@ -6,8 +6,8 @@ empty at version 1: every handheld (holding a timestamp) gets one full snapshot,
 Closed receipts remember when the cache saw them closed (they leave it a week later); closed
 replenishments leave the cache now.
 
-Revision ID: 0012_catalog_changes
-Revises: 0011_printers
+Revision ID: 0013_catalog_changes
+Revises: 0012_user_language
 Create Date: 2026-12-07 14:45:00
 
 """
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0012_catalog_changes'
-down_revision = '0011_printers'
+revision = '0013_catalog_changes'
+down_revision = '0012_user_language'
 branch_labels = None
 depends_on = None
 

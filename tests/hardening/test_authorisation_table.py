@@ -76,6 +76,7 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/training/barcodes"): PUBLIC,
     ("GET", "/sw.js"): PUBLIC,
+    ("GET", "/i18n/<language>.json"): PUBLIC,  # the handheld's catalogue: the login page needs it too
     ("GET", "/device/offline"): PUBLIC,
     ("GET", "/"): PAGE_FOR_ALL,
     ("GET", "/device/queue"): PAGE_FOR_ALL,
@@ -157,6 +158,7 @@ def world(built_world: tuple[Path, World], tmp_path: Path) -> Iterator[World]:
 RequestArgs = Callable[[World], dict[str, Any]]
 REQUESTS: dict[tuple[str, str], RequestArgs] = {
     ("GET", "/static/<path:filename>"): lambda w: {"path": "/static/css/app.css"},
+    ("GET", "/i18n/<language>.json"): lambda w: {"path": "/i18n/fr.json"},
     ("POST", "/login"): lambda w: {"data": {"username": "nurse", "password": "not her password"}},
     ("POST", "/login/badge"): lambda w: {"data": {"badge-badge": "BADGE:2001", "badge-pin": "0000"}},
     ("POST", "/device/photo"): lambda w: {"data": {}},

@@ -3,6 +3,7 @@
 // `Catalog` is pure (tests/js/device.test.mjs); loadCatalog/refreshCatalog reach the storage.
 import { currentCatalog } from "./catalog-store.js";
 import { csrfToken, currentUser } from "./device.js";
+import { formatDate, t } from "./i18n.js";
 import { replay } from "./replay.js";
 
 export function today(now = new Date()) {
@@ -141,6 +142,7 @@ export class Catalog {
   /**
    * Can this scanned item be used (consumed, moved)? Uses the label's expiry and the catalog's lot.
    * {product, lot, expiry, expired, recalled, usable, reason, unchecked, nearExpiry}
+   * `reason`: why the lot is refused (recalled, expired), in the page's language; "" when usable.
    * `unchecked`: a sentence saying what could not be checked on this handheld (an unknown product,
    * an unknown lot: its recall status is not known here), or "" when everything was checked.
    * `nearExpiry`: the expiry date when the lot is past its alert date (the catalog's `alert_date`,
@@ -152,14 +154,14 @@ export class Catalog {
     const expiry = [lot?.expiry, scan.expiry].filter(Boolean).sort()[0] || null;
     const recalled = Boolean(lot?.recalled);
     const expired = Boolean(expiry && expiry < day);
-    const name = product ? product.name : `GTIN ${scan.gtin}`;
+    const name = product ? product.name : t("GTIN %(gtin)s", { gtin: scan.gtin });
     let reason = "";
-    if (recalled) reason = `Lot ${scan.lot} of ${name} has been recalled: do not use it. Set it aside for return.`;
-    else if (expired) reason = `Lot ${scan.lot || "(no lot)"} of ${name} expired on ${expiry}: do not use it.`;
+    if (recalled) reason = t("Lot %(lot)s of %(product)s has been recalled: do not use it. Set it aside for return.", { lot: scan.lot, product: name });
+    else if (expired) reason = t("Lot %(lot)s of %(product)s expired on %(date)s: do not use it.", { lot: scan.lot || t("(no lot)"), product: name, date: formatDate(expiry) });
     let unchecked = "";
-    if (this.empty) unchecked = "This handheld has no catalog yet: the product, its lot's recall status and the stock could not be checked.";
-    else if (!product) unchecked = `GTIN ${scan.gtin} is not in this handheld's catalog: the product, its recall status and the stock could not be checked.`;
-    else if (scan.lot && !lot) unchecked = `Lot ${scan.lot} of ${name} is not known on this handheld: its recall status and the stock could not be checked.`;
+    if (this.empty) unchecked = t("This handheld has no catalog yet: the product, its lot's recall status and the stock could not be checked.");
+    else if (!product) unchecked = t("GTIN %(gtin)s is not in this handheld's catalog: the product, its recall status and the stock could not be checked.", { gtin: scan.gtin });
+    else if (scan.lot && !lot) unchecked = t("Lot %(lot)s of %(product)s is not known on this handheld: its recall status and the stock could not be checked.", { lot: scan.lot, product: name });
     const alert = lot?.alert_date || (expiry ? addDays(expiry, -nearDays) : null);
     const nearExpiry = !expired && expiry && alert && alert <= day ? expiry : null;
     return { product, lot, expiry, expired, recalled, usable: !(expired || recalled), reason, unchecked, nearExpiry };
@@ -196,7 +198,7 @@ export class Catalog {
 const packOf = (entry) => Number(entry.pack_quantity) || 1;
 
 /** What a box scan means, in words a nurse reads: "1 box = 10"; "" for a single item. */
-export const packWords = (pack) => (pack > 1 ? `1 box = ${pack}` : "");
+export const packWords = (pack) => (pack > 1 ? t("1 box = %(count)s", { count: pack }) : "");
 
 export const lineKey = (gtin, lot) => `${gtin || ""}|${lot || ""}`;
 

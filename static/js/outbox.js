@@ -7,6 +7,7 @@
 //   failed    — the server refused it (`message` says why); kept until a person retries or dismisses it
 //   dismissed — a person set a failed command aside; kept for the record
 import { announce, db } from "./db.js";
+import { t } from "./i18n.js";
 
 export const FINAL_SERVER = new Set(["done", "discarded"]);
 const KEEP_SETTLED_MS = 14 * 24 * 3600 * 1000;
@@ -63,7 +64,7 @@ export async function updateDevice(changes) {
  * whoever syncs it. Returns the stored command.
  */
 export async function capture(kind, payload, { user, rawScans = [], summary = "" }) {
-  if (!user || !Number.isInteger(user.id)) throw new Error("Nobody is logged in on this page; log in to capture.");
+  if (!user || !Number.isInteger(user.id)) throw new Error(t("Nobody is logged in on this page; log in to capture."));
   await device(); // make sure the device record exists before counting on it
   const database = await db();
   const tx = database.transaction(["meta", "outbox"], "readwrite");

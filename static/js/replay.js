@@ -3,8 +3,11 @@
 // is not known yet with the status last seen, and the catalog version; its answer brings each
 // command's result, the statuses that changed and the catalog's changes, all applied here.
 // Runs in pages and in the service worker (Background Sync); a Web Lock keeps one replay at a time.
+// The sentences it keeps (a command's message, the sync's last error) are in the page's language;
+// a replay run by the service worker, which loads no catalogue, keeps them in English.
 import { applyCatalog, catalogState, noteCatalogAsked } from "./catalog-store.js";
 import { announce, getMeta, setMeta } from "./db.js";
+import { t } from "./i18n.js";
 import * as outbox from "./outbox.js";
 
 const BATCH = 100;
@@ -98,7 +101,7 @@ export function replay({ force = false, csrf = "", fetcher = fetch } = {}) {
     const due = (await outbox.inState("pending")).filter((c) => force || (c.next_try_at || 0) <= Date.now());
     if (due.length && !withToken) {
       summary.login = true;
-      await noteSync({ needs_login: true, last_error: "This handheld is not registered yet: log in once while online." });
+      await noteSync({ needs_login: true, last_error: t("This handheld is not registered yet: log in once while online.") });
     }
     const watched = withToken ? (await outbox.inState("sent")).filter((c) => !outbox.FINAL_SERVER.has(c.server_status)) : [];
     const batches = withToken ? chunks(due, BATCH) : [];
@@ -146,8 +149,8 @@ async function exchange(me, commands, watched, { withToken, csrf, fetcher, summa
       signal: AbortSignal.timeout(ANSWER_TIMEOUT_MS),
     });
   } catch {
-    await keep("Not sent yet: no network, or the server cannot be reached. It is tried again.");
-    await noteSync({ last_error: "No network.", last_try_at: new Date().toISOString() });
+    await keep(t("Not sent yet: no network, or the server cannot be reached. It is tried again."));
+    await noteSync({ last_error: t("No network."), last_try_at: new Date().toISOString() });
     summary.catalog = "offline";
     return { stop: true };
   }
@@ -156,18 +159,18 @@ async function exchange(me, commands, watched, { withToken, csrf, fetcher, summa
   if (kind !== "results") summary.catalog = `error ${response.status}`;
   switch (kind) {
     case "kept":
-      await keep(`Not sent yet: the server could not read this sync (${body.message || response.status}). It is tried again.`);
-      await noteSync({ last_error: body.message || `Server answered ${response.status}.`, last_try_at: new Date().toISOString() });
+      await keep(t("Not sent yet: the server could not read this sync (%(why)s). It is tried again.", { why: body.message || String(response.status) }));
+      await noteSync({ last_error: body.message || answered(response.status), last_try_at: new Date().toISOString() });
       return { stop: true };
     case "login":
       if (!withToken) return { stop: true }; // nobody logged in: the catalog waits
-      await keep(body.message || "Log in on this handheld to send.");
-      await noteSync({ needs_login: true, last_error: body.message || "Log in to sync." });
+      await keep(body.message || t("Log in on this handheld to send."));
+      await noteSync({ needs_login: true, last_error: body.message || t("Log in to sync.") });
       summary.login = true;
       return { stop: true };
     case "retry":
-      await keep(`The server is busy (${response.status}); trying again soon.`);
-      await noteSync({ last_error: `Server answered ${response.status}.`, last_try_at: new Date().toISOString() });
+      await keep(t("The server is busy (%(status)s); trying again soon.", { status: String(response.status) }));
+      await noteSync({ last_error: answered(response.status), last_try_at: new Date().toISOString() });
       return { stop: true };
     case "split":
       if (commands.length > 1) {
@@ -179,7 +182,7 @@ async function exchange(me, commands, watched, { withToken, csrf, fetcher, summa
       // falls through: a single command the server will never take
     case "refused":
       await outbox.update(Object.fromEntries(commands.map((c) => [c.op_id, {
-        state: "failed", message: body.message || `The server refused it (${response.status}).`,
+        state: "failed", message: body.message || t("The server refused it (%(status)s).", { status: String(response.status) }),
       }])));
       summary.failed += commands.length;
       return { stop: false };
@@ -194,6 +197,9 @@ async function exchange(me, commands, watched, { withToken, csrf, fetcher, summa
   }
 }
 
+/** What the sync state says of an answer that brought no sentence of its own. */
+const answered = (status) => t("Server answered %(status)s.", { status: String(status) });
+
 /** Each command's answer: sent (accepted, or the server had it already) or failed with the server's sentence. */
 function resultChanges(results, summary) {
   const changes = {};
@@ -202,7 +208,7 @@ function resultChanges(results, summary) {
       changes[result.op_id] = { state: "sent", server_status: result.status, message: result.message || "", sent_at: new Date().toISOString() };
       summary.sent++;
     } else {
-      changes[result.op_id] = { state: "failed", message: result.message || "Refused by the server." };
+      changes[result.op_id] = { state: "failed", message: result.message || t("Refused by the server.") };
       summary.failed++;
     }
   }

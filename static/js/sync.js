@@ -3,6 +3,7 @@
 // in, and the sync badge every page shows. Each replay also brings the catalog up to date (replay.js).
 import { listen } from "./db.js";
 import { csrfToken, currentUser, endSession, ensureRegistered, flushLogout, sessionEnded } from "./device.js";
+import { nt, t } from "./i18n.js";
 import * as outbox from "./outbox.js";
 import { replay, syncState } from "./replay.js";
 
@@ -86,46 +87,58 @@ export async function updateBadge() {
   const [counts, state] = [await outbox.counts({ userId: user?.id ?? null }), await syncState()];
   const failed = counts.failed + counts.conflict;
   let status = "ok";
-  let text = "all sent";
-  if (!navigator.onLine) [status, text] = ["offline", "offline"];
-  else if (state.needs_login && counts.pending) [status, text] = ["login", "log in to send"];
-  else if (failed) [status, text] = ["failed", "check"];
-  else if (counts.pending) [status, text] = ["pending", "sending"];
-  else if (counts.waiting) [status, text] = ["pending", "on the server"];
+  let text = t("all sent");
+  if (!navigator.onLine) [status, text] = ["offline", t("offline")];
+  else if (state.needs_login && counts.pending) [status, text] = ["login", t("log in to send")];
+  // TRANSLATORS: the sync badge, when some of your entries were refused or wait for a supervisor: "go and look".
+  else if (failed) [status, text] = ["failed", t("check")];
+  else if (counts.pending) [status, text] = ["pending", t("sending")];
+  else if (counts.waiting) [status, text] = ["pending", t("on the server")];
   badge.dataset.state = status;
   badge.dataset.pending = String(counts.pending);
   badge.dataset.failed = String(failed);
   const pendingNode = badge.querySelector(".sync-pending");
-  pendingNode.textContent = `${counts.pending} to send`;
+  pendingNode.textContent = nt("%(count)s to send", "%(count)s to send", counts.pending);
   pendingNode.hidden = counts.pending === 0 && status !== "offline";
   const failedNode = badge.querySelector(".sync-failed");
-  failedNode.textContent = `${failed} to check`;
+  failedNode.textContent = nt("%(count)s to check", "%(count)s to check", failed);
   failedNode.hidden = failed === 0;
   badge.querySelector(".sync-text").textContent = text;
-  badge.title = `${counts.pending} waiting to be sent from this handheld; yours: ${counts.failed} refused, ${counts.conflict} waiting for a supervisor`;
-  badge.setAttribute("aria-label", `Sync: ${text}. ${badge.title}`);
+  badge.title = [
+    nt("%(count)s entry waits to be sent from this handheld.", "%(count)s entries wait to be sent from this handheld.", counts.pending),
+    t("Yours: refused %(refused)s, waiting for a supervisor %(parked)s.", { refused: counts.failed, parked: counts.conflict }),
+  ].join(" ");
+  badge.setAttribute("aria-label", t("Sync: %(state)s. %(details)s", { state: text, details: badge.title }));
   const notice = document.getElementById("sync-notice");
   if (notice) showNotice(notice, counts.pending, state.needs_login);
 }
 
 function showNotice(notice, pending, needsLogin) {
-  const records = `${pending} saved entr${pending === 1 ? "y" : "ies"}`;
   if (document.body.dataset.session === "ended") {
     const again = document.createElement("a");
     again.href = `/login?next=${encodeURIComponent(location.pathname + location.search)}`;
-    again.textContent = "log in again";
-    const [stays, is] = pending === 1 ? ["stays", "is"] : ["stay", "are"];
-    let kept = "all you confirmed has been sent, and what is not confirmed yet stays here.";
-    if (pending && needsLogin) kept = `${records} ${stays} on this handheld and ${is} sent once you log in.`;
-    else if (pending) kept = `${records} on this handheld ${is} sent as soon as the server answers.`;
-    notice.replaceChildren("Your session has ended: ", again, " to carry on. Nothing you scanned is lost: ", kept);
+    again.textContent = t("log in again");
+    // TRANSLATORS: %(login)s is the link "log in again".
+    let sentence = t("Your session has ended: %(login)s to carry on. Nothing you scanned is lost: all you confirmed has been sent, and what is not confirmed yet stays here.");
+    if (pending && needsLogin) {
+      // TRANSLATORS: %(login)s is the link "log in again".
+      sentence = nt("Your session has ended: %(login)s to carry on. Nothing you scanned is lost: %(count)s saved entry stays on this handheld and is sent once you log in.",
+        "Your session has ended: %(login)s to carry on. Nothing you scanned is lost: %(count)s saved entries stay on this handheld and are sent once you log in.", pending);
+    } else if (pending) {
+      // TRANSLATORS: %(login)s is the link "log in again".
+      sentence = nt("Your session has ended: %(login)s to carry on. Nothing you scanned is lost: %(count)s saved entry on this handheld is sent as soon as the server answers.",
+        "Your session has ended: %(login)s to carry on. Nothing you scanned is lost: %(count)s saved entries on this handheld are sent as soon as the server answers.", pending);
+    }
+    const [before, after = ""] = sentence.split("%(login)s");
+    notice.replaceChildren(before, again, after);
     notice.hidden = false;
     return;
   }
   notice.hidden = !(needsLogin && pending);
   notice.textContent = currentUser()
-    ? "Registering this handheld…"
-    : `${records} on this handheld wait${pending === 1 ? "s" : ""} to be sent: log in to send them.`;
+    ? t("Registering this handheld…")
+    : nt("%(count)s saved entry on this handheld waits to be sent: log in to send it.",
+      "%(count)s saved entries on this handheld wait to be sent: log in to send them.", pending);
 }
 
 /** Back online or the screen turned on: first learn whether the login survived the gap, then sync. */

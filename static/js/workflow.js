@@ -5,7 +5,7 @@
 //   canConfirm(ctx), lineDetail(line), renderExtra(ctx), actions {name: (ctx, button) => result}.
 // The engine reads scans (wedge, camera, photo), interprets them on the device (gs1.js), keeps the
 // draft in IndexedDB so a reload (offline too) loses nothing, and draws the shared parts.
-import { Catalog, DEFAULT_NEAR_EXPIRY_DAYS, lineKey, loadCatalog, forgetLoaded, today } from "./catalog.js";
+import { Catalog, DEFAULT_NEAR_EXPIRY_DAYS, lineKey, loadCatalog, forgetLoaded, packWords, today } from "./catalog.js";
 import { db, listen } from "./db.js";
 import { currentUser } from "./device.js";
 import { el, show } from "./feedback.js";
@@ -371,7 +371,7 @@ export function refuseItem(ctx, scan, location) {
       level: "error", refused: true, verdict,
       title: verdict.recalled ? t("RECALLED — do not use") : t("EXPIRED — do not use"),
       big: verdict.product ? verdict.product.name : t("GTIN %(gtin)s", { gtin: scan.gtin }),
-      lines: [refusalReason(verdict, scan)],
+      lines: [verdict.reason],
       hint: verdict.product ? fefoHint(ctx.catalog, verdict.product, location, scan.lot) : "",
     };
   }
@@ -393,27 +393,6 @@ function notAnItem(kind) {
 }
 
 /**
- * Why the catalog refuses a lot, in the page's language (the sentences of catalog.js's `reason`,
- * built from the verdict's fields so they can be translated).
- */
-export function refusalReason(verdict, scan) {
-  const product = verdict.product ? verdict.product.name : t("GTIN %(gtin)s", { gtin: scan.gtin });
-  if (verdict.recalled) return t("Lot %(lot)s of %(product)s has been recalled: do not use it. Set it aside for return.", { lot: scan.lot, product });
-  if (verdict.expired) {
-    return t("Lot %(lot)s of %(product)s expired on %(date)s: do not use it.", { lot: scan.lot || t("(no lot)"), product, date: formatDate(verdict.expiry) });
-  }
-  return "";
-}
-
-/** What could not be checked on this handheld (catalog.js's `unchecked`), in the page's language; "" when all was. */
-export function uncheckedReason(catalog, verdict, scan) {
-  if (!verdict.unchecked) return "";
-  if (catalog.empty) return t("This handheld has no catalog yet: the product, its lot's recall status and the stock could not be checked.");
-  if (!verdict.product) return t("GTIN %(gtin)s is not in this handheld's catalog: the product, its recall status and the stock could not be checked.", { gtin: scan.gtin });
-  return t("Lot %(lot)s of %(product)s is not known on this handheld: its recall status and the stock could not be checked.", { lot: scan.lot, product: verdict.product.name });
-}
-
-/**
  * An item that passed refuseItem: used at once when everything was checked, else held (amber)
  * with a sentence saying what could not be checked until the user taps `goOn`. `add()` takes the
  * item and returns its result; a near-expiry lot is taken amber, with its date (unless
@@ -422,11 +401,10 @@ export function uncheckedReason(catalog, verdict, scan) {
 export function checkedItem(ctx, scan, goOn, add, { warnNearExpiry = true } = {}) {
   const verdict = ctx.verdict(scan);
   if (!warnNearExpiry) verdict.nearExpiry = null;
-  const unchecked = uncheckedReason(ctx.catalog, verdict, scan);
   const notes = (line) => {
     const result = add(line);
     const warnings = [];
-    if (unchecked) warnings.push(t("Not checked: %(why)s", { why: unchecked }));
+    if (verdict.unchecked) warnings.push(t("Not checked: %(why)s", { why: verdict.unchecked }));
     if (verdict.nearExpiry) warnings.push(t("Expires soon: on %(date)s. Use it first.", { date: formatDate(verdict.nearExpiry) }));
     if (warnings.length) Object.assign(result, { level: "warn", hint: [...warnings, result.hint].filter(Boolean).join(" ") });
     return result;
@@ -439,7 +417,7 @@ export function checkedItem(ctx, scan, goOn, add, { warnNearExpiry = true } = {}
     level: "warn",
     title: t("Not checked: decide"),
     big: verdict.product ? verdict.product.name : t("GTIN %(gtin)s", { gtin: scan.gtin }),
-    lines: [unchecked, t("Lot %(lot)s · expires %(date)s (the label's date is checked: not expired).",
+    lines: [verdict.unchecked, t("Lot %(lot)s · expires %(date)s (the label's date is checked: not expired).",
       { lot: scan.lot || "–", date: scan.expiry ? formatDate(scan.expiry) : "–" })],
     hint: t("Tap “%(button)s” only if you are sure; otherwise set it aside and ask the store.", { button: goOn }),
     actions: [ctx.hold(goOn, () => notes(line))],
@@ -461,7 +439,7 @@ export function itemLine(ctx, scan) {
     key: lineKey(gtin, scan.lot),
     gtin,
     per_scan: scan.quantity || pack,
-    pack: pack > 1 ? t("1 box = %(count)s", { count: pack }) : "",
+    pack: packWords(pack),
     product_id: product?.id ?? null,
     name: product?.name || t("Unknown product %(gtin)s", { gtin: scan.gtin }),
     lot: scan.lot,

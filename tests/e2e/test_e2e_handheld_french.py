@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from babel.dates import format_date
 from flask import Flask
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import PHONE, screenshot, watch_errors
 from tests.e2e.journey import (
@@ -56,6 +57,7 @@ def test_a_french_nurse_is_refused_an_expired_lot_in_french_online_and_offline(a
     assert page.get_by_role("heading", name="Articles utilisés").is_visible()
     wedge(page, "WARD-3B-SUPPLY")
     expect_result(page, "Emplacement du service défini", "Scannez maintenant chaque article utilisé.", level="ok")
+    expect(page.locator("#sync-badge .sync-text")).to_have_text("tout est envoyé")  # the sync badge (sync.js) too
 
     expired = lot_expiry(app, "PCM-24A")
     wedge(page, gs1(PARACETAMOL, "PCM-24A", expired))
@@ -78,6 +80,10 @@ def test_a_french_nurse_is_refused_an_expired_lot_in_french_online_and_offline(a
     page.get_by_role("button", name="Confirmer l'utilisation").tap()
     expect_result(page, "Enregistré sur ce terminal", "1 article", "Pas de réseau\u00a0: l'envoi se fera au retour du réseau.", level="ok")
     wait_until(page, "document.getElementById('sync-badge').dataset.pending === '1'")
+    badge = page.locator("#sync-badge")
+    expect(badge.locator(".sync-text")).to_have_text("hors ligne")
+    expect(badge.locator(".sync-pending")).to_have_text("1 à envoyer")
+    assert badge.get_attribute("title").startswith("1 saisie attend d'être envoyée depuis ce terminal."), badge.get_attribute("title")
     screenshot(page, "handheld-french-saved-offline")
     assert real_errors(page) == []
 

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Catalog, lineKey, packWords } from "../../static/js/catalog.js";
+import { useCatalogue } from "../../static/js/i18n.js";
 import { backoffMs, classifyBatch, classifyResult } from "../../static/js/replay.js";
 
 test("replay classifies batch answers: keep on 401/403 and 5xx/timeouts, split on 413, fail the batch on other 4xx", () => {
@@ -65,6 +66,21 @@ test("an unknown lot or product says what could not be checked; the label's expi
   assert.match(catalog.verdict({ gtin: "09999999999994", lot: "X" }, DAY).unchecked, /not in this handheld's catalog/);
   assert.match(new Catalog({}).verdict({ gtin: "05012345100012", lot: "FAR" }, DAY).unchecked, /no catalog yet/);
   assert.equal(catalog.verdict({ gtin: "05012345100012", lot: "FAR" }, DAY).unchecked, "");
+});
+
+test("the verdict's sentences and a box's words are in the active catalogue's language, dates the locale's way", () => {
+  useCatalogue({ locale: "fr", plural: "(n > 1)", messages: {
+    "Lot %(lot)s of %(product)s expired on %(date)s: do not use it.": "Le lot %(lot)s de %(product)s est périmé depuis le %(date)s : ne l'utilisez pas.",
+    "GTIN %(gtin)s is not in this handheld's catalog: the product, its recall status and the stock could not be checked.": "Le GTIN %(gtin)s n'est pas dans le catalogue de ce terminal.",
+    "1 box = %(count)s": "1 boîte = %(count)s",
+  } });
+  try {
+    assert.equal(catalog.verdict({ gtin: "05012345100012", lot: "OLD" }, DAY).reason, "Le lot OLD de IV cannula 20G est périmé depuis le 1 mai 2026 : ne l'utilisez pas.");
+    assert.equal(catalog.verdict({ gtin: "09999999999994", lot: "X" }, DAY).unchecked, "Le GTIN 09999999999994 n'est pas dans le catalogue de ce terminal.");
+    assert.equal(packWords(10), "1 boîte = 10");
+  } finally {
+    useCatalogue(null);
+  }
 });
 
 test("a lot within the near-expiry days (or past the catalog's alert date) is near expiry, with its date", () => {

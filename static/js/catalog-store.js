@@ -50,12 +50,7 @@ function moveOldSnapshot() {
       await Promise.all([...writes, tx.done]);
     } catch (error) {
       // The old record stays as it was (one transaction): the next page tries again; a sync brings a new catalog meanwhile.
-      try {
-        tx.abort();
-      } catch {
-        /* already aborted by the failed request */
-      }
-      await Promise.allSettled([...writes, tx.done]);
+      await abandon(tx, writes);
       console.warn("The catalog kept by an earlier version could not be moved.", error);
     }
   })();
@@ -63,6 +58,16 @@ function moveOldSnapshot() {
 }
 
 /** What this handheld knows of its catalog: {version, fetched_at, asked_at, checked_at, failed_at}. */
+/** Roll back a transaction whose write failed, and wait until it and its requests have settled. */
+async function abandon(tx, writes) {
+  try {
+    tx.abort();
+  } catch {
+    /* already aborted by the failed request */
+  }
+  await Promise.allSettled([...writes, tx.done]);
+}
+
 export async function catalogState() {
   await moveOldSnapshot();
   return getMeta("catalog", { version: null, fetched_at: null, asked_at: null, checked_at: null, failed_at: null });
@@ -147,12 +152,7 @@ export async function applyCatalog(answer, base, now = new Date().toISOString())
     writes.push(tx.objectStore("meta").put({ ...state, version: answer.version, fetched_at: now, checked_at: now, failed_at: null }, "catalog"));
     await Promise.all([...writes, tx.done]);
   } catch (error) {
-    try {
-      tx.abort();
-    } catch {
-      /* already aborted by the failed request */
-    }
-    await Promise.allSettled([...writes, tx.done]);
+    await abandon(tx, writes);
     console.warn("The catalog change could not be applied; a whole catalog is asked next time.", error);
     await noteCatalog({ version: null, checked_at: now, failed_at: now });
     return "failed";

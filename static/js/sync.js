@@ -58,11 +58,12 @@ async function scheduleRetry() {
   if (at !== null) retryTimer = setTimeout(() => syncNow({ force: false }), at - Date.now());
 }
 
-/** After a command is captured: send it now if online, else let the browser wake us when it is. */
+/** After a command is captured: count it on the badge, then send it now if online (not waited for:
+ * the screen goes on while it is sent), else let the browser wake us when it is. */
 export async function syncSoon() {
   await updateBadge();
-  if (navigator.onLine) return syncNow({ force: false });
-  return askBackgroundSync();
+  if (navigator.onLine) syncNow({ force: false });
+  else await askBackgroundSync();
 }
 
 async function askBackgroundSync() {

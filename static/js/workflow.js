@@ -145,9 +145,10 @@ export async function runWorkflow(definition) {
       }
     } else if (definition.actions?.[action]) result = await definition.actions[action](ctx, button);
     if (result?.done) {
-      // Commands are in the outbox: start a fresh draft (keeping what `fresh` keeps) and send soon.
+      // Commands are in the outbox: start a fresh draft (keeping what `fresh` keeps) and send soon. The
+      // badge counts them before "saved" shows, so it never says "all sent" about what was just saved.
       ctx.draft = definition.fresh(ctx.draft);
-      syncSoon();
+      await syncSoon();
     }
     if (result) ctx.say(result);
     await ctx.save();
